@@ -1,0 +1,42 @@
+# OCF for Linux: top-level build. `make check` and `make demo` install what
+# they need first (tools/deps), so both work on a fresh Debian 12 machine.
+include kernel/kdir.mk
+BUILD ?= build
+JOBS ?= $(shell nproc)
+
+all: modules userspace
+
+deps:
+	tools/deps
+
+modules:
+	$(MAKE) -C kernel KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR) modules
+
+test-modules:
+	$(MAKE) -C tests/kmod KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR) modules
+
+userspace:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Every test: native, in the VM, the harness self-test and a DKMS build.
+# One suite only: make check TESTS=vm (native, vm, harness, dkms).
+check: deps
+	$(MAKE) all test-modules
+	tests/run $(TESTS)
+
+demo: deps
+	$(MAKE) all
+	tools/demo
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
+	depmod -a $(KERNELRELEASE)
+	cmake --install $(BUILD)
+
+clean:
+	$(MAKE) -C kernel clean
+	$(MAKE) -C tests/kmod clean
+	rm -rf $(BUILD)
+
+.PHONY: all deps modules test-modules userspace check demo install clean
