@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/ocf.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -53,6 +55,142 @@ int ocf_device_version(struct ocf_device *dev, uint32_t *abi_version,
 
 /** ocf_strerror() - a message for a negative errno returned by libocf. */
 const char *ocf_strerror(int err);
+
+/* ---- Algorithms -------------------------------------------------------- */
+
+/**
+ * ocf_alg_name() - canonical name of an enum ocf_alg value
+ *
+ * Names are lower case, e.g. "aes-128-cbc" is not a name: the key size is not
+ * part of the algorithm; "aes-cbc", "aes-ctr", "aes-gcm", "des-cbc",
+ * "3des-cbc", "null", "hmac-sha256", "sha256", "md5".
+ * Return: the name, or NULL for an unknown value.
+ */
+const char *ocf_alg_name(uint32_t alg);
+
+/** ocf_alg_from_name() - the enum ocf_alg for a name, or -EINVAL. */
+int ocf_alg_from_name(const char *name);
+
+/**
+ * ocf_alg_iv_len(), ocf_alg_block_len(), ocf_alg_digest_len() - sizes
+ *
+ * IV length of a cipher (0 for null), cipher block length (1 for stream
+ * modes: CTR, GCM, null), full digest/MAC/tag length (16 for GCM).
+ * Return 0 for an algorithm of the other kind or an unknown one.
+ */
+unsigned ocf_alg_iv_len(uint32_t alg);
+unsigned ocf_alg_block_len(uint32_t alg);
+unsigned ocf_alg_digest_len(uint32_t alg);
+
+/* ---- Sessions ---------------------------------------------------------- */
+
+/**
+ * struct ocf_session_params - what ocf_session_new() needs
+ * @cipher: enum ocf_alg cipher or AEAD, or OCF_ALG_NONE
+ * @mac: enum ocf_alg MAC or hash, or OCF_ALG_NONE
+ * @flags: OCF_SESSION_* (chain order)
+ * @mac_len: MAC/tag length, 0 = full
+ * @producer: pin to this producer id, 0 = any
+ * @cipher_key, @cipher_key_len: the cipher key
+ * @mac_key, @mac_key_len: the HMAC key
+ */
+struct ocf_session_params {
+	uint32_t cipher;
+	uint32_t mac;
+	uint32_t flags;
+	uint32_t mac_len;
+	uint32_t producer;
+	const void *cipher_key;
+	size_t cipher_key_len;
+	const void *mac_key;
+	size_t mac_key_len;
+};
+
+/**
+ * ocf_session_new() - create a session in @dev
+ * @session: receives the id
+ * @producer: receives the producer chosen (may be NULL)
+ *
+ * Return: 0, or -EOPNOTSUPP, -EINVAL, -ENOENT, -ENOSPC... (see the uapi header).
+ */
+int ocf_session_new(struct ocf_device *dev, const struct ocf_session_params *params,
+		    uint32_t *session, uint32_t *producer);
+
+/** ocf_session_free() - free a session; -ENOENT if @dev has no such session. */
+int ocf_session_free(struct ocf_device *dev, uint32_t session);
+
+/* ---- Operations -------------------------------------------------------- */
+
+/*
+ * Operations are the ABI's struct ocf_op (see <linux/ocf.h>). These fill one
+ * for the common layouts, zeroing the rest; src/dst are user buffers of @len
+ * bytes, dst NULL for in place.
+ */
+
+/** ocf_op_cipher() - a cipher over the whole buffer, explicit IV. */
+void ocf_op_cipher(struct ocf_op *op, uint32_t session, uint32_t direction,
+		   const void *src, void *dst, uint32_t len, const void *iv);
+
+/**
+ * ocf_op_digest() - a MAC or hash over [0, len); the digest goes to, or is
+ * checked at, [len, len + mac_len) of a buffer that must hold len + mac_len
+ * bytes (@buf_len).
+ */
+void ocf_op_digest(struct ocf_op *op, uint32_t session, uint32_t direction,
+		   const void *src, void *dst, uint32_t len, uint32_t buf_len);
+
+/**
+ * ocf_op_aead() - AEAD or cipher+MAC chain on the ABI's layout:
+ * [0, aad_len) authenticated only, [aad_len, aad_len + text_len) encrypted
+ * and authenticated, then the tag/MAC (@tag_len bytes). The buffer holds
+ * aad_len + text_len + tag_len bytes.
+ */
+void ocf_op_aead(struct ocf_op *op, uint32_t session, uint32_t direction,
+		 const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
+		 uint32_t tag_len, const void *iv);
+
+/**
+ * ocf_run() - run a batch and wait for all of it
+ *
+ * Each op's status field receives its own result.
+ * Return: the number of ops run (all of them), or a negative errno when the
+ * batch as a whole was refused (nothing ran).
+ */
+int ocf_run(struct ocf_device *dev, struct ocf_op *ops, unsigned count);
+
+/**
+ * ocf_submit() - queue a batch and return at once
+ *
+ * Each op completes once, with its tag, through ocf_reap(). The buffers must
+ * stay valid until then.
+ * Return: the number of ops queued, or a negative errno (nothing queued).
+ */
+int ocf_submit(struct ocf_device *dev, const struct ocf_op *ops, unsigned count);
+
+/**
+ * ocf_reap() - collect completions
+ * @min_complete: wait until at least this many are ready (0 = do not wait)
+ *
+ * Return: completions written to @out (0..max), or a negative errno.
+ */
+int ocf_reap(struct ocf_device *dev, struct ocf_completion *out, unsigned max,
+	     unsigned min_complete);
+
+/* ---- Inspection -------------------------------------------------------- */
+
+/**
+ * ocf_producers() - list producers with their capabilities and statistics
+ * Return: the number of producers that exist (entries written: at most @max).
+ */
+int ocf_producers(struct ocf_device *dev, struct ocf_producer_info *out, unsigned max);
+
+/**
+ * ocf_sessions() - list sessions: this file's, or with OCF_LIST_ALL every
+ * file's (-EPERM without CAP_SYS_ADMIN)
+ * Return: the number of sessions that exist (entries written: at most @max).
+ */
+int ocf_sessions(struct ocf_device *dev, uint32_t flags, struct ocf_session_info *out,
+		 unsigned max);
 
 #ifdef __cplusplus
 }

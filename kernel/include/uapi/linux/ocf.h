@@ -2,11 +2,18 @@
 /*
  * OCF for Linux: the user ABI of /dev/ocf.
  *
- * Every structure starts with or carries a size or reserved fields so that it
- * can grow without a compat_ioctl: the kernel accepts any size from the first
- * version's up to its own, treats missing tail fields as zero and rejects
- * unknown non-zero tails with -E2BIG. Reserved fields must be zero (-EINVAL).
- * User pointers travel as __u64.
+ * Conventions
+ * - Every structure has a size field or reserved fields so that it can grow
+ *   without a compat_ioctl. Where a struct starts with @size, the kernel
+ *   accepts any size from the first version's up to its own, treats missing
+ *   tail fields as zero and rejects a larger caller's non-zero tail (-E2BIG).
+ * - Reserved fields and unknown flag bits must be zero (-EINVAL).
+ * - User pointers travel as __u64.
+ * - Sessions belong to the open file that created them; their ids mean
+ *   nothing in another file (-ENOENT).
+ *
+ * Errors common to all ioctls: -EFAULT (bad pointer), -EINVAL (bad field),
+ * -E2BIG (unknown non-zero tail), -ENOTTY (unknown ioctl).
  */
 #ifndef _UAPI_LINUX_OCF_H
 #define _UAPI_LINUX_OCF_H
@@ -18,9 +25,43 @@
 #define OCF_ABI_VERSION		1
 #define OCF_IOC_MAGIC		0xcf
 
+/* Algorithms. Values are ABI: append only. */
+enum ocf_alg {
+	OCF_ALG_NONE		= 0,
+
+	/* Ciphers (struct ocf_session_new.cipher) */
+	OCF_CIPHER_NULL		= 1,	/* the paper's null algorithm: copies */
+	OCF_CIPHER_AES_CBC	= 2,	/* key 16, 24 or 32; IV 16 */
+	OCF_CIPHER_AES_CTR	= 3,	/* key 16, 24 or 32; IV 16 (counter block) */
+	OCF_CIPHER_DES_CBC	= 4,	/* key 8; IV 8 */
+	OCF_CIPHER_3DES_CBC	= 5,	/* key 24 (EDE); IV 8 */
+	OCF_AEAD_AES_GCM	= 6,	/* key 16, 24 or 32; IV 12; tag 4..16 */
+
+	/* MACs and hashes (struct ocf_session_new.mac) */
+	OCF_MAC_HMAC_MD5	= 32,
+	OCF_MAC_HMAC_SHA1	= 33,
+	OCF_MAC_HMAC_SHA256	= 34,
+	OCF_MAC_HMAC_SHA384	= 35,
+	OCF_MAC_HMAC_SHA512	= 36,
+	OCF_HASH_MD5		= 48,
+	OCF_HASH_SHA1		= 49,
+	OCF_HASH_SHA224		= 50,
+	OCF_HASH_SHA256		= 51,
+	OCF_HASH_SHA384		= 52,
+	OCF_HASH_SHA512		= 53,
+
+	OCF_ALG_MAX		= 64	/* bitmaps in struct ocf_producer_info */
+};
+
+#define OCF_MAX_KEY_LEN		32	/* cipher keys */
+#define OCF_MAX_MAC_KEY_LEN	128	/* HMAC keys */
+#define OCF_MAX_IV_LEN		16
+#define OCF_MAX_MAC_LEN		64
+
 /**
- * struct ocf_version - what OCF_IOC_VERSION reports
- * @size: in: sizeof(struct ocf_version) as the caller was compiled with
+ * struct ocf_version - OCF_IOC_VERSION
+ * @size: in: sizeof(struct ocf_version) as the caller was compiled with;
+ *	out: the size the kernel filled
  * @abi_version: out: OCF_ABI_VERSION of the running module
  * @module_version: out: the module's release, NUL-terminated
  * @reserved: must be zero on input
@@ -32,6 +73,301 @@ struct ocf_version {
 	__u64 reserved[2];
 };
 
+/* struct ocf_session_new.flags */
+/*
+ * Chain order when both a cipher and a MAC are given. The default is
+ * encrypt-then-MAC (decrypt: verify, then decrypt: a bad MAC releases no
+ * plaintext). With MAC_THEN_CIPHER the MAC covers the plaintext and is
+ * computed before encryption (decrypt: decrypt, then verify; on a bad MAC the
+ * decrypted region of the output is zeroed).
+ */
+#define OCF_SESSION_MAC_THEN_CIPHER	(1u << 0)
+#define OCF_SESSION_FLAGS		OCF_SESSION_MAC_THEN_CIPHER
+
+/**
+ * struct ocf_session_new - OCF_IOC_SESSION_NEW
+ * @size: sizeof(struct ocf_session_new)
+ * @flags: OCF_SESSION_*
+ * @cipher: an OCF_CIPHER_* or OCF_AEAD_* value, or OCF_ALG_NONE
+ * @mac: an OCF_MAC_* or OCF_HASH_* value, or OCF_ALG_NONE (must be NONE with AEAD)
+ * @cipher_key: user pointer to the cipher key
+ * @mac_key: user pointer to the HMAC key (HMACs only)
+ * @cipher_key_len: bytes at @cipher_key
+ * @mac_key_len: bytes at @mac_key
+ * @mac_len: MAC or tag length to produce and check; 0 = the full length
+ * @producer: pin the session to this producer id; 0 = let the policy choose
+ * @session: out: the session id, valid in this file only
+ * @producer_chosen: out: the producer that serves the session now
+ * @reserved: must be zero
+ *
+ * Errors: -EOPNOTSUPP (unknown algorithm or combination, or no producer
+ * offers it; with @producer: that producer does not), -EINVAL (key length),
+ * -ENOENT (@producer does not exist), -ENOSPC (the file's session limit).
+ * Keys are copied and zeroized when the session is freed; they cannot be read
+ * back.
+ */
+struct ocf_session_new {
+	__u32 size;
+	__u32 flags;
+	__u32 cipher;
+	__u32 mac;
+	__u64 cipher_key;
+	__u64 mac_key;
+	__u32 cipher_key_len;
+	__u32 mac_key_len;
+	__u32 mac_len;
+	__u32 producer;
+	__u32 session;
+	__u32 producer_chosen;
+	__u64 reserved[2];
+};
+
+/* struct ocf_op.op */
+#define OCF_OP_ENCRYPT		0	/* encrypt and/or compute the MAC or hash */
+#define OCF_OP_DECRYPT		1	/* verify the MAC, tag or hash and/or decrypt */
+
+/* struct ocf_op.flags */
+#define OCF_OP_IV_IN_BUFFER	(1u << 0)	/* IV is in src at @iv_offset, not at @iv */
+#define OCF_OP_FLAGS		OCF_OP_IV_IN_BUFFER
+
+/**
+ * struct ocf_op - one operation, in a batch (OCF_IOC_RUN, OCF_IOC_SUBMIT)
+ * @session: session id of this file
+ * @op: OCF_OP_ENCRYPT or OCF_OP_DECRYPT
+ * @flags: OCF_OP_*
+ * @status: out (OCF_IOC_RUN): 0, or a negative errno for this operation alone
+ * @src: user pointer to the input, @len bytes
+ * @dst: user pointer to the output, @len bytes; 0 = in place (output into @src)
+ * @len: bytes in the buffer
+ * @cipher_offset: the cipher region is [cipher_offset, cipher_offset + cipher_len)
+ * @cipher_len: for CBC a multiple of the block size
+ * @auth_offset: the MAC/hash region, or the AEAD's additional data, is
+ *	[auth_offset, auth_offset + auth_len); for AEAD it must end where the
+ *	cipher region starts
+ * @auth_len: bytes to authenticate
+ * @mac_offset: where the MAC, hash or tag is written (encrypt, into the
+ *	output) or read (decrypt, from the input); for AEAD it must be
+ *	cipher_offset + cipher_len
+ * @iv_offset: with OCF_OP_IV_IN_BUFFER, where the IV is in the input
+ * @iv: user pointer to the IV (the session cipher's IV length)
+ * @tag: the caller's value, handed back with the completion
+ * @reserved: must be zero
+ *
+ * The output holds the whole buffer: bytes outside the cipher region are the
+ * input's, unchanged, with the MAC written at @mac_offset on encrypt. Regions
+ * must lie within @len. A bad MAC or tag fails the operation with -EBADMSG.
+ * Per-operation errors: -EINVAL (region, length or alignment), -ENOENT
+ * (session), -E2BIG (@len over the file's op limit), -EFAULT (buffer),
+ * -EBADMSG, -ENODEV (no capable producer left).
+ */
+struct ocf_op {
+	__u32 session;
+	__u32 op;
+	__u32 flags;
+	__s32 status;
+	__u64 src;
+	__u64 dst;
+	__u32 len;
+	__u32 cipher_offset;
+	__u32 cipher_len;
+	__u32 auth_offset;
+	__u32 auth_len;
+	__u32 mac_offset;
+	__u32 iv_offset;
+	__u32 reserved0;
+	__u64 iv;
+	__u64 tag;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ocf_batch - OCF_IOC_RUN, OCF_IOC_SUBMIT
+ * @size: sizeof(struct ocf_batch)
+ * @op_size: sizeof(struct ocf_op) as the caller knows it
+ * @ops: user pointer to @count struct ocf_op, @op_size bytes apart
+ * @count: operations in the batch, 1..OCF_MAX_BATCH
+ * @done: out: OCF_IOC_RUN: operations run (all of them on success);
+ *	OCF_IOC_SUBMIT: operations accepted
+ * @flags: must be zero
+ * @reserved: must be zero
+ *
+ * OCF_IOC_RUN runs all operations, concurrently where producers allow, and
+ * returns when all are done, each with its own @status written back. The
+ * ioctl itself fails only when the batch could not be read (-EFAULT,
+ * -EINVAL, -E2BIG) or the file's in-flight limit is reached (-ENOSPC).
+ *
+ * OCF_IOC_SUBMIT queues the operations and returns at once. Each produces one
+ * struct ocf_completion, to be collected with OCF_IOC_REAP; the buffers must
+ * stay valid until then (outputs up to a few KiB are copied out at reap time;
+ * larger ones are written in place). An operation rejected at submit time
+ * still completes, with its error as status. -ENOSPC: the in-flight limit
+ * would be passed; nothing was queued.
+ */
+struct ocf_batch {
+	__u32 size;
+	__u32 op_size;
+	__u64 ops;
+	__u32 count;
+	__u32 done;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+#define OCF_MAX_BATCH		1024
+
+/**
+ * struct ocf_completion - one reaped operation
+ * @tag: struct ocf_op.tag of the operation
+ * @status: 0, or a negative errno
+ * @reserved: zero
+ */
+struct ocf_completion {
+	__u64 tag;
+	__s32 status;
+	__u32 reserved;
+};
+
+/* struct ocf_reap.flags */
+#define OCF_REAP_WAIT		(1u << 0)	/* block until @min_complete are ready */
+#define OCF_REAP_FLAGS		OCF_REAP_WAIT
+
+/**
+ * struct ocf_reap - OCF_IOC_REAP
+ * @size: sizeof(struct ocf_reap)
+ * @flags: OCF_REAP_*
+ * @completions: user pointer to @max struct ocf_completion
+ * @max: room at @completions, 1..OCF_MAX_BATCH
+ * @min_complete: with OCF_REAP_WAIT, wait for this many (at most the number
+ *	in flight); a signal ends the wait early (-EINTR if nothing was reaped)
+ * @count: out: completions written
+ * @in_flight: out: operations of this file still in flight after the call
+ * @reserved: must be zero
+ *
+ * Without OCF_REAP_WAIT and with nothing ready, @count is 0: poll(2) reports
+ * EPOLLIN when completions are ready.
+ */
+struct ocf_reap {
+	__u32 size;
+	__u32 flags;
+	__u64 completions;
+	__u32 max;
+	__u32 min_complete;
+	__u32 count;
+	__u32 in_flight;
+	__u64 reserved[2];
+};
+
+/* struct ocf_producer_info.flags */
+#define OCF_PRODUCER_HARDWARE	(1u << 0)
+#define OCF_PRODUCER_SOFTWARE	(1u << 1)
+#define OCF_PRODUCER_CAN_CHAIN	(1u << 2)	/* cipher + MAC in one request */
+#define OCF_PRODUCER_SYNC	(1u << 3)	/* completes within its process call */
+
+/**
+ * struct ocf_stats - counters kept per producer and per session
+ * @requests: requests completed
+ * @bytes: bytes of the completed requests
+ * @errors: requests completed with an error
+ * @in_flight: requests handed over and not yet completed
+ * @migrations: sessions moved onto this producer (per session: times moved)
+ * @sessions: sessions served now (per session: 1)
+ * @latency_ns: mean completion latency of recent requests
+ */
+struct ocf_stats {
+	__u64 requests;
+	__u64 bytes;
+	__u64 errors;
+	__u64 in_flight;
+	__u64 migrations;
+	__u64 sessions;
+	__u64 latency_ns;
+	__u64 reserved;
+};
+
+/**
+ * struct ocf_producer_info - one producer
+ * @id: the producer's id (never reused while the module is loaded)
+ * @flags: OCF_PRODUCER_*
+ * @name: e.g. "swcrypt", "null0", "hifn0"
+ * @algs: bitmap of enum ocf_alg values it offers (bit n = value n)
+ * @max_len: longest request it takes, in bytes
+ * @max_sessions: session slots; 0 = no limit
+ * @stats: its counters
+ */
+struct ocf_producer_info {
+	__u32 id;
+	__u32 flags;
+	char name[32];
+	__u64 algs;
+	__u32 max_len;
+	__u32 max_sessions;
+	struct ocf_stats stats;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ocf_list - OCF_IOC_PRODUCERS, OCF_IOC_SESSIONS
+ * @size: sizeof(struct ocf_list)
+ * @flags: OCF_IOC_SESSIONS: OCF_LIST_ALL lists the sessions of every file
+ *	(needs CAP_SYS_ADMIN, else -EPERM); otherwise zero
+ * @entries: user pointer to @max entries (struct ocf_producer_info or
+ *	struct ocf_session_info)
+ * @entry_size: sizeof one entry as the caller knows it
+ * @max: room at @entries (0 to learn @total)
+ * @count: out: entries written
+ * @total: out: entries that exist
+ * @reserved: must be zero
+ */
+struct ocf_list {
+	__u32 size;
+	__u32 flags;
+	__u64 entries;
+	__u32 entry_size;
+	__u32 max;
+	__u32 count;
+	__u32 total;
+	__u64 reserved[2];
+};
+
+#define OCF_LIST_ALL		(1u << 0)
+
+/**
+ * struct ocf_session_info - one session
+ * @session: its id in the owning file
+ * @owner_pid: the process that opened the file (thread group id)
+ * @cipher: enum ocf_alg
+ * @mac: enum ocf_alg
+ * @producer: id of the producer serving it; 0 = none left
+ * @flags: OCF_SESSION_*
+ * @stats: its counters
+ */
+struct ocf_session_info {
+	__u32 session;
+	__u32 owner_pid;
+	__u32 cipher;
+	__u32 mac;
+	__u32 producer;
+	__u32 flags;
+	struct ocf_stats stats;
+	__u64 reserved[2];
+};
+
 #define OCF_IOC_VERSION		_IOWR(OCF_IOC_MAGIC, 0x00, struct ocf_version)
+#define OCF_IOC_SESSION_NEW	_IOWR(OCF_IOC_MAGIC, 0x01, struct ocf_session_new)
+#define OCF_IOC_SESSION_FREE	_IOW(OCF_IOC_MAGIC, 0x02, __u32)
+#define OCF_IOC_RUN		_IOWR(OCF_IOC_MAGIC, 0x03, struct ocf_batch)
+#define OCF_IOC_SUBMIT		_IOWR(OCF_IOC_MAGIC, 0x04, struct ocf_batch)
+#define OCF_IOC_REAP		_IOWR(OCF_IOC_MAGIC, 0x05, struct ocf_reap)
+#define OCF_IOC_PRODUCERS	_IOWR(OCF_IOC_MAGIC, 0x06, struct ocf_list)
+#define OCF_IOC_SESSIONS	_IOWR(OCF_IOC_MAGIC, 0x07, struct ocf_list)
+
+/*
+ * Limits per open file; module parameters of ocf.ko with these defaults.
+ * Past them: -ENOSPC (sessions, in flight) or -E2BIG (op length).
+ */
+#define OCF_DEFAULT_MAX_SESSIONS	1024
+#define OCF_DEFAULT_MAX_IN_FLIGHT	4096
+#define OCF_DEFAULT_MAX_OP_LEN		(1u << 20)
 
 #endif /* _UAPI_LINUX_OCF_H */
