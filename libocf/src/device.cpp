@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The C API's device calls: raw ioctls on /dev/ocf.
+#include "internal.hpp"
+
 #include <ocf/ocf.h>
 
 #include <linux/ocf.h>
@@ -10,10 +12,6 @@
 #include <new>
 #include <sys/ioctl.h>
 #include <unistd.h>
-
-struct ocf_device {
-	int fd;
-};
 
 extern "C" int ocf_device_open(const char *path, ocf_device **out)
 {

@@ -19,6 +19,13 @@
 
 #ifdef __cplusplus
 extern "C" {
+/*
+ * Like stat(2) and struct stat, ocf_session_new() and ocf_reap() share their
+ * names with the ABI structs they wrap. C++ allows it (the struct is then
+ * named with its struct keyword) but -Wshadow warns in every includer.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
 #endif
 
 /* An open /dev/ocf. Sessions belong to it and die with it. */
@@ -68,7 +75,10 @@ const char *ocf_strerror(int err);
  */
 const char *ocf_alg_name(uint32_t alg);
 
-/** ocf_alg_from_name() - the enum ocf_alg for a name, or -EINVAL. */
+/**
+ * ocf_alg_from_name() - the enum ocf_alg for a name (matched ignoring case),
+ * or -EINVAL for an unknown name or NULL.
+ */
 int ocf_alg_from_name(const char *name);
 
 /**
@@ -140,37 +150,68 @@ void ocf_op_digest(struct ocf_op *op, uint32_t session, uint32_t direction,
 		   const void *src, void *dst, uint32_t len, uint32_t buf_len);
 
 /**
- * ocf_op_aead() - AEAD or cipher+MAC chain on the ABI's layout:
+ * ocf_op_aead() - an AEAD (AES-GCM) on the ABI's layout:
  * [0, aad_len) authenticated only, [aad_len, aad_len + text_len) encrypted
- * and authenticated, then the tag/MAC (@tag_len bytes). The buffer holds
- * aad_len + text_len + tag_len bytes.
+ * and authenticated, then the tag (@tag_len bytes). The buffer holds
+ * aad_len + text_len + tag_len bytes. The op's auth region is the additional
+ * data alone ([0, aad_len)), as the ABI requires for AEAD.
  */
 void ocf_op_aead(struct ocf_op *op, uint32_t session, uint32_t direction,
 		 const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
 		 uint32_t tag_len, const void *iv);
 
 /**
+ * ocf_op_chain() - a cipher+MAC chain on the same layout as ocf_op_aead():
+ * [0, aad_len) authenticated only, [aad_len, aad_len + text_len) encrypted
+ * and authenticated, then the MAC (@mac_len bytes). It differs from
+ * ocf_op_aead() only in the auth region, which for a chain is what the MAC
+ * covers: [0, aad_len + text_len). The session's chain order (encrypt-then-MAC
+ * or OCF_SESSION_MAC_THEN_CIPHER) decides whether that is the cipher text or
+ * the plain text.
+ */
+void ocf_op_chain(struct ocf_op *op, uint32_t session, uint32_t direction,
+		  const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
+		  uint32_t mac_len, const void *iv);
+
+/**
  * ocf_run() - run a batch and wait for all of it
+ * @count: 0..OCF_MAX_BATCH ops at @ops; 0 does nothing and returns 0
  *
- * Each op's status field receives its own result.
+ * Each op's status field receives its own result: a failed op does not fail
+ * the batch.
  * Return: the number of ops run (all of them), or a negative errno when the
- * batch as a whole was refused (nothing ran).
+ * batch as a whole was refused (nothing ran): -EINVAL (more than
+ * OCF_MAX_BATCH ops, or a bad field), -ENOSPC (the file's in-flight limit),
+ * -EFAULT.
  */
 int ocf_run(struct ocf_device *dev, struct ocf_op *ops, unsigned count);
 
 /**
  * ocf_submit() - queue a batch and return at once
+ * @count: 0..OCF_MAX_BATCH ops at @ops; 0 does nothing and returns 0
  *
- * Each op completes once, with its tag, through ocf_reap(). The buffers must
- * stay valid until then.
- * Return: the number of ops queued, or a negative errno (nothing queued).
+ * Each op completes once, with its tag, through ocf_reap(); an op the module
+ * rejects at submit time still completes, with its error. The ops array may
+ * be reused at once, but the buffers and IVs it points to must stay valid
+ * until the op is reaped.
+ * Return: the number of ops queued, or a negative errno (nothing queued):
+ * -ENOSPC when the file's in-flight limit would be passed, -EINVAL...
  */
 int ocf_submit(struct ocf_device *dev, const struct ocf_op *ops, unsigned count);
 
 /**
  * ocf_reap() - collect completions
- * @min_complete: wait until at least this many are ready (0 = do not wait)
+ * @out: room for @max completions
+ * @max: at most this many are returned (values over OCF_MAX_BATCH act as
+ *	OCF_MAX_BATCH; 0 returns 0 at once)
+ * @min_complete: wait until at least this many are ready (0 = do not wait;
+ *	more than @max acts as @max; the module stops waiting early when fewer
+ *	ops than that are in flight)
  *
+ * A signal that interrupts the wait before anything was reaped does not end
+ * it: ocf_reap() waits again, so no completion is lost and callers need no
+ * EINTR loop. A program that must react to signals while it waits should
+ * poll(2) ocf_device_fd() and reap with @min_complete 0.
  * Return: completions written to @out (0..max), or a negative errno.
  */
 int ocf_reap(struct ocf_device *dev, struct ocf_completion *out, unsigned max,
@@ -180,6 +221,10 @@ int ocf_reap(struct ocf_device *dev, struct ocf_completion *out, unsigned max,
 
 /**
  * ocf_producers() - list producers with their capabilities and statistics
+ * @out: room for @max entries; may be NULL when @max is 0
+ *
+ * Call with @max 0 to learn how many there are. Producers come and go, so the
+ * number may differ on the next call.
  * Return: the number of producers that exist (entries written: at most @max).
  */
 int ocf_producers(struct ocf_device *dev, struct ocf_producer_info *out, unsigned max);
@@ -187,12 +232,15 @@ int ocf_producers(struct ocf_device *dev, struct ocf_producer_info *out, unsigne
 /**
  * ocf_sessions() - list sessions: this file's, or with OCF_LIST_ALL every
  * file's (-EPERM without CAP_SYS_ADMIN)
+ * @out: room for @max entries; may be NULL when @max is 0
+ *
  * Return: the number of sessions that exist (entries written: at most @max).
  */
 int ocf_sessions(struct ocf_device *dev, uint32_t flags, struct ocf_session_info *out,
 		 unsigned max);
 
 #ifdef __cplusplus
+#pragma GCC diagnostic pop
 }
 #endif
 
