@@ -7,22 +7,31 @@
 #include <linux/module.h>
 
 #include "chardev.h"
+#include "dispatch.h"
 #include "version.h"
 
 static int __init ocf_init(void)
 {
 	int ret;
 
-	ret = ocf_chardev_init();
+	ret = ocf_dispatch_init();
 	if (ret)
 		return ret;
+	ret = ocf_chardev_init();
+	if (ret)
+		goto err_dispatch;
 	pr_info("OCF for Linux %s loaded\n", OCF_VERSION);
 	return 0;
+
+err_dispatch:
+	ocf_dispatch_exit();
+	return ret;
 }
 
 static void __exit ocf_exit(void)
 {
 	ocf_chardev_exit();
+	ocf_dispatch_exit();
 }
 
 module_init(ocf_init);

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An in-kernel consumer that runs known-answer tests through the consumer
+ * API on whatever producers serve them, and logs one pass/fail line.
+ * Run it with: echo 1 > /sys/module/ocf/parameters/selftest
+ */
+
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/ocf.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "selftest.h"
+
+struct ocf_kat {
+	const char *name;
+	u32 cipher;
+	u32 mac;
+	const char *key;	/* hex */
+	const char *mac_key;	/* hex */
+	const char *iv;		/* hex */
+	const char *input;	/* hex, or a quoted string after a ' */
+	const char *output;	/* hex: the cipher region's output, then the digest */
+};
+
+/* Vectors from NIST SP 800-38A/-38D, FIPS 180, RFC 1321, RFC 2202 and RFC 4231. */
+static const struct ocf_kat ocf_kats[] = {
+	{ "aes-128-cbc", OCF_CIPHER_AES_CBC, 0, "2b7e151628aed2a6abf7158809cf4f3c", NULL,
+	  "000102030405060708090a0b0c0d0e0f", "6bc1bee22e409f96e93d7e117393172a",
+	  "7649abac8119b246cee98e9b12e9197d" },
+	{ "aes-128-ctr", OCF_CIPHER_AES_CTR, 0, "2b7e151628aed2a6abf7158809cf4f3c", NULL,
+	  "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff", "6bc1bee22e409f96e93d7e117393172a",
+	  "874d6191b620e3261bef6864990db6ce" },
+	{ "des-cbc", OCF_CIPHER_DES_CBC, 0, "133457799bbcdff1", NULL, "0000000000000000",
+	  "0123456789abcdef", "85e813540f0ab405" },
+	{ "aes-128-gcm", OCF_AEAD_AES_GCM, 0, "00000000000000000000000000000000", NULL,
+	  "000000000000000000000000", "00000000000000000000000000000000",
+	  "0388dace60b6a392f328c2b971b2fe78ab6e47d42cec13bdf53a67b21257bddf" },
+	{ "md5", 0, OCF_HASH_MD5, NULL, NULL, NULL, "'abc", "900150983cd24fb0d6963f7d28e17f72" },
+	{ "sha1", 0, OCF_HASH_SHA1, NULL, NULL, NULL, "'abc",
+	  "a9993e364706816aba3e25717850c26c9cd0d89d" },
+	{ "sha256", 0, OCF_HASH_SHA256, NULL, NULL, NULL, "'abc",
+	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
+	{ "sha512", 0, OCF_HASH_SHA512, NULL, NULL, NULL, "'abc",
+	  "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	  "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f" },
+	{ "hmac-md5", 0, OCF_MAC_HMAC_MD5, NULL, "4a656665", NULL, "'what do ya want for nothing?",
+	  "750c783e6ab0b503eaa86e310a5db738" },
+	{ "hmac-sha1", 0, OCF_MAC_HMAC_SHA1, NULL, "4a656665", NULL,
+	  "'what do ya want for nothing?", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79" },
+	{ "hmac-sha256", 0, OCF_MAC_HMAC_SHA256, NULL, "4a656665", NULL,
+	  "'what do ya want for nothing?",
+	  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843" },
+};
+
+/* Decodes hex, or the text after a leading quote, into @out. */
+static int ocf_kat_bytes(const char *src, u8 *out, size_t room)
+{
+	size_t len;
+
+	if (!src)
+		return 0;
+	if (src[0] == '\'') {
+		len = strlen(src + 1);
+		if (len > room)
+			return -EINVAL;
+		memcpy(out, src + 1, len);
+		return len;
+	}
+	len = strlen(src) / 2;
+	if (len > room || hex2bin(out, src, len))
+		return -EINVAL;
+	return len;
+}
+
+static int ocf_kat_op(struct ocf_session *s, u32 op, u8 *buf, u32 text_len, u32 mac_len,
+		      const u8 *iv, bool cipher, bool aead)
+{
+	struct ocf_request req = {};
+	struct scatterlist sg;
+
+	sg_init_one(&sg, buf, text_len + mac_len);
+	req.session = s;
+	req.op = op;
+	req.src = &sg;
+	req.dst = &sg;
+	req.len = text_len + mac_len;
+	if (cipher) {
+		req.cipher_len = text_len;
+		memcpy(req.iv, iv, OCF_MAX_IV_LEN);
+	}
+	if (mac_len) {
+		req.auth_len = aead ? 0 : text_len;
+		req.mac_offset = text_len;
+	}
+	return ocf_dispatch_sync(&req);
+}
+
+/* Encrypt and compare, decrypt and compare, tamper and expect -EBADMSG. */
+static bool ocf_kat_run(const struct ocf_kat *k)
+{
+	struct ocf_session_params params = {};
+	u8 iv[OCF_MAX_IV_LEN] = {}, *in, *want, *buf;
+	const struct ocf_alg_info *c = ocf_alg_info(k->cipher);
+	struct ocf_session *s;
+	int in_len, want_len, mac_len, out_at, ret;
+	bool ok = false;
+
+	in = kzalloc(3 * 256, GFP_KERNEL);
+	if (!in)
+		return false;
+	want = in + 256;
+	buf = in + 512;
+	params.cipher = k->cipher;
+	params.mac = k->mac;
+	in_len = ocf_kat_bytes(k->input, in, 256);
+	want_len = ocf_kat_bytes(k->output, want, 256);
+	params.cipher_key_len = ocf_kat_bytes(k->key, params.cipher_key, OCF_MAX_KEY_LEN);
+	params.mac_key_len = ocf_kat_bytes(k->mac_key, params.mac_key, OCF_MAX_MAC_KEY_LEN);
+	if (in_len < 0 || want_len < 0 || ocf_kat_bytes(k->iv, iv, sizeof(iv)) < 0)
+		goto out_free;
+
+	s = ocf_session_new(&params);
+	if (IS_ERR(s)) {
+		pr_err("selftest: %s: no session (%ld)\n", k->name, PTR_ERR(s));
+		goto out_free;
+	}
+	mac_len = ocf_session_params(s)->mac_len;
+	/* The expected output: the cipher region's, then the MAC or tag. */
+	out_at = c ? 0 : in_len;
+	if (want_len != (c ? in_len : 0) + (c && c->kind == OCF_KIND_CIPHER ? 0 : mac_len))
+		goto out_session;
+
+	memcpy(buf, in, in_len);
+	ret = ocf_kat_op(s, OCF_OP_ENCRYPT, buf, in_len, mac_len, iv, c, c && !k->mac);
+	if (ret || memcmp(buf + out_at, want, want_len)) {
+		pr_err("selftest: %s: wrong answer (%d)\n", k->name, ret);
+		goto out_session;
+	}
+	ret = ocf_kat_op(s, OCF_OP_DECRYPT, buf, in_len, mac_len, iv, c, c && !k->mac);
+	if (ret || memcmp(buf, in, in_len)) {
+		pr_err("selftest: %s: decryption or verification failed (%d)\n", k->name, ret);
+		goto out_session;
+	}
+	if (mac_len) {
+		memcpy(buf + out_at, want, want_len);
+		buf[in_len + mac_len - 1] ^= 1;
+		ret = ocf_kat_op(s, OCF_OP_DECRYPT, buf, in_len, mac_len, iv, c, c && !k->mac);
+		if (ret != -EBADMSG) {
+			pr_err("selftest: %s: a bad MAC passed (%d)\n", k->name, ret);
+			goto out_session;
+		}
+	}
+	ok = true;
+out_session:
+	ocf_session_free(s);
+out_free:
+	kfree_sensitive(in);
+	memzero_explicit(&params, sizeof(params));
+	return ok;
+}
+
+int ocf_selftest_run(void)
+{
+	unsigned int i, passed = 0, failed = 0;
+
+	for (i = 0; i < ARRAY_SIZE(ocf_kats); i++) {
+		if (ocf_kat_run(&ocf_kats[i]))
+			passed++;
+		else
+			failed++;
+	}
+	pr_info("selftest: %u passed, %u failed\n", passed, failed);
+	return failed ? -EIO : 0;
+}
+
+static int ocf_selftest_set(const char *val, const struct kernel_param *kp)
+{
+	bool run;
+	int ret;
+
+	ret = kstrtobool(val, &run);
+	if (ret || !run)
+		return ret;
+	ocf_selftest_run();
+	return 0;
+}
+
+static const struct kernel_param_ops ocf_selftest_ops = {
+	.set = ocf_selftest_set,
+};
+module_param_cb(selftest, &ocf_selftest_ops, NULL, 0200);
+MODULE_PARM_DESC(selftest, "write 1 to run the known-answer self-test through the consumer API now");
