@@ -87,8 +87,8 @@ struct session_params {
 	std::uint32_t flags = 0;		// OCF_SESSION_* (chain order)
 	std::uint32_t mac_len = 0;		// MAC/tag bytes; 0 = the full length
 	std::uint32_t producer = 0;		// pin to this producer id; 0 = any
-	std::span<const std::byte> cipher_key;
-	std::span<const std::byte> mac_key;
+	std::span<const std::byte> cipher_key = {};
+	std::span<const std::byte> mac_key = {};
 };
 
 class session;
