@@ -1,44 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 // ocfctl: inspect OCF for Linux.
-#include <ocf/ocf.hpp>
-
-#include <linux/ocf.h>
+#include "cli.hpp"
 
 #include <cstdio>
-#include <cstring>
+#include <exception>
+#include <span>
 #include <string_view>
 
 namespace {
 
-int usage(FILE *to)
-{
-	std::fputs("usage: ocfctl COMMAND [--json]\n"
-		   "commands:\n"
-		   "  version   the module's ABI version and release\n",
-		   to);
-	return to == stdout ? 0 : 2;
-}
+constexpr const char *usage_text =
+	"usage: ocfctl COMMAND [OPTIONS]\n"
+	"\n"
+	"commands:\n"
+	"  version            the module's ABI version and release\n"
+	"  producers          producers: kind, flags, algorithms, limits, sessions\n"
+	"  sessions [--all]   this file's sessions, or with --all every process's\n"
+	"                     (needs CAP_SYS_ADMIN)\n"
+	"  stats              per-producer counters and their total\n"
+	"\n"
+	"options of every command:\n"
+	"  --json             print JSON instead of a table\n"
+	"  --device PATH      the device node (default /dev/ocf)\n"
+	"\n"
+	"Exit status: 0 success, 1 failure, 2 bad command line.\n";
 
-int cmd_version(bool json)
+int usage(std::FILE *to)
 {
-	std::error_code ec;
-	auto dev = ocf::device::open(nullptr, ec);
-	if (ec) {
-		std::fprintf(stderr, "ocfctl: %s: %s\n", OCF_DEVICE_PATH, ocf_strerror(-ec.value()));
-		return 1;
-	}
-	auto v = dev.version(ec);
-	if (ec) {
-		std::fprintf(stderr, "ocfctl: version: %s\n", ocf_strerror(-ec.value()));
-		return 1;
-	}
-	if (json)
-		std::printf("{\"abi_version\": %u, \"module_version\": \"%s\"}\n",
-			    v.abi_version, v.module_version.c_str());
-	else
-		std::printf("module version  %s\nABI version     %u\n",
-			    v.module_version.c_str(), v.abi_version);
-	return 0;
+	std::fputs(usage_text, to);
+	return to == stdout ? 0 : 2;
 }
 
 } // namespace
@@ -47,12 +37,35 @@ int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage(stderr);
-	std::string_view cmd = argv[1];
-	bool json = argc > 2 && std::strcmp(argv[2], "--json") == 0;
-	if (cmd == "-h" || cmd == "--help" || cmd == "help")
+	std::string_view command = argv[1];
+	if (command == "-h" || command == "--help" || command == "help")
 		return usage(stdout);
-	if (cmd == "version")
-		return cmd_version(json);
-	std::fprintf(stderr, "ocfctl: unknown command '%s'\n", argv[1]);
-	return usage(stderr);
+
+	using handler = int (*)(ocfctl::arguments &);
+	struct {
+		std::string_view name;
+		handler run;
+	} const commands[] = {
+		{"version", ocfctl::cmd_version},   {"producers", ocfctl::cmd_producers},
+		{"sessions", ocfctl::cmd_sessions}, {"stats", ocfctl::cmd_stats},
+	};
+
+	ocfctl::arguments args(std::span<char *const>(argv + 2, static_cast<std::size_t>(argc - 2)));
+	try {
+		for (const auto &c : commands)
+			if (c.name == command)
+				return c.run(args);
+		std::fprintf(stderr, "ocfctl: unknown command '%s'\n", argv[1]);
+		return usage(stderr);
+	} catch (const ocfctl::usage_error &e) {
+		std::fprintf(stderr, "ocfctl: %s\n(ocfctl --help lists the commands and options)\n",
+			     e.what());
+		return 2;
+	} catch (const ocfctl::failure &e) {
+		std::fprintf(stderr, "ocfctl: %s\n", e.what());
+		return 1;
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "ocfctl: %s\n", e.what());
+		return 1;
+	}
 }
