@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// ocfctl: inspect OCF for Linux.
+// ocfctl: inspect OCF for Linux and benchmark it.
 #include "cli.hpp"
 
 #include <cstdio>
@@ -18,6 +18,13 @@ constexpr const char *usage_text =
 	"  sessions [--all]   this file's sessions, or with --all every process's\n"
 	"                     (needs CAP_SYS_ADMIN)\n"
 	"  stats              per-producer counters and their total\n"
+	"  bench [OPTIONS]    throughput of /dev/ocf, AF_ALG and OpenSSL\n"
+	"      --backend LIST   ocf-null,ocf-aes,afalg,openssl or all (default all)\n"
+	"      --sizes LIST     bytes per op (default 16,64,256,1024,8192,16384; 16k ok)\n"
+	"      --threads LIST   threads, each with its own file and session\n"
+	"                       (default 1,2,4,32)\n"
+	"      --depth LIST     ops per batch, /dev/ocf backends only (default 1,16,64)\n"
+	"      --seconds S      time per cell (default 0.3)\n"
 	"\n"
 	"options of every command:\n"
 	"  --json             print JSON instead of a table\n"
@@ -48,6 +55,7 @@ int main(int argc, char **argv)
 	} const commands[] = {
 		{"version", ocfctl::cmd_version},   {"producers", ocfctl::cmd_producers},
 		{"sessions", ocfctl::cmd_sessions}, {"stats", ocfctl::cmd_stats},
+		{"bench", ocfctl::cmd_bench},
 	};
 
 	ocfctl::arguments args(std::span<char *const>(argv + 2, static_cast<std::size_t>(argc - 2)));
