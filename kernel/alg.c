@@ -8,9 +8,10 @@
 #include <linux/ocf.h>
 
 #define OCF_AES_KEYS (BIT_ULL(16) | BIT_ULL(24) | BIT_ULL(32))
+#define OCF_ANY_KEY GENMASK_ULL(OCF_MAX_KEY_LEN, 0)
 
 static const struct ocf_alg_info ocf_algs[] = {
-	{ OCF_CIPHER_NULL, OCF_KIND_CIPHER, "null", NULL, GENMASK_ULL(OCF_MAX_KEY_LEN, 0), 0, 1, 0 },
+	{ OCF_CIPHER_NULL, OCF_KIND_CIPHER, "null", NULL, OCF_ANY_KEY, 0, 1, 0 },
 	{ OCF_CIPHER_AES_CBC, OCF_KIND_CIPHER, "aes-cbc", "cbc(aes)", OCF_AES_KEYS, 16, 16, 0 },
 	{ OCF_CIPHER_AES_CTR, OCF_KIND_CIPHER, "aes-ctr", "ctr(aes)", OCF_AES_KEYS, 16, 1, 0 },
 	{ OCF_CIPHER_DES_CBC, OCF_KIND_CIPHER, "des-cbc", "cbc(des)", BIT_ULL(8), 8, 8, 0 },

@@ -162,6 +162,7 @@ static struct ocf_session *ocf_file_session(struct ocf_file *f, u32 id)
 
 static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 {
+	struct ocf_session_new __user *usn = argp;
 	struct ocf_session_params params = {};
 	struct ocf_session_new sn;
 	struct ocf_session *s;
@@ -202,9 +203,8 @@ static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 
 	sn.session = id;
 	sn.producer_chosen = ocf_session_producer_id(s);
-	if (put_user(sn.session, (u32 __user *)(argp + offsetof(struct ocf_session_new, session))) ||
-	    put_user(sn.producer_chosen,
-		     (u32 __user *)(argp + offsetof(struct ocf_session_new, producer_chosen)))) {
+	if (put_user(sn.session, &usn->session) ||
+	    put_user(sn.producer_chosen, &usn->producer_chosen)) {
 		/* The caller cannot learn the id: do not leave an orphan behind. */
 		xa_erase(&f->sessions, id);
 		ret = -EFAULT;
@@ -361,13 +361,13 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 
 	for (i = 0; i < b.count; i++) {
 		s32 status = ocf_uop_finish(&uops[i], true);
-		u8 __user *uop = u64_to_user_ptr(b.ops) + (size_t)i * b.op_size;
+		struct ocf_op __user *uop = u64_to_user_ptr(b.ops + (u64)i * b.op_size);
 
-		if (put_user(status, (s32 __user *)(uop + offsetof(struct ocf_op, status))))
+		if (put_user(status, &uop->status))
 			ret = -EFAULT;
 	}
 	atomic_sub(b.count, &f->reserved);
-	if (!ret && put_user(b.count, (u32 __user *)(argp + offsetof(struct ocf_batch, done))))
+	if (!ret && put_user(b.count, &((struct ocf_batch __user *)argp)->done))
 		ret = -EFAULT;
 
 out_free:
@@ -432,7 +432,7 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		if (!u->dispatched)
 			ocf_async_post(f, u, true);
 	}
-	if (!ret && put_user(i, (u32 __user *)(argp + offsetof(struct ocf_batch, done))))
+	if (!ret && put_user(i, &((struct ocf_batch __user *)argp)->done))
 		ret = -EFAULT;
 
 out_free:
@@ -442,6 +442,7 @@ out_free:
 
 static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 {
+	struct ocf_reap __user *ur = argp;
 	struct ocf_completion *comps;
 	struct ocf_uop *u, *tmp;
 	struct ocf_reap r;
@@ -496,8 +497,7 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 	atomic_sub(n, &f->reserved);
 	r.count = n;
 	r.in_flight = atomic_read(&f->reserved) - READ_ONCE(f->ndone);
-	if (put_user(r.count, (u32 __user *)(argp + offsetof(struct ocf_reap, count))) ||
-	    put_user(r.in_flight, (u32 __user *)(argp + offsetof(struct ocf_reap, in_flight))))
+	if (put_user(r.count, &ur->count) || put_user(r.in_flight, &ur->in_flight))
 		ret = -EFAULT;
 
 out_free:
@@ -528,16 +528,17 @@ static int ocf_list_write(const struct ocf_list *l, void __user *argp, const voi
 {
 	u8 __user *out = u64_to_user_ptr(l->entries);
 	size_t esize = l->entry_size;
+	const u8 *entry = entries;
 	u32 i;
 
-	for (i = 0; i < n; i++) {
-		if (copy_to_user(out + i * esize, (const u8 *)entries + i * ksize, min(esize, ksize)))
+	for (i = 0; i < n; i++, out += esize, entry += ksize) {
+		if (copy_to_user(out, entry, min(esize, ksize)))
 			return -EFAULT;
-		if (esize > ksize && clear_user(out + i * esize + ksize, esize - ksize))
+		if (esize > ksize && clear_user(out + ksize, esize - ksize))
 			return -EFAULT;
 	}
-	if (put_user(n, (u32 __user *)(argp + offsetof(struct ocf_list, count))) ||
-	    put_user(total, (u32 __user *)(argp + offsetof(struct ocf_list, total))))
+	if (put_user(n, &((struct ocf_list __user *)argp)->count) ||
+	    put_user(total, &((struct ocf_list __user *)argp)->total))
 		return -EFAULT;
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "session.h"
 #include "stats.h"
 
+/* See producer.h for what these protect. */
 DEFINE_MUTEX(ocf_lock);
 LIST_HEAD(ocf_producers);
 static u32 ocf_next_producer_id = 1;	/* under ocf_lock; ids are never reused */

@@ -273,7 +273,8 @@ static u64 ocf_swcrypt_available(void)
 			has = crypto_has_skcipher(a->crypto_name, 0, 0);
 			break;
 		case OCF_KIND_AEAD:
-			has = crypto_has_alg(a->crypto_name, CRYPTO_ALG_TYPE_AEAD, CRYPTO_ALG_TYPE_MASK);
+			has = crypto_has_alg(a->crypto_name, CRYPTO_ALG_TYPE_AEAD,
+					     CRYPTO_ALG_TYPE_MASK);
 			break;
 		default:
 			has = crypto_has_ahash(a->crypto_name, 0, 0);

@@ -81,7 +81,7 @@ struct ocf_version {
  * computed before encryption (decrypt: decrypt, then verify; on a bad MAC the
  * decrypted region of the output is zeroed).
  */
-#define OCF_SESSION_MAC_THEN_CIPHER	(1u << 0)
+#define OCF_SESSION_MAC_THEN_CIPHER	0x1u
 #define OCF_SESSION_FLAGS		OCF_SESSION_MAC_THEN_CIPHER
 
 /**
@@ -127,7 +127,7 @@ struct ocf_session_new {
 #define OCF_OP_DECRYPT		1	/* verify the MAC, tag or hash and/or decrypt */
 
 /* struct ocf_op.flags */
-#define OCF_OP_IV_IN_BUFFER	(1u << 0)	/* IV is in src at @iv_offset, not at @iv */
+#define OCF_OP_IV_IN_BUFFER	0x1u	/* IV is in src at @iv_offset, not at @iv */
 #define OCF_OP_FLAGS		OCF_OP_IV_IN_BUFFER
 
 /**
@@ -229,7 +229,7 @@ struct ocf_completion {
 };
 
 /* struct ocf_reap.flags */
-#define OCF_REAP_WAIT		(1u << 0)	/* block until @min_complete are ready */
+#define OCF_REAP_WAIT		0x1u	/* block until @min_complete are ready */
 #define OCF_REAP_FLAGS		OCF_REAP_WAIT
 
 /**
@@ -259,10 +259,10 @@ struct ocf_reap {
 };
 
 /* struct ocf_producer_info.flags */
-#define OCF_PRODUCER_HARDWARE	(1u << 0)
-#define OCF_PRODUCER_SOFTWARE	(1u << 1)
-#define OCF_PRODUCER_CAN_CHAIN	(1u << 2)	/* cipher + MAC in one request */
-#define OCF_PRODUCER_SYNC	(1u << 3)	/* completes within its process call */
+#define OCF_PRODUCER_HARDWARE	0x1u
+#define OCF_PRODUCER_SOFTWARE	0x2u
+#define OCF_PRODUCER_CAN_CHAIN	0x4u	/* cipher + MAC in one request */
+#define OCF_PRODUCER_SYNC	0x8u	/* completes within its process call */
 
 /**
  * struct ocf_stats - counters kept per producer and per session
@@ -330,7 +330,7 @@ struct ocf_list {
 	__u64 reserved[2];
 };
 
-#define OCF_LIST_ALL		(1u << 0)
+#define OCF_LIST_ALL		0x1u
 
 /**
  * struct ocf_session_info - one session
@@ -368,6 +368,6 @@ struct ocf_session_info {
  */
 #define OCF_DEFAULT_MAX_SESSIONS	1024
 #define OCF_DEFAULT_MAX_IN_FLIGHT	4096
-#define OCF_DEFAULT_MAX_OP_LEN		(1u << 20)
+#define OCF_DEFAULT_MAX_OP_LEN		0x100000u	/* 1 MiB */
 
 #endif /* _UAPI_LINUX_OCF_H */
