@@ -178,6 +178,9 @@ std::string human_bytes(std::uint64_t bytes)
 
 std::string exact_bytes(std::uint64_t bytes)
 {
+	// Past a MiB, the last bytes of a limit such as 0xffffffff tell nobody anything.
+	if (bytes >= (1u << 20) && bytes % 1024)
+		return human_bytes(bytes);
 	static constexpr const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
 	std::size_t unit = 0;
 	while (bytes && bytes % 1024 == 0 && unit + 1 < std::size(units)) {

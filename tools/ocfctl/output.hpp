@@ -63,8 +63,8 @@ std::string array(const std::vector<std::string> &elements);
 std::string or_dash(std::string text);
 // 1536 -> "1.5 KiB"; exact multiples print without decimals ("64 KiB").
 std::string human_bytes(std::uint64_t bytes);
-// A size limit, exactly: "64 KiB" for exact multiples of a unit, else bytes
-// ("65535 B").
+// A size limit: "64 KiB" for exact multiples of a unit, else bytes ("65535 B"),
+// rounded as human_bytes() from 1 MiB on.
 std::string exact_bytes(std::uint64_t bytes);
 // A latency in nanoseconds: "850 ns", "12.3 us", "4.56 ms"; 0 prints "-".
 std::string human_ns(std::uint64_t ns);
