@@ -42,16 +42,16 @@ std::size_t batch::push(const session &s, const ocf_op &op)
 	// A session id means nothing in another file, or worse, another session.
 	if (s.native_device() != handle_.get())
 		throw std::invalid_argument("ocf::batch: the session is not of this batch's device");
-	return add(op);
+	std::size_t index = add(op);
+	ops_.back().tag = index;
+	return index;
 }
 
 std::size_t batch::add(const ocf_op &op)
 {
-	std::size_t index = ops_.size();
 	ops_.push_back(op);
 	ops_.back().status = 0;
-	ops_.back().tag = index;
-	return index;
+	return ops_.size() - 1;
 }
 
 void batch::set_tag(std::size_t index, std::uint64_t tag)

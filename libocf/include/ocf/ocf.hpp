@@ -123,7 +123,8 @@ public:
 
 	// Collects completions of submitted ops: waits until at least
 	// min_complete are ready (0: do not wait; the wait ends early when fewer
-	// are in flight), then returns up to max of them. A signal does not end
+	// are in flight), then returns up to max of them (at most OCF_MAX_BATCH
+	// per call). A signal does not end
 	// the wait (see ocf_reap()); poll fd() to wait interruptibly.
 	std::vector<completion> reap(unsigned min_complete = 1, unsigned max = 64) const;
 	std::vector<completion> reap(unsigned min_complete, unsigned max,
@@ -234,7 +235,9 @@ public:
 			  std::span<std::byte> output, std::size_t aad_len,
 			  std::span<const std::byte> iv);
 
-	// Any other layout, as the ABI's struct ocf_op (its status is ignored).
+	// Any other layout, as the ABI's struct ocf_op, filled by the caller
+	// (e.g. with OCF_OP_IV_IN_BUFFER). Its tag is kept as given, its status
+	// ignored; its session is not checked against the batch's device.
 	std::size_t add(const ocf_op &op);
 
 	void set_tag(std::size_t index, std::uint64_t tag);
