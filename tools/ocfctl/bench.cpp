@@ -11,7 +11,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <optional>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -160,8 +161,9 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 
 	std::vector<std::jthread> pool;
 	pool.reserve(threads);
-	for (unsigned t = 0; t < threads; ++t) {
-		pool.emplace_back([&, t] {
+	std::string start_error;
+	for (unsigned t = 0; t < threads && start_error.empty(); ++t) {
+		auto body = [&, t] {
 			slot &mine = slots[t];
 			std::unique_ptr<bench::worker> worker;
 			try {
@@ -181,7 +183,16 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 				failed = true;
 				stop = true;
 			}
-		});
+		};
+		try {
+			pool.emplace_back(body);
+		} catch (const std::system_error &e) {
+			start_error = std::string("cannot start thread ") + std::to_string(t + 1) + ": " + e.what();
+			failed = true;
+			// The threads that did start wait for the ones that never will.
+			for (unsigned missing = t; missing < threads; ++missing)
+				ready.arrive_and_drop();
+		}
 	}
 
 	ready.arrive_and_wait();
@@ -192,6 +203,8 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 	pool.clear(); // joins
 	std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
 
+	if (!start_error.empty())
+		throw failure(start_error);
 	std::uint64_t ops = 0;
 	for (const auto &s : slots) {
 		if (!s.error.empty())

@@ -45,8 +45,11 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage(stderr);
 	std::string_view command = argv[1];
-	if (command == "-h" || command == "--help" || command == "help")
+	if (command == "help")
 		return usage(stdout);
+	for (int i = 1; i < argc; ++i)
+		if (std::string_view(argv[i]) == "-h" || std::string_view(argv[i]) == "--help")
+			return usage(stdout);
 
 	using handler = int (*)(ocfctl::arguments &);
 	struct {
