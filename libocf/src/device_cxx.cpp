@@ -86,7 +86,7 @@ version_info device::version() const
 	return info;
 }
 
-void device::submit(batch &ops, std::error_code &ec) const
+void device::submit(batch &ops, std::error_code &ec) const noexcept
 {
 	// A session id means nothing in another file, or worse, another session.
 	if (ops.handle_ != handle_) {

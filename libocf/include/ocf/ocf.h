@@ -121,7 +121,9 @@ struct ocf_session_params {
  * @session: receives the id
  * @producer: receives the producer chosen (may be NULL)
  *
- * Return: 0, or -EOPNOTSUPP, -EINVAL, -ENOENT, -ENOSPC... (see the uapi header).
+ * Return: 0, or -EOPNOTSUPP, -EINVAL, -ENOENT, -ENOSPC... (see the uapi header);
+ * -EINVAL also for a NULL @dev, @params or @session, or a key length that does
+ * not fit the ABI's 32 bits.
  */
 int ocf_session_new(struct ocf_device *dev, const struct ocf_session_params *params,
 		    uint32_t *session, uint32_t *producer);

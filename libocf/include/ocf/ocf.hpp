@@ -119,13 +119,13 @@ public:
 
 	// Queues the batch's ops and returns at once; see batch::submit().
 	void submit(batch &ops) const;
-	void submit(batch &ops, std::error_code &ec) const;
+	void submit(batch &ops, std::error_code &ec) const noexcept;
 
 	// Collects completions of submitted ops: waits until at least
 	// min_complete are ready (0: do not wait; the wait ends early when fewer
-	// are in flight), then returns up to max of them (at most OCF_MAX_BATCH
-	// per call). A signal does not end
-	// the wait (see ocf_reap()); poll fd() to wait interruptibly.
+	// are in flight), then returns up to max of them, at most OCF_MAX_BATCH
+	// per call. A signal does not end the wait (see ocf_reap()); to wait
+	// interruptibly, poll(2) fd() and reap with min_complete 0.
 	std::vector<completion> reap(unsigned min_complete = 1, unsigned max = 64) const;
 	std::vector<completion> reap(unsigned min_complete, unsigned max,
 				     std::error_code &ec) const;
@@ -178,7 +178,7 @@ public:
 	ocf_device *native_device() const noexcept { return handle_.get(); }
 
 	// Frees the session now, as destruction would, and leaves this object
-	// empty. Ops already submitted with it complete with ENOENT at worst.
+	// empty.
 	void reset() noexcept;
 
 private:
