@@ -196,6 +196,16 @@ bad_pages::bad_pages() : page_(static_cast<std::size_t>(::sysconf(_SC_PAGESIZE))
 
 bad_pages::~bad_pages() { ::munmap(base_, 3 * page_); }
 
+void *bad_pages::ro_with(const void *data, std::size_t n)
+{
+	if (n > page_ || ::mprotect(base_ + 2 * page_, page_, PROT_READ | PROT_WRITE))
+		throw std::runtime_error("ro_with: mprotect failed");
+	std::memcpy(base_ + 2 * page_, data, n);
+	if (::mprotect(base_ + 2 * page_, page_, PROT_READ))
+		throw std::runtime_error("ro_with: mprotect failed");
+	return base_ + 2 * page_;
+}
+
 // ---- algorithms -------------------------------------------------------------------
 
 mode alg::kind() const

@@ -121,6 +121,8 @@ public:
 	void *none() const noexcept { return base_ + page_; }
 	void *ro() const noexcept { return base_ + 2 * page_; }
 	void *straddle(std::size_t n) const noexcept { return base_ + page_ - n; }
+	// The read-only page, holding a copy of @n bytes at @data.
+	void *ro_with(const void *data, std::size_t n);
 	static std::uint64_t kernel_address() { return 0xffff888000000000ull; }
 
 private:
