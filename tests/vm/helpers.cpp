@@ -1206,8 +1206,10 @@ std::string drop_to_nobody()
 	return "";
 }
 
-child_result run_command(const std::vector<std::string> &argv, bool as_nobody)
+child_result run_command(const std::vector<std::string> &argv, bool as_nobody,
+			 const std::vector<std::string> &env)
 {
+	std::vector<std::string> envs = env; // putenv keeps pointers into these
 	int p[2];
 	if (::pipe2(p, O_CLOEXEC))
 		throw std::runtime_error("pipe2 failed");
@@ -1222,6 +1224,8 @@ child_result run_command(const std::vector<std::string> &argv, bool as_nobody)
 	if (pid == 0) {
 		::dup2(p[1], 1);
 		::dup2(p[1], 2);
+		for (auto &e : envs)
+			::putenv(e.data());
 		if (as_nobody) {
 			std::string e = drop_to_nobody();
 			if (!e.empty()) {

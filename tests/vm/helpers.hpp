@@ -340,8 +340,10 @@ struct child_sync {
 };
 child_result run_child_paused(const std::function<std::string(const child_sync &)> &fn,
 			      const std::function<void(pid_t)> &while_paused);
-// Runs argv with stdout and stderr captured, as uid/gid 65534 when @as_nobody.
-child_result run_command(const std::vector<std::string> &argv, bool as_nobody = false);
+// Runs argv with stdout and stderr captured, as uid/gid 65534 when
+// @as_nobody, with @env ("NAME=value") added to the environment.
+child_result run_command(const std::vector<std::string> &argv, bool as_nobody = false,
+			 const std::vector<std::string> &env = {});
 // In a child: setgroups(0), setgid and setuid to nobody (65534); "" or the error.
 std::string drop_to_nobody();
 
