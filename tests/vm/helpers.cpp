@@ -396,7 +396,11 @@ session::session(device &dev, const alg &a, const keys &k, std::uint32_t pin) : 
 		throw std::runtime_error("ocf_session_new(" + a.name + "): " + errname(r));
 }
 
-session::~session() { ocf_session_free(dev_->get(), id_); }
+session::~session()
+{
+	if (dev_)
+		ocf_session_free(dev_->get(), id_);
+}
 
 // ---- OpenSSL references -----------------------------------------------------------
 

@@ -177,6 +177,8 @@ public:
 	session &operator=(const session &) = delete;
 	std::uint32_t id() const noexcept { return id_; }
 	std::uint32_t producer() const noexcept { return producer_; }
+	// Leave the session to its file (closing the file frees it).
+	void forget() noexcept { dev_ = nullptr; }
 
 private:
 	device *dev_;
