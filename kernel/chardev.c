@@ -278,16 +278,17 @@ static int ocf_reserve(struct ocf_file *f, u32 n)
 }
 
 /*
- * Checks what only the file can check, then prepares and dispatches @u.
- * Return: 0 when dispatched, else the operation's error.
+ * Checks what only the file can check and prepares @u's request.
+ * Return: 0 when it is ready to dispatch, else the operation's error.
  */
-static int ocf_uop_start(struct ocf_file *f, struct ocf_uop *u, const struct ocf_op *op,
+static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf_op *op,
 			 void (*complete)(struct ocf_request *req), void *owner)
 {
 	struct ocf_session *s;
-	int ret;
 
 	u->owner = owner;
+	u->req.complete = complete;
+	u->req.opaque = u;
 	if (op->reserved0 || !ocf_zeroed(op->reserved, sizeof(op->reserved)) || op->status)
 		return -EINVAL;
 	if (op->len > READ_ONCE(max_op_len))
@@ -295,16 +296,7 @@ static int ocf_uop_start(struct ocf_file *f, struct ocf_uop *u, const struct ocf
 	s = ocf_file_session(f, op->session);
 	if (!s)
 		return -ENOENT;
-	ret = ocf_uop_prepare(u, op, s);
-	if (ret)
-		return ret;
-	u->req.complete = complete;
-	u->req.opaque = u;
-	u->dispatched = true;
-	ret = ocf_dispatch(&u->req);
-	if (ret)
-		u->dispatched = false;
-	return ret;
+	return ocf_uop_prepare(u, op, s);
 }
 
 struct ocf_run {
@@ -324,19 +316,21 @@ static void ocf_run_complete(struct ocf_request *req)
 
 static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 {
+	struct ocf_request **reqs = NULL;
 	struct ocf_op *ops = NULL;
 	struct ocf_uop *uops = NULL;
 	struct ocf_batch b;
 	struct ocf_run run;
+	u32 i, n;
 	long ret;
-	u32 i;
 
 	ret = ocf_batch_read(&b, argp);
 	if (ret)
 		return ret;
 	ops = kvmalloc_array(b.count, sizeof(*ops), GFP_KERNEL);
 	uops = kvcalloc(b.count, sizeof(*uops), GFP_KERNEL);
-	if (!ops || !uops) {
+	reqs = kvmalloc_array(b.count, sizeof(*reqs), GFP_KERNEL);
+	if (!ops || !uops || !reqs) {
 		ret = -ENOMEM;
 		goto out_free;
 	}
@@ -347,14 +341,14 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 	if (ret)
 		goto out_free;
 
-	atomic_set(&run.pending, 1);
 	init_waitqueue_head(&run.wq);
-	for (i = 0; i < b.count; i++) {
-		atomic_inc(&run.pending);
-		uops[i].status = ocf_uop_start(f, &uops[i], &ops[i], ocf_run_complete, &run);
-		if (!uops[i].dispatched)
-			atomic_dec(&run.pending);
+	for (i = 0, n = 0; i < b.count; i++) {
+		uops[i].status = ocf_uop_setup(f, &uops[i], &ops[i], ocf_run_complete, &run);
+		if (!uops[i].status)
+			reqs[n++] = &uops[i].req;
 	}
+	atomic_set(&run.pending, n + 1);
+	ocf_dispatch_batch(reqs, n);
 	/* Uninterruptible: the operations use this stack frame until done. */
 	if (!atomic_dec_and_test(&run.pending))
 		wait_event(run.wq, !atomic_read(&run.pending));
@@ -371,6 +365,7 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 		ret = -EFAULT;
 
 out_free:
+	kvfree(reqs);
 	kvfree(uops);
 	kvfree(ops);
 	return ret;
@@ -428,8 +423,10 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		spin_lock(&f->lock);
 		f->active++;
 		spin_unlock(&f->lock);
-		u->status = ocf_uop_start(f, u, &ops[i], ocf_async_complete, f);
-		if (!u->dispatched)
+		u->status = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f);
+		if (!u->status)
+			u->status = ocf_dispatch(&u->req);
+		if (u->status)
 			ocf_async_post(f, u, true);
 	}
 	if (!ret && put_user(i, &((struct ocf_batch __user *)argp)->done))

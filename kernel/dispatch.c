@@ -8,10 +8,14 @@
 #include <crypto/scatterwalk.h>
 #include <linux/delay.h>
 #include <linux/export.h>
+#include <linux/kref.h>
 #include <linux/ktime.h>
 #include <linux/lockdep.h>
+#include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "dispatch.h"
@@ -64,20 +68,15 @@ static int ocf_request_check(const struct ocf_request *req, const struct ocf_ses
 	return 0;
 }
 
-static void ocf_request_start(struct work_struct *work);
+static unsigned int parallel_bytes = 32768;
+module_param(parallel_bytes, uint, 0644);
+MODULE_PARM_DESC(parallel_bytes,
+		 "batches of at least this many bytes are shared with helper workers; smaller ones run in the submitter's context when their producer is synchronous");
 
-/**
- * ocf_dispatch() - submit a request
- * @req: the request, filled in; it belongs to the framework until its
- *	complete callback runs
- *
- * The producer runs the request in a worker, never in the caller's context.
- * May be called from any context but hard interrupt.
- *
- * Return: 0 when the request was queued (complete will be called exactly
- * once), or -EINVAL for a malformed request (complete is not called).
- */
-int ocf_dispatch(struct ocf_request *req)
+static void ocf_request_start_work(struct work_struct *work);
+
+/* Checks @req and takes it over; after this, complete will be called once. */
+static int ocf_request_prepare(struct ocf_request *req)
 {
 	struct ocf_session *s = req->session;
 	int ret;
@@ -100,11 +99,126 @@ int ocf_dispatch(struct ocf_request *req)
 	req->producer = NULL;
 	req->start_ns = ktime_get_ns();
 	ocf_counters_start(&s->counters);
-	INIT_WORK(&req->work, ocf_request_start);
-	queue_work(ocf_wq, &req->work);
+	return 0;
+}
+
+/**
+ * ocf_dispatch() - submit a request
+ * @req: the request, filled in; it belongs to the framework until its
+ *	complete callback runs
+ *
+ * The producer runs the request in a worker, never in the caller's context.
+ * May be called from any context but hard interrupt.
+ *
+ * Return: 0 when the request was queued (complete will be called exactly
+ * once), or -EINVAL for a malformed request (complete is not called).
+ */
+int ocf_dispatch(struct ocf_request *req)
+{
+	int ret;
+
+	ret = ocf_request_prepare(req);
+	if (ret)
+		return ret;
+	ocf_request_requeue(req);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ocf_dispatch);
+
+static void ocf_request_start(struct ocf_request *req, bool submitter);
+
+/*
+ * A large batch is shared out: the submitter and up to one helper worker per
+ * other CPU take its requests one at a time. Freed by whoever leaves last.
+ */
+struct ocf_batch_share {
+	struct kref ref;
+	struct ocf_request **reqs;
+	u32 n;
+	atomic_t next;
+	struct ocf_batch_helper {
+		struct work_struct work;
+		struct ocf_batch_share *share;
+	} helpers[];
+};
+
+static void ocf_batch_share_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct ocf_batch_share, ref));
+}
+
+static void ocf_batch_pull(struct ocf_batch_share *b, bool submitter)
+{
+	u32 i;
+
+	/* Once all are taken, @b->reqs is not touched again: it is the caller's. */
+	while ((i = atomic_inc_return(&b->next) - 1) < b->n)
+		ocf_request_start(b->reqs[i], submitter);
+	kref_put(&b->ref, ocf_batch_share_release);
+}
+
+static void ocf_batch_help(struct work_struct *work)
+{
+	struct ocf_batch_helper *h = container_of(work, struct ocf_batch_helper, work);
+
+	ocf_batch_pull(h->share, false);
+}
+
+/**
+ * ocf_dispatch_batch() - submit several requests at once
+ * @reqs: the requests; the array is reordered
+ * @n: how many
+ *
+ * As ocf_dispatch() for each, except that requests for synchronous
+ * producers run in the caller's context when the batch is small (a handoff
+ * to a worker would cost more than the work), and are shared between the
+ * caller and helper workers on the other CPUs when it is large. A request
+ * that fails the checks completes with its error through its callback.
+ * Callbacks may run before this returns.
+ *
+ * Context: process context; may sleep.
+ */
+void ocf_dispatch_batch(struct ocf_request **reqs, u32 n)
+{
+	struct ocf_batch_share *b;
+	u32 i, k = 0, helpers = 0;
+	u64 bytes = 0;
+	int ret;
+
+	might_sleep();
+	for (i = 0; i < n; i++) {
+		ret = ocf_request_prepare(reqs[i]);
+		if (ret) {
+			reqs[i]->status = ret;
+			reqs[i]->complete(reqs[i]);
+			continue;
+		}
+		bytes += reqs[i]->len;
+		reqs[k++] = reqs[i];
+	}
+	if (!k)
+		return;
+	if (bytes >= READ_ONCE(parallel_bytes))
+		helpers = min(k, num_online_cpus()) - 1;
+	b = kmalloc(struct_size(b, helpers, helpers), GFP_KERNEL);
+	if (!b) {
+		for (i = 0; i < k; i++)
+			ocf_request_start(reqs[i], true);
+		return;
+	}
+	kref_init(&b->ref);
+	b->reqs = reqs;
+	b->n = k;
+	atomic_set(&b->next, 0);
+	for (i = 0; i < helpers; i++) {
+		kref_get(&b->ref);
+		b->helpers[i].share = b;
+		INIT_WORK(&b->helpers[i].work, ocf_batch_help);
+		queue_work(ocf_wq, &b->helpers[i].work);
+	}
+	ocf_batch_pull(b, true);
+}
+EXPORT_SYMBOL_GPL(ocf_dispatch_batch);
 
 static void ocf_sync_complete(struct ocf_request *req)
 {
@@ -177,9 +291,12 @@ static void ocf_request_retry(struct work_struct *work)
 	ocf_request_process(req, req->producer);
 }
 
-static void ocf_request_start(struct work_struct *work)
+/*
+ * Hands @req to its session's producer. From the submitter's own context
+ * only a synchronous producer runs it there; others get it from a worker.
+ */
+static void ocf_request_start(struct ocf_request *req, bool submitter)
 {
-	struct ocf_request *req = container_of(work, struct ocf_request, work);
 	struct ocf_session *s = req->session;
 	struct ocf_producer *p;
 
@@ -189,6 +306,11 @@ static void ocf_request_start(struct work_struct *work)
 		up_read(&s->rwsem);
 		req->status = -ENODEV;
 		ocf_request_finish(req);
+		return;
+	}
+	if (submitter && !(p->flags & OCF_PRODUCER_SYNC)) {
+		up_read(&s->rwsem);
+		ocf_request_requeue(req);
 		return;
 	}
 	spin_lock(&p->lock);
@@ -225,10 +347,15 @@ void ocf_request_unclaim(struct ocf_request *req, struct list_head *to)
 		wake_up(&p->drained);
 }
 
-/* Starts a request again from the top, on whatever producer serves it now. */
+static void ocf_request_start_work(struct work_struct *work)
+{
+	ocf_request_start(container_of(work, struct ocf_request, work), false);
+}
+
+/* Starts a request from the top in a worker, on whatever producer serves it now. */
 void ocf_request_requeue(struct ocf_request *req)
 {
-	INIT_WORK(&req->work, ocf_request_start);
+	INIT_WORK(&req->work, ocf_request_start_work);
 	queue_work(ocf_wq, &req->work);
 }
 

@@ -29,7 +29,6 @@ struct ocf_uop {
 	void __user *user_out;
 	u64 tag;
 	int status;			/* final, once finished */
-	bool dispatched;
 	bool finished;
 	void *bounce;
 	struct scatterlist bounce_sg;

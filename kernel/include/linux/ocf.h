@@ -143,6 +143,7 @@ struct ocf_request {
 
 int ocf_dispatch(struct ocf_request *req);
 int ocf_dispatch_sync(struct ocf_request *req);
+void ocf_dispatch_batch(struct ocf_request **reqs, u32 n);
 
 /* ---- Producers ----------------------------------------------------------- */
 
