@@ -42,8 +42,8 @@ char_device() { [ -c "$1" ]; }
 holds_ocf() { [ "$(readlink "/proc/$1/fd/3" 2>/dev/null)" = /dev/ocf ]; }
 # wait_for CMD...: up to 5 s, for what the kernel finishes asynchronously.
 wait_for() {
-	local i
-	for i in $(seq 50); do
+	local _
+	for _ in $(seq 50); do
 		"$@" && return 0
 		sleep 0.1
 	done
