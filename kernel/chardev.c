@@ -138,7 +138,7 @@ static long ocf_ioctl_version(void __user *argp)
 	struct ocf_version v;
 	int ret;
 
-	ret = ocf_copy_sized(&v, sizeof(v), offsetofend(struct ocf_version, module_version), argp);
+	ret = ocf_copy_sized(&v, sizeof(v), sizeof(v), argp);
 	if (ret)
 		return ret;
 	if (!ocf_zeroed(v.reserved, sizeof(v.reserved)))
@@ -248,7 +248,7 @@ static int ocf_batch_read(struct ocf_batch *b, void __user *argp)
 		return -EINVAL;
 	if (!b->count || b->count > OCF_MAX_BATCH)
 		return -EINVAL;
-	if (b->op_size < offsetofend(struct ocf_op, tag) || b->op_size > 4096)
+	if (b->op_size < sizeof(struct ocf_op) || b->op_size > 4096)
 		return -EINVAL;
 	return 0;
 }
@@ -287,9 +287,11 @@ static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf
 	struct ocf_session *s;
 
 	u->owner = owner;
+	u->tag = op->tag;
 	u->req.complete = complete;
 	u->req.opaque = u;
-	if (op->reserved0 || !ocf_zeroed(op->reserved, sizeof(op->reserved)) || op->status)
+	/* status is output only: a reused array may carry the last one's. */
+	if (op->reserved0 || !ocf_zeroed(op->reserved, sizeof(op->reserved)))
 		return -EINVAL;
 	if (op->len > READ_ONCE(max_op_len))
 		return -E2BIG;
@@ -493,7 +495,7 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 		kfree(u);
 	atomic_sub(n, &f->reserved);
 	r.count = n;
-	r.in_flight = atomic_read(&f->reserved) - READ_ONCE(f->ndone);
+	r.in_flight = atomic_read(&f->reserved);
 	if (put_user(r.count, &ur->count) || put_user(r.in_flight, &ur->in_flight))
 		ret = -EFAULT;
 
@@ -547,7 +549,7 @@ static long ocf_ioctl_producers(void __user *argp)
 	u32 total, n;
 	long ret;
 
-	ret = ocf_list_read(&l, argp, 0, offsetofend(struct ocf_producer_info, stats));
+	ret = ocf_list_read(&l, argp, 0, sizeof(struct ocf_producer_info));
 	if (ret)
 		return ret;
 	infos = kvcalloc(max_t(u32, l.max, 1), sizeof(*infos), GFP_KERNEL);
@@ -591,7 +593,7 @@ static long ocf_ioctl_sessions(struct ocf_file *f, void __user *argp)
 	struct ocf_list l;
 	long ret;
 
-	ret = ocf_list_read(&l, argp, OCF_LIST_ALL, offsetofend(struct ocf_session_info, stats));
+	ret = ocf_list_read(&l, argp, OCF_LIST_ALL, sizeof(struct ocf_session_info));
 	if (ret)
 		return ret;
 	if ((l.flags & OCF_LIST_ALL) && !capable(CAP_SYS_ADMIN))

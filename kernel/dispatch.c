@@ -68,6 +68,30 @@ static int ocf_request_check(const struct ocf_request *req, const struct ocf_ses
 	return 0;
 }
 
+/* A decryption that checks a MAC or tag: its output waits for the verdict. */
+static bool ocf_request_verifies(const struct ocf_request *req)
+{
+	const struct ocf_session *s = req->session;
+
+	return req->op == OCF_OP_DECRYPT && (s->mac || s->cipher->kind == OCF_KIND_AEAD);
+}
+
+/**
+ * ocf_request_copy_rest() - copy the bytes outside the cipher region to the
+ * output of an out-of-place request
+ * @req: the request
+ */
+void ocf_request_copy_rest(struct ocf_request *req)
+{
+	u32 end = req->cipher_offset + req->cipher_len;
+
+	if (req->src == req->dst)
+		return;
+	ocf_sg_copy(req->dst, req->src, 0, req->cipher_offset);
+	ocf_sg_copy(req->dst, req->src, end, req->len - end);
+}
+EXPORT_SYMBOL_GPL(ocf_request_copy_rest);
+
 static unsigned int parallel_bytes = 32768;
 module_param(parallel_bytes, uint, 0644);
 MODULE_PARM_DESC(parallel_bytes,
@@ -88,12 +112,8 @@ static int ocf_request_prepare(struct ocf_request *req)
 		return ret;
 	if (req->flags & OCF_OP_IV_IN_BUFFER)
 		scatterwalk_map_and_copy(req->iv, req->src, req->iv_offset, s->cipher->iv_len, 0);
-	if (req->src != req->dst) {
-		u32 end = req->cipher_offset + req->cipher_len;
-
-		ocf_sg_copy(req->dst, req->src, 0, req->cipher_offset);
-		ocf_sg_copy(req->dst, req->src, end, req->len - end);
-	}
+	if (!ocf_request_verifies(req))
+		ocf_request_copy_rest(req);
 	ocf_session_get(s);
 	req->status = 0;
 	req->producer = NULL;
@@ -252,6 +272,8 @@ static void ocf_request_finish(struct ocf_request *req)
 {
 	struct ocf_session *s = req->session;
 
+	if (!req->status && ocf_request_verifies(req))
+		ocf_request_copy_rest(req);
 	ocf_counters_done(&s->counters, req->len, req->status, ktime_get_ns() - req->start_ns);
 	req->complete(req);
 	ocf_session_put(s);

@@ -72,7 +72,6 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 	int ret;
 
 	u->session = s;
-	u->tag = op->tag;
 	u->user_out = in_place ? src : u64_to_user_ptr(op->dst);
 	req->session = s;
 	req->op = op->op;

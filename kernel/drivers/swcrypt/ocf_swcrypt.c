@@ -215,6 +215,8 @@ static int ocf_swcrypt_chain(struct ocf_swcrypt_session *ss, struct ocf_request 
 		return ocf_swcrypt_mac_write(ss, req, dst, dst) ?:
 		       ocf_swcrypt_cipher(ss, req, dst, dst);
 	}
+	/* The MAC covers plaintext: assemble all of it in dst first. */
+	ocf_request_copy_rest(req);
 	ret = ocf_swcrypt_cipher(ss, req, src, dst);
 	if (ret)
 		return ret;

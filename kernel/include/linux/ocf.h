@@ -113,8 +113,11 @@ const struct ocf_session_params *ocf_session_params(const struct ocf_session *s)
  *	producer left), or another negative errno
  *
  * The layout rules are those of struct ocf_op in the uapi header. Bytes of
- * @dst outside the cipher region are the input's; the framework copies them
- * for out-of-place requests before the producer runs.
+ * @dst outside the cipher region are the input's; for out-of-place requests
+ * the framework copies them before the producer runs, except for decryptions
+ * that verify a MAC or tag, where it copies them after a successful
+ * verification (so a forgery leaves @dst untouched). A producer that needs
+ * them in @dst earlier calls ocf_request_copy_rest().
  */
 struct ocf_request {
 	struct ocf_session *session;
@@ -211,5 +214,6 @@ void ocf_request_done(struct ocf_request *req, int status);
 
 void ocf_sg_copy(struct scatterlist *dst, struct scatterlist *src, u32 offset, u32 len);
 void ocf_sg_zero(struct scatterlist *sg, u32 offset, u32 len);
+void ocf_request_copy_rest(struct ocf_request *req);
 
 #endif /* _LINUX_OCF_H */

@@ -135,7 +135,8 @@ struct ocf_session_new {
  * @session: session id of this file
  * @op: OCF_OP_ENCRYPT or OCF_OP_DECRYPT
  * @flags: OCF_OP_*
- * @status: out (OCF_IOC_RUN): 0, or a negative errno for this operation alone
+ * @status: out (OCF_IOC_RUN): 0, or a negative errno for this operation
+ *	alone; ignored on input
  * @src: user pointer to the input, @len bytes
  * @dst: user pointer to the output, @len bytes; 0 = in place (output into @src)
  * @len: bytes in the buffer
@@ -155,7 +156,10 @@ struct ocf_session_new {
  *
  * The output holds the whole buffer: bytes outside the cipher region are the
  * input's, unchanged, with the MAC written at @mac_offset on encrypt. Regions
- * must lie within @len. A bad MAC or tag fails the operation with -EBADMSG.
+ * must lie within @len. A bad MAC or tag fails the operation with -EBADMSG
+ * and releases no plaintext: with encrypt-then-MAC and hashes a separate
+ * output is left as it was; with AEAD and MAC_THEN_CIPHER, which decrypt
+ * before they can check, the output's decrypted region is zeroed.
  * Per-operation errors: -EINVAL (region, length or alignment), -ENOENT
  * (session), -E2BIG (@len over the file's op limit), -EFAULT (buffer),
  * -EBADMSG, -ENODEV (no capable producer left).
@@ -241,7 +245,8 @@ struct ocf_completion {
  * @min_complete: with OCF_REAP_WAIT, wait for this many (at most the number
  *	in flight); a signal ends the wait early (-EINTR if nothing was reaped)
  * @count: out: completions written
- * @in_flight: out: operations of this file still in flight after the call
+ * @in_flight: out: operations of this file submitted and not yet reaped,
+ *	after the call
  * @reserved: must be zero
  *
  * Without OCF_REAP_WAIT and with nothing ready, @count is 0: poll(2) reports
