@@ -273,11 +273,13 @@ TEST_CASE("thousands of async ops from threads sharing one file complete once ea
 	CHECK(static_cast<std::size_t>(first) + in_flight == total);
 	report(problems);
 	CHECK(reaped.load() == total);
+	std::size_t not_once = 0;
 	for (std::size_t i = 0; i < total; i++)
-		if (seen[i].load() != 1) {
+		if (seen[i].load() != 1 && not_once++ < 5) {
 			INFO("tag " << i << " completed " << seen[i].load() << " times");
 			CHECK(seen[i].load() == 1);
 		}
+	CHECK(not_once == 0);
 }
 
 TEST_CASE("poll(2) reports completions ready, and REAP collects them", "[async]")
