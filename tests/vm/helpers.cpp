@@ -790,9 +790,9 @@ std::string check_no_plaintext(const prepared_op &p)
 		return "";
 	case mode::chain:
 		if (a.mac_then_cipher()) {
-			// Documented: decrypt, then verify; a bad MAC zeroes the
-			// decrypted region of the output.
-			return zeroed ? "" : "MAC-then-cipher: the decrypted region was not zeroed";
+			// Documented: decrypt, then verify; a bad MAC leaves the
+			// output's cipher region zeroed or as it was.
+			return zeroed || untouched ? "" : "MAC-then-cipher: plaintext released";
 		}
 		// Documented: verify, then decrypt; a bad MAC releases no plaintext.
 		if (!p.where.in_place) {

@@ -159,7 +159,8 @@ struct ocf_session_new {
  * must lie within @len. A bad MAC or tag fails the operation with -EBADMSG
  * and releases no plaintext: with encrypt-then-MAC and hashes a separate
  * output is left as it was; with AEAD and MAC_THEN_CIPHER, which decrypt
- * before they can check, the output's decrypted region is zeroed.
+ * before they can check, the output's cipher region holds zeroes or what it
+ * held before.
  * Per-operation errors: -EINVAL (region, length or alignment), -ENOENT
  * (session), -E2BIG (@len over the file's op limit), -EFAULT (buffer),
  * -EBADMSG, -ENODEV (no capable producer left).
