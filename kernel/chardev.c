@@ -259,6 +259,8 @@ static int ocf_ops_read(const struct ocf_batch *b, struct ocf_op *ops)
 	u32 i;
 	int ret;
 
+	if (b->op_size == sizeof(*ops))
+		return copy_from_user(ops, uops, b->count * sizeof(*ops)) ? -EFAULT : 0;
 	for (i = 0; i < b->count; i++) {
 		ret = copy_struct_from_user(&ops[i], sizeof(ops[i]),
 					    uops + (size_t)i * b->op_size, b->op_size);
@@ -282,7 +284,7 @@ static int ocf_reserve(struct ocf_file *f, u32 n)
  * Return: 0 when it is ready to dispatch, else the operation's error.
  */
 static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf_op *op,
-			 void (*complete)(struct ocf_request *req), void *owner)
+			 void (*complete)(struct ocf_request *req), void *owner, void *arena)
 {
 	struct ocf_session *s;
 
@@ -298,7 +300,7 @@ static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf
 	s = ocf_file_session(f, op->session);
 	if (!s)
 		return -ENOENT;
-	return ocf_uop_prepare(u, op, s);
+	return ocf_uop_prepare(u, op, s, arena);
 }
 
 struct ocf_run {
@@ -321,6 +323,8 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 	struct ocf_request **reqs = NULL;
 	struct ocf_op *ops = NULL;
 	struct ocf_uop *uops = NULL;
+	size_t arena_len = 0, at = 0;
+	u8 *arena = NULL;
 	struct ocf_batch b;
 	struct ocf_run run;
 	u32 i, n;
@@ -343,9 +347,23 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 	if (ret)
 		goto out_free;
 
+	/* The copies of all small buffers share one allocation. */
+	for (i = 0; i < b.count; i++)
+		if (ops[i].len <= OCF_BOUNCE_MAX)
+			arena_len += ops[i].len;
+	if (arena_len) {
+		arena = kvmalloc(arena_len, GFP_KERNEL);
+		if (!arena) {
+			ret = -ENOMEM;
+			goto out_unreserve;
+		}
+	}
 	init_waitqueue_head(&run.wq);
 	for (i = 0, n = 0; i < b.count; i++) {
-		uops[i].status = ocf_uop_setup(f, &uops[i], &ops[i], ocf_run_complete, &run);
+		uops[i].status = ocf_uop_setup(f, &uops[i], &ops[i], ocf_run_complete, &run,
+					       ops[i].len <= OCF_BOUNCE_MAX ? arena + at : NULL);
+		if (ops[i].len <= OCF_BOUNCE_MAX)
+			at += ops[i].len;
 		if (!uops[i].status)
 			reqs[n++] = &uops[i].req;
 	}
@@ -362,6 +380,11 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 		if (put_user(status, &uop->status))
 			ret = -EFAULT;
 	}
+	if (arena) {
+		memzero_explicit(arena, arena_len);
+		kvfree(arena);
+	}
+out_unreserve:
 	atomic_sub(b.count, &f->reserved);
 	if (!ret && put_user(b.count, &((struct ocf_batch __user *)argp)->done))
 		ret = -EFAULT;
@@ -425,7 +448,7 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		spin_lock(&f->lock);
 		f->active++;
 		spin_unlock(&f->lock);
-		u->status = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f);
+		u->status = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f, NULL);
 		if (!u->status)
 			u->status = ocf_dispatch(&u->req);
 		if (u->status)

@@ -363,7 +363,7 @@ void ocf_request_unclaim(struct ocf_request *req, struct list_head *to)
 	lockdep_assert_held(&p->lock);
 	list_move_tail(&req->node, to);
 	p->in_flight--;
-	atomic64_dec(&p->counters->in_flight);
+	ocf_counters_unstart(p->counters);
 	req->producer = NULL;
 	if (!p->in_flight)
 		wake_up(&p->drained);

@@ -62,7 +62,9 @@ int ocf_producer_register(struct ocf_producer *p)
 	p->counters = kzalloc(sizeof(*p->counters), GFP_KERNEL);
 	if (!p->counters)
 		return -ENOMEM;
-	ocf_counters_init(p->counters);
+	ret = ocf_counters_init(p->counters);
+	if (ret)
+		goto err_free_counters;
 	INIT_LIST_HEAD(&p->sessions);
 	INIT_LIST_HEAD(&p->backlog);
 	INIT_LIST_HEAD(&p->deferred);
@@ -87,6 +89,8 @@ int ocf_producer_register(struct ocf_producer *p)
 
 err_unlock:
 	mutex_unlock(&ocf_lock);
+	ocf_counters_free(p->counters);
+err_free_counters:
 	kfree(p->counters);
 	p->counters = NULL;
 	return ret;
@@ -148,6 +152,7 @@ void ocf_producer_unregister(struct ocf_producer *p)
 		ocf_request_requeue(req);
 	}
 	pr_info("producer %s (%u) unregistered, %u sessions migrated\n", p->name, p->id, migrated);
+	ocf_counters_free(p->counters);
 	kfree(p->counters);
 	p->counters = NULL;
 }

@@ -137,15 +137,19 @@ struct ocf_session *ocf_session_new(const struct ocf_session_params *params)
 	kref_init(&s->ref);
 	init_rwsem(&s->rwsem);
 	INIT_LIST_HEAD(&s->pnode);
-	ocf_counters_init(&s->counters);
+	ret = ocf_counters_init(&s->counters);
+	if (ret)
+		goto err_free;
 
 	mutex_lock(&ocf_lock);
 	ret = ocf_session_attach(s, true);
 	mutex_unlock(&ocf_lock);
 	if (ret)
-		goto err_free;
+		goto err_free_counters;
 	return s;
 
+err_free_counters:
+	ocf_counters_free(&s->counters);
 err_free:
 	memzero_explicit(&s->params, sizeof(s->params));
 	kfree(s);
@@ -160,6 +164,7 @@ static void ocf_session_release(struct kref *ref)
 	mutex_lock(&ocf_lock);
 	ocf_session_detach(s);
 	mutex_unlock(&ocf_lock);
+	ocf_counters_free(&s->counters);
 	memzero_explicit(&s->params, sizeof(s->params));
 	kfree(s);
 }

@@ -3,44 +3,70 @@
  * Statistics per producer and per session.
  */
 
+#include <linux/cpumask.h>
 #include <linux/ocf.h>
 
 #include "stats.h"
 
-void ocf_counters_init(struct ocf_counters *c)
+int ocf_counters_init(struct ocf_counters *c)
 {
-	atomic64_set(&c->requests, 0);
-	atomic64_set(&c->bytes, 0);
-	atomic64_set(&c->errors, 0);
-	atomic64_set(&c->in_flight, 0);
+	c->cpu = alloc_percpu(struct ocf_counters_cpu);
 	atomic64_set(&c->migrations, 0);
-	atomic64_set(&c->latency_ns, 0);
+	return c->cpu ? 0 : -ENOMEM;
+}
+
+void ocf_counters_free(struct ocf_counters *c)
+{
+	free_percpu(c->cpu);
+	c->cpu = NULL;
 }
 
 void ocf_counters_start(struct ocf_counters *c)
 {
-	atomic64_inc(&c->in_flight);
+	this_cpu_inc(c->cpu->started);
+}
+
+/* For a request taken back before it ran (moved while its producer left). */
+void ocf_counters_unstart(struct ocf_counters *c)
+{
+	this_cpu_dec(c->cpu->started);
 }
 
 void ocf_counters_done(struct ocf_counters *c, u32 bytes, int status, u64 latency_ns)
 {
-	s64 mean = atomic64_read(&c->latency_ns);
+	struct ocf_counters_cpu *cc = get_cpu_ptr(c->cpu);
 
-	atomic64_inc(&c->requests);
-	atomic64_add(bytes, &c->bytes);
+	cc->requests++;
+	cc->bytes += bytes;
 	if (status)
-		atomic64_inc(&c->errors);
-	atomic64_dec(&c->in_flight);
-	/* A racy update only blurs a mean that is an estimate anyway. */
-	atomic64_set(&c->latency_ns, mean ? mean + ((s64)latency_ns - mean) / 8 : latency_ns);
+		cc->errors++;
+	cc->latency_ns = cc->latency_ns ?
+			 cc->latency_ns - cc->latency_ns / 8 + latency_ns / 8 : latency_ns;
+	put_cpu_ptr(c->cpu);
 }
 
 void ocf_counters_read(const struct ocf_counters *c, struct ocf_stats *out)
 {
-	out->requests = atomic64_read(&c->requests);
-	out->bytes = atomic64_read(&c->bytes);
-	out->errors = atomic64_read(&c->errors);
-	out->in_flight = atomic64_read(&c->in_flight);
+	u64 started = 0, latency = 0, cpus = 0;
+	int cpu;
+
+	out->requests = 0;
+	out->bytes = 0;
+	out->errors = 0;
+	for_each_possible_cpu(cpu) {
+		const struct ocf_counters_cpu *cc = per_cpu_ptr(c->cpu, cpu);
+
+		started += READ_ONCE(cc->started);
+		out->requests += READ_ONCE(cc->requests);
+		out->bytes += READ_ONCE(cc->bytes);
+		out->errors += READ_ONCE(cc->errors);
+		if (READ_ONCE(cc->latency_ns)) {
+			latency += READ_ONCE(cc->latency_ns);
+			cpus++;
+		}
+	}
+	/* A request may start on one CPU and finish on another. */
+	out->in_flight = started > out->requests ? started - out->requests : 0;
+	out->latency_ns = cpus ? div64_u64(latency, cpus) : 0;
 	out->migrations = atomic64_read(&c->migrations);
-	out->latency_ns = atomic64_read(&c->latency_ns);
 }

@@ -11,9 +11,6 @@
 #include "session.h"
 #include "uop.h"
 
-/* Up to this many bytes an operation is copied rather than pinned. */
-#define OCF_BOUNCE_MAX 4096
-
 static int ocf_ubuf_pin(struct ocf_ubuf *b, void __user *addr, u32 len, bool write)
 {
 	unsigned long start = (unsigned long)addr;
@@ -60,10 +57,12 @@ static void ocf_ubuf_unpin(struct ocf_ubuf *b)
  * @u: zeroed
  * @op: the operation, copied from user space
  * @s: its session; @u takes over the caller's reference
+ * @arena: room for the copy of a small buffer, or NULL to allocate it
  *
  * Return: 0, or the operation's error (then ocf_uop_finish() still cleans up).
  */
-int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s)
+int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s,
+		    void *arena)
 {
 	const struct ocf_alg_info *cipher = ocf_alg_info(ocf_session_params(s)->cipher);
 	void __user *src = u64_to_user_ptr(op->src);
@@ -88,9 +87,13 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 		return -EFAULT;
 
 	if (op->len <= OCF_BOUNCE_MAX) {
-		u->bounce = kmalloc(max_t(u32, op->len, 1), GFP_KERNEL);
-		if (!u->bounce)
-			return -ENOMEM;
+		u->bounce = arena;
+		if (!arena) {
+			u->bounce = kmalloc(max_t(u32, op->len, 1), GFP_KERNEL);
+			if (!u->bounce)
+				return -ENOMEM;
+			u->bounce_owned = true;
+		}
 		if (copy_from_user(u->bounce, src, op->len))
 			return -EFAULT;
 		sg_init_one(&u->bounce_sg, u->bounce, op->len);
@@ -128,7 +131,8 @@ int ocf_uop_finish(struct ocf_uop *u, bool copy_out)
 		if (copy_out && !u->status &&
 		    copy_to_user(u->user_out, u->bounce, u->req.len))
 			u->status = -EFAULT;
-		kfree_sensitive(u->bounce);
+		if (u->bounce_owned)
+			kfree_sensitive(u->bounce);
 		u->bounce = NULL;
 	}
 	ocf_ubuf_unpin(&u->src);

@@ -31,12 +31,17 @@ struct ocf_uop {
 	int status;			/* final, once finished */
 	bool finished;
 	void *bounce;
+	bool bounce_owned;		/* else a slice of the caller's arena */
 	struct scatterlist bounce_sg;
 	struct ocf_ubuf src;
 	struct ocf_ubuf dst;
 };
 
-int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s);
+/* Up to this many bytes an operation is copied rather than pinned. */
+#define OCF_BOUNCE_MAX 4096
+
+int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s,
+		    void *arena);
 int ocf_uop_finish(struct ocf_uop *u, bool copy_out);
 
 #endif /* OCF_UOP_H */
