@@ -88,8 +88,10 @@ TEST_CASE("batches of 1 to 256 mixed operations each report their own status and
 			ops.back()->expected_status = -EINVAL;
 			std::shuffle(ops.begin(), ops.end(), rng);
 		}
-		for (std::size_t i = 0; i < ops.size(); i++)
+		for (std::size_t i = 0; i < ops.size(); i++) {
 			ops[i]->op.tag = i;
+			ops[i]->op.status = -12345; // ignored on input
+		}
 
 		REQUIRE(run_prepared(dev, ops) == static_cast<int>(n));
 		std::uint32_t failed = 0;

@@ -777,33 +777,27 @@ prepared_ptr prepare_tampered(const vector_case &vc, std::uint32_t session, cons
 
 std::string check_no_plaintext(const prepared_op &p)
 {
+	// The header: "releases no plaintext: with encrypt-then-MAC and hashes a
+	// separate output is left as it was; with AEAD and MAC_THEN_CIPHER, which
+	// decrypt before they can check, the output's cipher region holds zeroes
+	// or what it held before."
 	const alg &a = *p.vc->a;
 	const layout &lay = p.vc->lay;
 	const std::uint8_t *out = p.out();
 	const std::size_t c0 = lay.aad, c1 = lay.aad + lay.text;
 	const bytes &before = p.where.in_place ? p.src_before : p.dst_before;
-	bool zeroed = std::all_of(out + c0, out + c1, [](std::uint8_t b) { return b == 0; });
-	bool untouched = diff(out, before, c0, c1).empty();
-	switch (a.kind()) {
-	case mode::digest:
-	case mode::cipher:
+	const bool zeroed = std::all_of(out + c0, out + c1, [](std::uint8_t b) { return b == 0; });
+	const bool untouched = diff(out, before, c0, c1).empty();
+	const bool etm = a.kind() == mode::digest || (a.kind() == mode::chain && !a.mac_then_cipher());
+	if (a.kind() == mode::cipher)
 		return "";
-	case mode::chain:
-		if (a.mac_then_cipher()) {
-			// Documented: decrypt, then verify; a bad MAC leaves the
-			// output's cipher region zeroed or as it was.
-			return zeroed || untouched ? "" : "MAC-then-cipher: plaintext released";
-		}
-		// Documented: verify, then decrypt; a bad MAC releases no plaintext.
-		if (!p.where.in_place) {
-			std::string d = diff(out, before);
-			return d.empty() ? "" : "encrypt-then-MAC: the output buffer was written: " + d;
-		}
-		return zeroed || untouched ? "" : "encrypt-then-MAC: plaintext released in place";
-	case mode::aead:
-		return zeroed || untouched ? "" : "AEAD: the decrypted region was neither zeroed nor left alone";
+	if (etm && !p.where.in_place) {
+		std::string d = diff(out, before);
+		return d.empty() ? "" : "a separate output was written: " + d;
 	}
-	return "";
+	if (zeroed || untouched)
+		return "";
+	return "the cipher region of the output holds neither zeroes nor what it held before";
 }
 
 std::string prepared_op::check(int status) const
