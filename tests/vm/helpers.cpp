@@ -679,21 +679,10 @@ void fill_op(ocf_op &op, const alg &a, std::uint32_t session, std::uint32_t dire
 		ocf_op_digest(&op, session, direction, src, dst, lay.text, lay.len());
 		break;
 	case mode::aead:
+		ocf_op_aead(&op, session, direction, src, dst, lay.aad, lay.text, lay.tag, iv);
+		break;
 	case mode::chain:
-		// By hand: the AEAD's auth region is its AAD only, a chain's
-		// covers the AAD and the cipher region.
-		op = ocf_op{};
-		op.session = session;
-		op.op = direction;
-		op.src = uptr(src);
-		op.dst = uptr(dst);
-		op.len = lay.len();
-		op.cipher_offset = lay.aad;
-		op.cipher_len = lay.text;
-		op.auth_offset = 0;
-		op.auth_len = a.kind() == mode::aead ? lay.aad : lay.aad + lay.text;
-		op.mac_offset = lay.mac_offset();
-		op.iv = uptr(iv);
+		ocf_op_chain(&op, session, direction, src, dst, lay.aad, lay.text, lay.tag, iv);
 		break;
 	}
 }

@@ -226,7 +226,8 @@ vector_case make_case(const alg &a, const keys &k, std::mt19937_64 &rng, std::ui
 bytes reference_encrypt(const alg &a, const keys &k, const bytes &iv, const bytes &plain,
 			const layout &lay);
 
-// Fills @op for the layout (uses ocf_op_cipher/ocf_op_digest where they fit).
+// Fills @op for the layout with libocf's fillers (ocf_op_cipher, _digest,
+// _aead: auth region = the AAD alone, _chain: auth region = AAD + text).
 void fill_op(ocf_op &op, const alg &a, std::uint32_t session, std::uint32_t direction,
 	     const void *src, void *dst, const layout &lay, const void *iv);
 
