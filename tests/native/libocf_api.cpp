@@ -1,0 +1,139 @@
+// libocf's pieces that need no kernel: algorithm tables, op fillers, argument
+// checks, and ocfctl's behaviour without a device.
+#include <ocf/ocf.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <sys/wait.h>
+
+TEST_CASE("algorithm names and sizes round-trip and match the ABI")
+{
+	struct expect {
+		std::uint32_t alg;
+		const char *name;
+		unsigned iv, block, digest;
+	};
+	const std::array<expect, 8> table{{
+		{OCF_CIPHER_AES_CBC, "aes-cbc", 16, 16, 0},
+		{OCF_CIPHER_AES_CTR, "aes-ctr", 16, 1, 0},
+		{OCF_AEAD_AES_GCM, "aes-gcm", 12, 1, 16},
+		{OCF_CIPHER_3DES_CBC, "3des-cbc", 8, 8, 0},
+		{OCF_CIPHER_NULL, "null", 0, 1, 0},
+		{OCF_MAC_HMAC_SHA256, "hmac-sha256", 0, 0, 32},
+		{OCF_HASH_SHA1, "sha1", 0, 0, 20},
+		{OCF_HASH_SHA512, "sha512", 0, 0, 64},
+	}};
+	for (const auto &e : table) {
+		INFO(e.name);
+		REQUIRE(ocf_alg_name(e.alg) != nullptr);
+		CHECK(std::string(ocf_alg_name(e.alg)) == e.name);
+		CHECK(ocf_alg_from_name(e.name) == static_cast<int>(e.alg));
+		CHECK(ocf_alg_iv_len(e.alg) == e.iv);
+		CHECK(ocf_alg_block_len(e.alg) == e.block);
+		CHECK(ocf_alg_digest_len(e.alg) == e.digest);
+	}
+	CHECK(ocf_alg_from_name("AES-CBC") == OCF_CIPHER_AES_CBC);
+	CHECK(ocf_alg_from_name("rot13") == -EINVAL);
+	CHECK(ocf_alg_name(63) == nullptr);
+	CHECK(ocf_alg_digest_len(999) == 0);
+}
+
+TEST_CASE("op fillers lay out the ABI's regions")
+{
+	std::array<unsigned char, 128> buf{};
+	std::array<unsigned char, 16> iv{};
+	struct ocf_op op;
+
+	ocf_op_cipher(&op, 7, OCF_OP_DECRYPT, buf.data(), nullptr, 64, iv.data());
+	CHECK(op.session == 7);
+	CHECK(op.op == OCF_OP_DECRYPT);
+	CHECK(op.len == 64);
+	CHECK(op.cipher_offset == 0);
+	CHECK(op.cipher_len == 64);
+	CHECK(op.auth_len == 0);
+	CHECK(op.dst == 0);
+	CHECK(op.iv == reinterpret_cast<std::uintptr_t>(iv.data()));
+
+	ocf_op_digest(&op, 3, OCF_OP_ENCRYPT, buf.data(), buf.data(), 100, 120);
+	CHECK(op.len == 120);
+	CHECK(op.auth_offset == 0);
+	CHECK(op.auth_len == 100);
+	CHECK(op.mac_offset == 100);
+	CHECK(op.cipher_len == 0);
+
+	ocf_op_aead(&op, 1, OCF_OP_ENCRYPT, buf.data(), nullptr, 13, 50, 16, iv.data());
+	CHECK(op.len == 13 + 50 + 16);
+	CHECK(op.auth_offset == 0);
+	CHECK(op.auth_len == 13);
+	CHECK(op.cipher_offset == 13);
+	CHECK(op.cipher_len == 50);
+	CHECK(op.mac_offset == 63);
+
+	// A chain's MAC covers the AAD and the text, unlike an AEAD's AAD.
+	ocf_op_chain(&op, 1, OCF_OP_ENCRYPT, buf.data(), nullptr, 13, 48, 20, iv.data());
+	CHECK(op.auth_len == 13 + 48);
+	CHECK(op.cipher_offset == 13);
+	CHECK(op.mac_offset == 61);
+}
+
+TEST_CASE("the C API rejects bad arguments without a device")
+{
+	struct ocf_op op {};
+	struct ocf_completion c {};
+
+	CHECK(ocf_run(nullptr, &op, 1) == -EINVAL);
+	CHECK(ocf_submit(nullptr, &op, 1) == -EINVAL);
+	CHECK(ocf_reap(nullptr, &c, 1, 0) == -EINVAL);
+	CHECK(ocf_producers(nullptr, nullptr, 0) == -EINVAL);
+	CHECK(ocf_session_free(nullptr, 1) == -EINVAL);
+}
+
+TEST_CASE("a file that is not an OCF device gives -ENOTTY")
+{
+	ocf_device *dev = nullptr;
+	REQUIRE(ocf_device_open("/dev/null", &dev) == 0);
+	std::uint32_t abi = 0;
+	CHECK(ocf_device_version(dev, &abi, nullptr, 0) == -ENOTTY);
+	std::array<ocf_producer_info, 2> infos{};
+	CHECK(ocf_producers(dev, infos.data(), 2) == -ENOTTY);
+	ocf_device_close(dev);
+}
+
+namespace {
+
+// Runs ocfctl with @args; returns its exit status and what it printed.
+std::pair<int, std::string> ocfctl(const std::string &args)
+{
+	std::string cmd = std::string(OCF_OCFCTL_PATH) + " " + args + " 2>&1";
+	FILE *p = ::popen(cmd.c_str(), "r");
+	REQUIRE(p != nullptr);
+	std::string out;
+	std::array<char, 256> chunk{};
+	while (std::fgets(chunk.data(), chunk.size(), p))
+		out += chunk.data();
+	int status = ::pclose(p);
+	return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+} // namespace
+
+TEST_CASE("ocfctl says clearly when the device is missing, and refuses bad usage")
+{
+	auto [status, out] = ocfctl("producers --device /nonexistent/ocf");
+	CHECK(status == 1);
+	CHECK(out.find("is the ocf module loaded") != std::string::npos);
+
+	std::tie(status, out) = ocfctl("stats --device /dev/null");
+	CHECK(status == 1);
+	CHECK(out.find("not an OCF device") != std::string::npos);
+
+	std::tie(status, out) = ocfctl("frobnicate");
+	CHECK(status == 2);
+	std::tie(status, out) = ocfctl("bench --sizes banana");
+	CHECK(status == 2);
+}
