@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// CBC (AES, DES-EDE3) and CTR (AES) ciphers.
+//
+// The default provider's context ("inner") always holds the chaining state
+// (the CBC IV, the CTR counter and keystream position): an OCF request reads
+// it from there first and writes the new state back after. A managed CBC
+// context does its own partial-block buffering and padding, feeding the
+// inner context whole blocks with its padding off, so that any run of whole
+// blocks can go either way.
+#include "device.hpp"
+#include "prov.hpp"
+
+#include <openssl/evp.h>
+
+#include <linux/ocf.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+namespace ocfprov {
+namespace {
+
+struct BlockCtx {
+	Provider *prov = nullptr;
+	const CipherAlg *alg = nullptr;
+	const CipherFns *sw = nullptr;
+	void *inner = nullptr;
+	bool enc = true;
+	bool key_set = false;
+	bool managed = false;	// may use OCF; else every call goes to inner
+	bool tls = false;	// TLS record mode (libssl): inner does it all
+	unsigned pad = 1;	// managed CBC: ours (inner's is off)
+	bool oiv_set = false;
+	unsigned char oiv[16] = {};
+	unsigned char key[32] = {};
+	unsigned char buf[16] = {};
+	std::size_t bufsz = 0;
+	dev::Session sess;
+	bool sess_failed = false;	// no session for this key: software only
+
+	~BlockCtx()
+	{
+		dev::session_free(sess);
+		if (inner)
+			sw->freectx(inner);
+		cleanse(key, sizeof(key));
+		cleanse(buf, sizeof(buf));
+	}
+};
+
+BlockCtx *ctx_of(void *vctx)
+{
+	return static_cast<BlockCtx *>(vctx);
+}
+
+bool is_cbc(const BlockCtx *c)
+{
+	return c->alg->kind == CipherKind::Cbc;
+}
+
+int set_inner_padding(BlockCtx *c, unsigned pad)
+{
+	OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad),
+			   OSSL_PARAM_construct_end() };
+	return c->sw->set_ctx_params(c->inner, p);
+}
+
+// The inner context's chaining state: IV (or counter) and, for CTR, the
+// position in the current keystream block.
+bool pull_state(BlockCtx *c, unsigned char *iv, unsigned *num)
+{
+	unsigned n = 0;
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, iv, c->alg->ivlen),
+		OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_NUM, &n),
+		OSSL_PARAM_construct_end(),
+	};
+	if (!c->sw->get_ctx_params(c->inner, p))
+		return false;
+	if (num)
+		*num = n;
+	return true;
+}
+
+// Sets the inner context's chaining state (and, for CTR, position 0).
+bool push_state(BlockCtx *c, const unsigned char *iv)
+{
+	auto init = c->enc ? c->sw->einit : c->sw->dinit;
+	return init(c->inner, nullptr, 0, iv, c->alg->ivlen, nullptr) == 1;
+}
+
+bool ensure_session(BlockCtx *c)
+{
+	if (dev::session_live(c->sess))
+		return true;
+	if (c->sess_failed)
+		return false;
+	ocf_session_params p{};
+	p.cipher = c->alg->ocf_cipher;
+	p.cipher_key = c->key;
+	p.cipher_key_len = c->alg->keylen;
+	if (dev::session_new(c->sess, p) < 0) {
+		c->sess_failed = true;
+		return false;
+	}
+	return true;
+}
+
+void add_blocks(unsigned char ctr[16], std::size_t blocks)
+{
+	// 128-bit big-endian counter, as OpenSSL's and the kernel's CTR count.
+	unsigned long long carry = blocks;
+	for (int i = 15; i >= 0 && carry; i--) {
+		carry += ctr[i];
+		ctr[i] = static_cast<unsigned char>(carry);
+		carry >>= 8;
+	}
+}
+
+// Runs whole blocks (CBC) or whole counter blocks (CTR) of @n bytes through
+// OCF, starting from the inner context's state and leaving the new state
+// there. Returns 1 (done), 0 (declined, nothing touched: use software) or
+// -1 (failed, error raised).
+int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::size_t n,
+	       std::size_t max_len)
+{
+	const std::size_t bs = c->alg->kind == CipherKind::Ctr ? 16 : c->alg->blocksize;
+	std::size_t chunk = std::min<std::size_t>(max_len, 1u << 30) / bs * bs;
+	if (chunk == 0 || !ensure_session(c))
+		return 0;
+	unsigned char iv[16], next[16];
+	if (!pull_state(c, iv, nullptr))
+		return 0;
+	std::size_t off = 0;
+	while (off < n) {
+		std::size_t len = std::min(chunk, n - off);
+		if (c->alg->kind == CipherKind::Cbc && !c->enc)
+			std::memcpy(next, in + off + len - bs, bs);
+		ocf_op op;
+		ocf_op_cipher(&op, 0, c->enc ? OCF_OP_ENCRYPT : OCF_OP_DECRYPT, in + off,
+			      out == in ? nullptr : out + off, static_cast<std::uint32_t>(len), iv);
+		int r = dev::run(c->sess, op);
+		if (r != 0) {
+			if (r == -ESTALE || r == -ENOENT)
+				dev::session_free(c->sess);
+			if (!dev::untouched(r) && out == in) {
+				OCF_RAISE(c->prov, R_DEVICE, "in-place request failed: %s",
+					  ocf_strerror(r));
+				return -1;
+			}
+			// Nothing of this chunk was written: the rest in software.
+			if (!push_state(c, iv))
+				return -1;
+			if (off == 0)
+				return 0;
+			std::size_t o = 0;
+			if (!c->sw->update(c->inner, out + off, &o, n - off, in + off, n - off) ||
+			    o != n - off)
+				return -1;
+			return 1;
+		}
+		if (c->alg->kind == CipherKind::Cbc) {
+			if (c->enc)
+				std::memcpy(next, out + off + len - bs, bs);
+			std::memcpy(iv, next, bs);
+		} else {
+			add_blocks(iv, len / 16);
+		}
+		off += len;
+	}
+	return push_state(c, iv) ? 1 : -1;
+}
+
+// Whole blocks, through OCF or the default implementation.
+bool process(BlockCtx *c, unsigned char *out, const unsigned char *in, std::size_t n)
+{
+	if (n == 0)
+		return true;
+	std::size_t max_len = 0;
+	if (use_ocf(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE, n, &max_len)) {
+		int r = ocf_blocks(c, out, in, n, max_len);
+		if (r)
+			return r > 0;
+	}
+	std::size_t o = 0;
+	return c->sw->update(c->inner, out, &o, n, in, n) && o == n;
+}
+
+// CTR: any length. A partial keystream block is finished in software, the
+// whole blocks may go to OCF, the tail is done in software.
+int ctr_update(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t outsize,
+	       const unsigned char *in, std::size_t inl)
+{
+	if (outsize < inl) {
+		OCF_RAISE(c->prov, R_OUTPUT_TOO_SMALL);
+		return 0;
+	}
+	std::size_t max_len = 0;
+	if (inl < 16 || !use_ocf(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE, inl, &max_len))
+		return c->sw->update(c->inner, out, outl, outsize, in, inl);
+	unsigned char iv[16];
+	unsigned num = 0;
+	std::size_t done = 0, o = 0;
+	if (!pull_state(c, iv, &num))
+		return 0;
+	if (num) {
+		done = std::min<std::size_t>(16 - num, inl);
+		if (!c->sw->update(c->inner, out, &o, done, in, done))
+			return 0;
+	}
+	std::size_t bulk = (inl - done) & ~std::size_t{ 15 };
+	if (bulk) {
+		int r = ocf_blocks(c, out + done, in + done, bulk, max_len);
+		if (r < 0)
+			return 0;
+		if (r == 0 && (!c->sw->update(c->inner, out + done, &o, bulk, in + done, bulk) ||
+			       o != bulk))
+			return 0;
+		done += bulk;
+	}
+	if (done < inl && !c->sw->update(c->inner, out + done, &o, inl - done, in + done, inl - done))
+		return 0;
+	*outl = inl;
+	return 1;
+}
+
+// CBC with buffering and padding, as OpenSSL's generic block update does it
+// (decrypting with padding holds the last whole block back for final).
+int cbc_update(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t outsize,
+	       const unsigned char *in, std::size_t inl)
+{
+	const std::size_t bs = c->alg->blocksize;
+	std::size_t outlint = 0;
+	if (c->bufsz) {
+		std::size_t take = std::min(bs - c->bufsz, inl);
+		std::memcpy(c->buf + c->bufsz, in, take);
+		c->bufsz += take;
+		in += take;
+		inl -= take;
+	}
+	std::size_t nextblocks = inl & ~(bs - 1);
+	if (c->bufsz == bs && (c->enc || inl > 0 || !c->pad)) {
+		if (outsize < bs) {
+			OCF_RAISE(c->prov, R_OUTPUT_TOO_SMALL);
+			return 0;
+		}
+		if (!process(c, out, c->buf, bs)) {
+			OCF_RAISE(c->prov, R_OPERATION_FAILED);
+			return 0;
+		}
+		c->bufsz = 0;
+		outlint = bs;
+		out += bs;
+	}
+	if (nextblocks > 0 && !c->enc && c->pad && nextblocks == inl)
+		nextblocks -= bs;
+	if (nextblocks > 0) {
+		if (outsize < outlint + nextblocks) {
+			OCF_RAISE(c->prov, R_OUTPUT_TOO_SMALL);
+			return 0;
+		}
+		if (!process(c, out, in, nextblocks)) {
+			OCF_RAISE(c->prov, R_OPERATION_FAILED);
+			return 0;
+		}
+		outlint += nextblocks;
+		in += nextblocks;
+		inl -= nextblocks;
+	}
+	if (inl) {
+		if (c->bufsz + inl > bs) {
+			OCF_RAISE(c->prov, R_OPERATION_FAILED);
+			return 0;
+		}
+		std::memcpy(c->buf + c->bufsz, in, inl);
+		c->bufsz += inl;
+	}
+	*outl = outlint;
+	return 1;
+}
+
+int cbc_final(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t outsize)
+{
+	const std::size_t bs = c->alg->blocksize;
+	if (c->enc) {
+		if (c->pad) {
+			unsigned char v = static_cast<unsigned char>(bs - c->bufsz);
+			std::memset(c->buf + c->bufsz, v, bs - c->bufsz);
+		} else if (c->bufsz == 0) {
+			*outl = 0;
+			return 1;
+		} else if (c->bufsz != bs) {
+			OCF_RAISE(c->prov, R_WRONG_FINAL_BLOCK_LENGTH);
+			return 0;
+		}
+		if (outsize < bs) {
+			OCF_RAISE(c->prov, R_OUTPUT_TOO_SMALL);
+			return 0;
+		}
+		if (!process(c, out, c->buf, bs)) {
+			OCF_RAISE(c->prov, R_OPERATION_FAILED);
+			return 0;
+		}
+		c->bufsz = 0;
+		*outl = bs;
+		return 1;
+	}
+	if (c->bufsz != bs) {
+		if (c->bufsz == 0 && !c->pad) {
+			*outl = 0;
+			return 1;
+		}
+		OCF_RAISE(c->prov, R_WRONG_FINAL_BLOCK_LENGTH);
+		return 0;
+	}
+	if (!process(c, c->buf, c->buf, bs)) {
+		OCF_RAISE(c->prov, R_OPERATION_FAILED);
+		return 0;
+	}
+	std::size_t len = bs;
+	if (c->pad) {
+		unsigned p = c->buf[bs - 1];
+		bool bad = p == 0 || p > bs;
+		for (std::size_t i = 0; !bad && i < p; i++)
+			bad = c->buf[bs - 1 - i] != p;
+		if (bad) {
+			c->bufsz = 0;
+			OCF_RAISE(c->prov, R_BAD_DECRYPT);
+			return 0;
+		}
+		len = bs - p;
+	}
+	if (outsize < len) {
+		OCF_RAISE(c->prov, R_OUTPUT_TOO_SMALL);
+		return 0;
+	}
+	std::memcpy(out, c->buf, len);
+	*outl = len;
+	c->bufsz = 0;
+	return 1;
+}
+
+// ---- Dispatch functions ----
+
+void block_freectx(void *vctx)
+{
+	delete ctx_of(vctx);
+}
+
+void *block_dupctx(void *vctx)
+{
+	BlockCtx *c = ctx_of(vctx);
+	auto *d = new (std::nothrow) BlockCtx;
+	if (!d)
+		return nullptr;
+	d->prov = c->prov;
+	d->alg = c->alg;
+	d->sw = c->sw;
+	d->inner = c->sw->dupctx(c->inner);
+	if (!d->inner) {
+		delete d;
+		return nullptr;
+	}
+	d->enc = c->enc;
+	d->key_set = c->key_set;
+	d->managed = c->managed;
+	d->tls = c->tls;
+	d->pad = c->pad;
+	d->oiv_set = c->oiv_set;
+	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
+	std::memcpy(d->key, c->key, sizeof(d->key));
+	std::memcpy(d->buf, c->buf, sizeof(d->buf));
+	d->bufsz = c->bufsz;
+	d->sess_failed = c->sess_failed;
+	return d;
+}
+
+int block_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
+
+int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
+	       const unsigned char *iv, std::size_t ivlen, const OSSL_PARAM params[])
+{
+	// A CBC context re-initialised without an IV restarts from the original
+	// one (as OpenSSL 1.1.1 did); the inner context's copy of it may have
+	// been overwritten by our state pushes, so give it ours.
+	const unsigned char *use_iv = iv;
+	std::size_t use_ivlen = ivlen;
+	if (!iv && is_cbc(c) && c->oiv_set) {
+		use_iv = c->oiv;
+		use_ivlen = c->alg->ivlen;
+	}
+	auto init = enc ? c->sw->einit : c->sw->dinit;
+	if (!init(c->inner, key, keylen, use_iv, use_ivlen, nullptr))
+		return 0;
+	c->enc = enc;
+	c->bufsz = 0;
+	if (iv) {
+		std::memcpy(c->oiv, iv, c->alg->ivlen);
+		c->oiv_set = true;
+	}
+	if (key) {
+		std::memcpy(c->key, key, c->alg->keylen);
+		c->key_set = true;
+		dev::session_free(c->sess);
+		c->sess_failed = false;
+		bool managed = !c->tls && ocf_possible(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE);
+		if (managed != c->managed && is_cbc(c)) {
+			// The padding moves between us and the inner context.
+			if (managed) {
+				unsigned pad = 1;
+				OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING,
+									     &pad),
+						   OSSL_PARAM_construct_end() };
+				c->sw->get_ctx_params(c->inner, p);
+				c->pad = pad;
+				if (!set_inner_padding(c, 0))
+					return 0;
+			} else if (!set_inner_padding(c, c->pad)) {
+				return 0;
+			}
+		}
+		c->managed = managed;
+	}
+	return block_set_ctx_params(c, params);
+}
+
+int block_einit(void *vctx, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
+		std::size_t ivlen, const OSSL_PARAM params[])
+{
+	return block_init(ctx_of(vctx), true, key, keylen, iv, ivlen, params);
+}
+
+int block_dinit(void *vctx, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
+		std::size_t ivlen, const OSSL_PARAM params[])
+{
+	return block_init(ctx_of(vctx), false, key, keylen, iv, ivlen, params);
+}
+
+int block_update(void *vctx, unsigned char *out, std::size_t *outl, std::size_t outsize,
+		 const unsigned char *in, std::size_t inl)
+{
+	BlockCtx *c = ctx_of(vctx);
+	if (!c->managed)
+		return c->sw->update(c->inner, out, outl, outsize, in, inl);
+	if (!c->key_set) {
+		OCF_RAISE(c->prov, R_NO_KEY);
+		return 0;
+	}
+	if (inl == 0) {
+		*outl = 0;
+		return 1;
+	}
+	return is_cbc(c) ? cbc_update(c, out, outl, outsize, in, inl) :
+			   ctr_update(c, out, outl, outsize, in, inl);
+}
+
+int block_final(void *vctx, unsigned char *out, std::size_t *outl, std::size_t outsize)
+{
+	BlockCtx *c = ctx_of(vctx);
+	if (!c->managed || !is_cbc(c))
+		return c->sw->final(c->inner, out, outl, outsize);
+	if (!c->key_set) {
+		OCF_RAISE(c->prov, R_NO_KEY);
+		return 0;
+	}
+	return cbc_final(c, out, outl, outsize);
+}
+
+// EVP_Cipher(): no buffering, no padding.
+int block_cipher(void *vctx, unsigned char *out, std::size_t *outl, std::size_t outsize,
+		 const unsigned char *in, std::size_t inl)
+{
+	BlockCtx *c = ctx_of(vctx);
+	if (!c->managed || inl % c->alg->blocksize)
+		return c->sw->cipher(c->inner, out, outl, outsize, in, inl);
+	if (!c->key_set) {
+		OCF_RAISE(c->prov, R_NO_KEY);
+		return 0;
+	}
+	if (outsize < inl) {
+		OCF_RAISE(c->prov, R_OUTPUT_TOO_SMALL);
+		return 0;
+	}
+	if (inl == 0) {
+		*outl = 0;
+		return 1;
+	}
+	if (!is_cbc(c))
+		return ctr_update(c, out, outl, outsize, in, inl);
+	if (!process(c, out, in, inl)) {
+		OCF_RAISE(c->prov, R_OPERATION_FAILED);
+		return 0;
+	}
+	*outl = inl;
+	return 1;
+}
+
+int block_get_ctx_params(void *vctx, OSSL_PARAM params[])
+{
+	BlockCtx *c = ctx_of(vctx);
+	bool own_pad = c->managed && is_cbc(c);
+	if (!forward_get(params, { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_PADDING : "" },
+			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
+		return 0;
+	if (OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_IV)) {
+		if (!OSSL_PARAM_set_octet_string(p, c->oiv, c->alg->ivlen) &&
+		    !OSSL_PARAM_set_octet_ptr(p, c->oiv, c->alg->ivlen)) {
+			OCF_RAISE(c->prov, R_INVALID_PARAM, "IV");
+			return 0;
+		}
+	}
+	if (OSSL_PARAM *p = own_pad ? find_param(params, OSSL_CIPHER_PARAM_PADDING) : nullptr)
+		if (!OSSL_PARAM_set_uint(p, c->pad)) {
+			OCF_RAISE(c->prov, R_INVALID_PARAM, "padding");
+			return 0;
+		}
+	return 1;
+}
+
+int block_set_ctx_params(void *vctx, const OSSL_PARAM params[])
+{
+	BlockCtx *c = ctx_of(vctx);
+	if (!params || !params->key)
+		return 1;
+	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_TLS_VERSION)) {
+		unsigned v = 0;
+		if (OSSL_PARAM_get_uint(p, &v) && v > 0 && !c->tls) {
+			// libssl's record mode: the default implementation's padding
+			// and constant-time MAC removal take over.
+			if (c->managed && is_cbc(c)) {
+				if (c->bufsz) {
+					OCF_RAISE(c->prov, R_OPERATION_FAILED,
+						  "TLS mode with buffered data");
+					return 0;
+				}
+				if (!set_inner_padding(c, c->pad))
+					return 0;
+			}
+			c->tls = true;
+			c->managed = false;
+		}
+	}
+	if (c->managed && is_cbc(c)) {
+		if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_PADDING)) {
+			unsigned pad = 0;
+			if (!OSSL_PARAM_get_uint(p, &pad)) {
+				OCF_RAISE(c->prov, R_INVALID_PARAM, "padding");
+				return 0;
+			}
+			c->pad = pad ? 1 : 0;
+		}
+		OSSL_PARAM rest[32];
+		if (!filter_params(params, { OSSL_CIPHER_PARAM_PADDING }, rest, 32))
+			return 0;
+		return c->sw->set_ctx_params(c->inner, rest);
+	}
+	return c->sw->set_ctx_params(c->inner, params);
+}
+
+template <typename F>
+void (*fn(F *f))(void)
+{
+	return reinterpret_cast<void (*)(void)>(f);
+}
+
+} // namespace
+
+void *block_cipher_newctx(Provider *prov, std::size_t idx)
+{
+	const BoundCipher &b = g_soft.ciphers[idx];
+	auto *c = new (std::nothrow) BlockCtx;
+	if (!c)
+		return nullptr;
+	c->prov = prov;
+	c->alg = b.alg;
+	c->sw = &b.sw;
+	c->inner = b.sw.newctx(g_soft.provctx);
+	if (!c->inner) {
+		delete c;
+		return nullptr;
+	}
+	return c;
+}
+
+const OSSL_DISPATCH block_cipher_fns[] = {
+	{ OSSL_FUNC_CIPHER_FREECTX, fn(&block_freectx) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, fn(&block_dupctx) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, fn(&block_einit) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, fn(&block_dinit) },
+	{ OSSL_FUNC_CIPHER_UPDATE, fn(&block_update) },
+	{ OSSL_FUNC_CIPHER_FINAL, fn(&block_final) },
+	{ OSSL_FUNC_CIPHER_CIPHER, fn(&block_cipher) },
+	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, fn(&block_get_ctx_params) },
+	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, fn(&block_set_ctx_params) },
+	{ 0, nullptr },
+};
+
+} // namespace ocfprov

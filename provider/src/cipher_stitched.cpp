@@ -1,0 +1,566 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The TLS 1.2 "stitched" ciphers AES-{128,256}-CBC-HMAC-SHA{1,256}:
+// MAC-then-encrypt records, as libssl uses them when encrypt-then-MAC is off.
+//
+// Offered only where the default provider has them (AES-NI), whose
+// implementation serves everything but large TLS records: those go to OCF as
+// one cipher+MAC chain request (OCF_SESSION_MAC_THEN_CIPHER) each.
+//
+// The parameter contract is OpenSSL's: the MAC key (AEAD_MAC_KEY), the TLS
+// version, and per record the 13-byte TLS AAD (sequence number, type,
+// version, length), whose answer (AEAD_TLS1_AAD_PAD) is, when encrypting,
+// the room for MAC and padding to add to the record. Encrypting, the record
+// is [explicit IV block, TLS 1.1+][payload][room]; decrypting, the update's
+// output length is the payload's (explicit IV, MAC and padding removed).
+//
+// The OCF layout in place (TLS 1.1+), with C0 the encrypted explicit IV
+// block (one AES block done in software, as the chain needs it first):
+//   [3, 16)  the AAD, written over the explicit IV block (restored after)
+//   [16, 16 + payload) payload, MAC, padding: the cipher region, IV = C0
+// The MAC covers [3, 16 + payload). TLS 1.0 (no explicit IV) goes through a
+// buffer with the AAD in front.
+//
+// Decrypting, the padding length comes from the last block (decrypted in
+// software) before the request is built. The request, and so its duration,
+// depends on that length: unlike OpenSSL's own code this is not constant
+// time with respect to the padding (Lucky 13); a bad MAC or padding is
+// reported only after the request ran, never earlier.
+#include "device.hpp"
+#include "prov.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/prov_ssl.h>
+
+#include <linux/ocf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+#include <vector>
+
+namespace ocfprov {
+namespace {
+
+constexpr std::size_t kAadLen = 13;	// EVP_AEAD_TLS1_AAD_LEN
+constexpr std::size_t kBlock = 16;
+
+struct StitchedCtx {
+	Provider *prov = nullptr;
+	const CipherAlg *alg = nullptr;
+	const CipherFns *sw = nullptr;
+	void *inner = nullptr;
+	const CipherFns *cbc_sw = nullptr;	// AES-CBC, for single blocks
+	void *cbc = nullptr;
+	bool cbc_keyed = false;
+	bool enc = true;
+	bool key_set = false;
+	bool managed = false;
+	unsigned char key[32] = {};
+	unsigned char mac_key[OCF_MAX_MAC_KEY_LEN] = {};
+	std::size_t mac_keylen = 0;
+	bool mac_key_ok = false;
+	unsigned char tls_aad[kAadLen] = {};
+	bool tls_aad_set = false;
+	std::size_t tls_pad = 0;
+	std::size_t remove_fixed = 0;	// what decryption strips besides the padding
+	bool oiv_set = false;
+	unsigned char oiv[kBlock] = {};
+	std::vector<unsigned char> bounce;
+	dev::Session sess;
+	bool sess_failed = false;
+
+	~StitchedCtx()
+	{
+		dev::session_free(sess);
+		if (inner)
+			sw->freectx(inner);
+		if (cbc)
+			cbc_sw->freectx(cbc);
+		cleanse(key, sizeof(key));
+		cleanse(mac_key, sizeof(mac_key));
+		if (!bounce.empty())
+			cleanse(bounce.data(), bounce.size());
+	}
+};
+
+StitchedCtx *ctx_of(void *v)
+{
+	return static_cast<StitchedCtx *>(v);
+}
+
+bool pull_iv(StitchedCtx *c, unsigned char iv[kBlock])
+{
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, iv, kBlock),
+		OSSL_PARAM_construct_end(),
+	};
+	return c->sw->get_ctx_params(c->inner, p);
+}
+
+bool push_iv(StitchedCtx *c, const unsigned char iv[kBlock])
+{
+	auto init = c->enc ? c->sw->einit : c->sw->dinit;
+	return init(c->inner, nullptr, 0, iv, kBlock, nullptr) == 1;
+}
+
+// One AES-CBC block with @iv, in the context's direction.
+bool one_block(StitchedCtx *c, const unsigned char iv[kBlock], const unsigned char *in,
+	       unsigned char *out)
+{
+	if (!c->cbc) {
+		for (const BoundCipher &b : g_soft.ciphers)
+			if (b.available && b.alg->kind == CipherKind::Cbc &&
+			    b.alg->ocf_cipher == OCF_CIPHER_AES_CBC &&
+			    b.alg->keylen == c->alg->keylen)
+				c->cbc_sw = &b.sw;
+		if (!c->cbc_sw || !(c->cbc = c->cbc_sw->newctx(g_soft.provctx)))
+			return false;
+	}
+	auto init = c->enc ? c->cbc_sw->einit : c->cbc_sw->dinit;
+	unsigned pad = 0;
+	OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad),
+			   OSSL_PARAM_construct_end() };
+	if (!init(c->cbc, c->cbc_keyed ? nullptr : c->key, c->alg->keylen, iv, kBlock, p))
+		return false;
+	c->cbc_keyed = true;
+	std::size_t o = 0;
+	return c->cbc_sw->update(c->cbc, out, &o, kBlock, in, kBlock) && o == kBlock;
+}
+
+bool ensure_session(StitchedCtx *c)
+{
+	if (dev::session_live(c->sess))
+		return true;
+	if (c->sess_failed || !c->mac_key_ok)
+		return false;
+	ocf_session_params p{};
+	p.cipher = OCF_CIPHER_AES_CBC;
+	p.mac = c->alg->ocf_mac;
+	p.flags = OCF_SESSION_MAC_THEN_CIPHER;
+	p.cipher_key = c->key;
+	p.cipher_key_len = c->alg->keylen;
+	p.mac_key = c->mac_key;
+	p.mac_key_len = c->mac_keylen;
+	if (dev::session_new(c->sess, p) < 0) {
+		c->sess_failed = true;
+		return false;
+	}
+	return true;
+}
+
+// The chain request: MAC over [auth, auth + authlen) written at @mac, then
+// the cipher region [cipher, len) encrypted (or the reverse, decrypting).
+int run_chain(StitchedCtx *c, unsigned char *buf, std::size_t len, std::size_t auth,
+	      std::size_t authlen, std::size_t mac, std::size_t cipher, const unsigned char *iv)
+{
+	ocf_op op{};
+	op.op = c->enc ? OCF_OP_ENCRYPT : OCF_OP_DECRYPT;
+	op.src = reinterpret_cast<std::uintptr_t>(buf);
+	op.dst = 0;	// in place
+	op.len = static_cast<std::uint32_t>(len);
+	op.cipher_offset = static_cast<std::uint32_t>(cipher);
+	op.cipher_len = static_cast<std::uint32_t>(len - cipher);
+	op.auth_offset = static_cast<std::uint32_t>(auth);
+	op.auth_len = static_cast<std::uint32_t>(authlen);
+	op.mac_offset = static_cast<std::uint32_t>(mac);
+	op.iv = reinterpret_cast<std::uintptr_t>(iv);
+	int r = dev::run(c->sess, op);
+	if (r == -ESTALE || r == -ENOENT)
+		dev::session_free(c->sess);
+	return r;
+}
+
+unsigned tls_version(const unsigned char aad[kAadLen])
+{
+	return static_cast<unsigned>(aad[9] << 8 | aad[10]);
+}
+
+// Encrypts one record through OCF. 1 done, 0 declined (nothing changed that
+// the default implementation needs), -1 failed.
+int ocf_encrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std::size_t len,
+		std::size_t max_len)
+{
+	const std::size_t maclen = c->alg->maclen;
+	std::size_t plen = static_cast<std::size_t>(c->tls_aad[11] << 8 | c->tls_aad[12]);
+	std::size_t explicit_iv = tls_version(c->tls_aad) >= TLS1_1_VERSION ? kBlock : 0;
+	if (len % kBlock || len != ((plen + maclen + kBlock) & ~(kBlock - 1)) || plen < explicit_iv) {
+		OCF_RAISE(c->prov, R_BAD_LENGTH, "TLS record length %zu for payload %zu", len, plen);
+		return -1;
+	}
+	if (len + kAadLen > max_len || !ensure_session(c))
+		return 0;
+	std::size_t payload = plen - explicit_iv;
+	unsigned char civ[kBlock], c0[kBlock], p0[kBlock], aad[kAadLen];
+	if (!pull_iv(c, civ))
+		return 0;
+	std::memcpy(aad, c->tls_aad, kAadLen);
+	aad[11] = static_cast<unsigned char>(payload >> 8);
+	aad[12] = static_cast<unsigned char>(payload);
+	const unsigned char last_pad = static_cast<unsigned char>(len - plen - maclen - 1);
+	int r;
+	if (explicit_iv) {
+		if (out != in)
+			std::memcpy(out, in, plen);
+		std::memcpy(p0, out, kBlock);
+		if (!one_block(c, civ, p0, c0))
+			return 0;
+		std::memset(out + plen + maclen, last_pad, len - plen - maclen);
+		std::memcpy(out + kBlock - kAadLen, aad, kAadLen);
+		r = run_chain(c, out, len, kBlock - kAadLen, kAadLen + payload, kBlock + payload,
+			      kBlock, c0);
+		std::memcpy(out, r == 0 ? c0 : p0, kBlock);
+	} else {
+		try {
+			c->bounce.resize(kAadLen + len);
+		} catch (...) {
+			return 0;
+		}
+		unsigned char *b = c->bounce.data();
+		std::memcpy(b, aad, kAadLen);
+		std::memcpy(b + kAadLen, in, plen);
+		std::memset(b + kAadLen + plen + maclen, last_pad, len - plen - maclen);
+		r = run_chain(c, b, kAadLen + len, 0, kAadLen + payload, kAadLen + payload, kAadLen,
+			      civ);
+		if (r == 0)
+			std::memcpy(out, b + kAadLen, len);
+	}
+	if (r != 0) {
+		if (dev::untouched(r) || out != in || !explicit_iv)
+			return 0;
+		OCF_RAISE(c->prov, R_DEVICE, "TLS record: %s", ocf_strerror(r));
+		return -1;
+	}
+	return push_iv(c, out + len - kBlock) ? 1 : -1;
+}
+
+// Decrypts one record through OCF. *outl: the payload length. 1 done,
+// 0 declined, -1 failed (bad MAC or padding: error raised).
+int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std::size_t len,
+		std::size_t max_len, std::size_t *outl)
+{
+	const std::size_t maclen = c->alg->maclen;
+	std::size_t explicit_iv = tls_version(c->tls_aad) >= TLS1_1_VERSION ? kBlock : 0;
+	if (len % kBlock || len < explicit_iv + maclen + 1) {
+		OCF_RAISE(c->prov, R_BAD_RECORD_MAC);
+		return -1;
+	}
+	if (len + kAadLen > max_len || !ensure_session(c))
+		return 0;
+	unsigned char civ[kBlock], last[kBlock], clast[kBlock];
+	if (explicit_iv)
+		std::memcpy(civ, in, kBlock);
+	else if (!pull_iv(c, civ))
+		return 0;
+	// The padding length, from the last block.
+	const unsigned char *prev = len - explicit_iv > kBlock ? in + len - 2 * kBlock : civ;
+	std::memcpy(clast, in + len - kBlock, kBlock);
+	if (!one_block(c, prev, clast, last))
+		return 0;
+	std::size_t pad = last[kBlock - 1];
+	std::size_t maxpad = len - explicit_iv - maclen - 1;
+	bool good = pad <= maxpad;
+	if (!good)
+		pad = 0;	// still run the request, and fail after it
+	std::size_t payload = maxpad - pad;
+	unsigned char aad[kAadLen];
+	std::memcpy(aad, c->tls_aad, kAadLen);
+	aad[11] = static_cast<unsigned char>(payload >> 8);
+	aad[12] = static_cast<unsigned char>(payload);
+	int r;
+	if (explicit_iv) {
+		// OpenSSL's SHA-256 flavour decrypts the explicit IV block too (with
+		// the chained IV) and leaves it in the output; the SHA-1 one leaves
+		// that block alone.
+		unsigned char first[kBlock], chained[kBlock];
+		std::memcpy(first, civ, kBlock);
+		if (c->alg->ocf_mac == OCF_MAC_HMAC_SHA256 &&
+		    (!pull_iv(c, chained) || !one_block(c, chained, civ, first)))
+			return 0;
+		if (out != in)
+			std::memcpy(out, in, len);
+		std::memcpy(out + kBlock - kAadLen, aad, kAadLen);
+		r = run_chain(c, out, len, kBlock - kAadLen, kAadLen + payload, kBlock + payload,
+			      kBlock, civ);
+		std::memcpy(out, first, kBlock);
+	} else {
+		try {
+			c->bounce.resize(kAadLen + len);
+		} catch (...) {
+			return 0;
+		}
+		unsigned char *b = c->bounce.data();
+		std::memcpy(b, aad, kAadLen);
+		std::memcpy(b + kAadLen, in, len);
+		r = run_chain(c, b, kAadLen + len, 0, kAadLen + payload, kAadLen + payload, kAadLen,
+			      civ);
+		if (r == 0 || r == -EBADMSG)
+			std::memcpy(out, b + kAadLen, len);
+	}
+	if (r != 0 && r != -EBADMSG) {
+		if (dev::untouched(r) || out != in || !explicit_iv)
+			return 0;
+		OCF_RAISE(c->prov, R_DEVICE, "TLS record: %s", ocf_strerror(r));
+		return -1;
+	}
+	if (!push_iv(c, clast))
+		return -1;
+	// Every padding byte holds the padding length.
+	unsigned diff = r == 0 ? 0u : 1u;
+	for (std::size_t i = 0; i <= pad; i++)
+		diff |= out[len - 1 - i] ^ static_cast<unsigned>(pad);
+	if (!good || diff) {
+		cleanse(out + explicit_iv, len - explicit_iv);
+		OCF_RAISE(c->prov, R_BAD_RECORD_MAC);
+		return -1;
+	}
+	if (pad + 1 + c->remove_fixed > len)
+		return -1;
+	*outl = len - (pad + 1) - c->remove_fixed;
+	return 1;
+}
+
+int record(StitchedCtx *c, unsigned char *out, std::size_t *outl, std::size_t outsize,
+	   const unsigned char *in, std::size_t inl, bool cipher_call)
+{
+	c->tls_aad_set = false;
+	std::size_t max_len = 0;
+	if (c->key_set && in && outsize >= inl &&
+	    use_ocf(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac, inl, &max_len)) {
+		std::size_t o = inl;
+		int r = c->enc ? ocf_encrypt(c, out, in, inl, max_len) :
+				 ocf_decrypt(c, out, in, inl, max_len, &o);
+		if (r < 0)
+			return 0;
+		if (r > 0) {
+			*outl = cipher_call ? inl : o;
+			return 1;
+		}
+	}
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, c->tls_aad,
+						  kAadLen),
+		OSSL_PARAM_construct_end(),
+	};
+	if (!c->sw->set_ctx_params(c->inner, p))
+		return 0;
+	return cipher_call ? c->sw->cipher(c->inner, out, outl, outsize, in, inl) :
+			     c->sw->update(c->inner, out, outl, outsize, in, inl);
+}
+
+// ---- Dispatch functions ----
+
+void st_freectx(void *v)
+{
+	delete ctx_of(v);
+}
+
+void *st_dupctx(void *v)
+{
+	StitchedCtx *c = ctx_of(v);
+	auto *d = new (std::nothrow) StitchedCtx;
+	if (!d)
+		return nullptr;
+	d->prov = c->prov;
+	d->alg = c->alg;
+	d->sw = c->sw;
+	d->inner = c->sw->dupctx(c->inner);
+	if (!d->inner) {
+		delete d;
+		return nullptr;
+	}
+	d->enc = c->enc;
+	d->key_set = c->key_set;
+	d->managed = c->managed;
+	std::memcpy(d->key, c->key, sizeof(d->key));
+	std::memcpy(d->mac_key, c->mac_key, sizeof(d->mac_key));
+	d->mac_keylen = c->mac_keylen;
+	d->mac_key_ok = c->mac_key_ok;
+	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
+	d->tls_aad_set = c->tls_aad_set;
+	d->tls_pad = c->tls_pad;
+	d->remove_fixed = c->remove_fixed;
+	d->oiv_set = c->oiv_set;
+	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
+	return d;
+}
+
+int st_set_ctx_params(void *v, const OSSL_PARAM params[]);
+
+int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
+	    const unsigned char *iv, std::size_t ivlen, const OSSL_PARAM params[])
+{
+	const unsigned char *use_iv = iv;
+	std::size_t use_ivlen = ivlen;
+	if (!iv && c->oiv_set) {	// restart from the original IV, as CBC does
+		use_iv = c->oiv;
+		use_ivlen = kBlock;
+	}
+	auto init = enc ? c->sw->einit : c->sw->dinit;
+	if (!init(c->inner, key, keylen, use_iv, use_ivlen, nullptr))
+		return 0;
+	c->enc = enc;
+	c->tls_aad_set = false;
+	if (iv) {
+		std::memcpy(c->oiv, iv, kBlock);
+		c->oiv_set = true;
+	}
+	if (key) {
+		std::memcpy(c->key, key, c->alg->keylen);
+		c->key_set = true;
+		c->cbc_keyed = false;
+		c->remove_fixed = c->alg->maclen + kBlock;
+		dev::session_free(c->sess);
+		c->sess_failed = false;
+		c->managed = ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
+	}
+	return st_set_ctx_params(c, params);
+}
+
+int st_einit(void *v, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
+	     std::size_t ivlen, const OSSL_PARAM params[])
+{
+	return st_init(ctx_of(v), true, key, keylen, iv, ivlen, params);
+}
+
+int st_dinit(void *v, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
+	     std::size_t ivlen, const OSSL_PARAM params[])
+{
+	return st_init(ctx_of(v), false, key, keylen, iv, ivlen, params);
+}
+
+int st_update(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize,
+	      const unsigned char *in, std::size_t inl)
+{
+	StitchedCtx *c = ctx_of(v);
+	if (c->managed && c->tls_aad_set)
+		return record(c, out, outl, outsize, in, inl, false);
+	return c->sw->update(c->inner, out, outl, outsize, in, inl);
+}
+
+int st_cipher(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize,
+	      const unsigned char *in, std::size_t inl)
+{
+	StitchedCtx *c = ctx_of(v);
+	if (c->managed && c->tls_aad_set)
+		return record(c, out, outl, outsize, in, inl, true);
+	return c->sw->cipher(c->inner, out, outl, outsize, in, inl);
+}
+
+int st_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
+{
+	StitchedCtx *c = ctx_of(v);
+	return c->sw->final(c->inner, out, outl, outsize);
+}
+
+int st_get_ctx_params(void *v, OSSL_PARAM params[])
+{
+	StitchedCtx *c = ctx_of(v);
+	bool own_pad = c->managed && c->tls_aad_set;
+	if (!forward_get(params,
+			 { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD : "" },
+			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
+		return 0;
+	if (OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_IV))
+		if (!OSSL_PARAM_set_octet_string(p, c->oiv, kBlock) &&
+		    !OSSL_PARAM_set_octet_ptr(p, c->oiv, kBlock))
+			return 0;
+	if (OSSL_PARAM *p = own_pad ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD) : nullptr)
+		if (!OSSL_PARAM_set_size_t(p, c->tls_pad))
+			return 0;
+	return 1;
+}
+
+int st_set_ctx_params(void *v, const OSSL_PARAM params[])
+{
+	StitchedCtx *c = ctx_of(v);
+	if (!params || !params->key)
+		return 1;
+	const OSSL_PARAM *aad =
+		c->managed ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) : nullptr;
+	if (aad) {
+		if (aad->data_type != OSSL_PARAM_OCTET_STRING || aad->data_size != kAadLen) {
+			OCF_RAISE(c->prov, R_INVALID_PARAM, "TLS AAD");
+			return 0;
+		}
+		const auto *a = static_cast<const unsigned char *>(aad->data);
+		std::size_t len = static_cast<std::size_t>(a[11] << 8 | a[12]);
+		if (c->enc) {
+			if (tls_version(a) >= TLS1_1_VERSION) {
+				if (len < kBlock) {
+					OCF_RAISE(c->prov, R_INVALID_PARAM, "TLS AAD length");
+					return 0;
+				}
+				len -= kBlock;
+			}
+			c->tls_pad = ((len + c->alg->maclen + kBlock) & ~(kBlock - 1)) - len;
+		} else {
+			c->tls_pad = c->alg->maclen;
+		}
+		std::memcpy(c->tls_aad, a, kAadLen);
+		c->tls_aad_set = true;
+	}
+	OSSL_PARAM rest[32];
+	if (!filter_params(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" }, rest, 32))
+		return 0;
+	if (!rest[0].key)
+		return 1;
+	if (!c->sw->set_ctx_params(c->inner, rest))
+		return 0;
+	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_MAC_KEY)) {
+		dev::session_free(c->sess);
+		c->sess_failed = false;
+		c->mac_key_ok = p->data_size <= sizeof(c->mac_key);
+		c->mac_keylen = c->mac_key_ok ? p->data_size : 0;
+		cleanse(c->mac_key, sizeof(c->mac_key));
+		if (c->mac_key_ok && p->data_size)
+			std::memcpy(c->mac_key, p->data, p->data_size);
+	}
+	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_TLS_VERSION)) {
+		unsigned ver = 0;
+		// As the default implementation: no explicit IV to strip before 1.1.
+		if (OSSL_PARAM_get_uint(p, &ver) && (ver == SSL3_VERSION || ver == TLS1_VERSION) &&
+		    c->remove_fixed >= kBlock)
+			c->remove_fixed -= kBlock;
+	}
+	return 1;
+}
+
+template <typename F>
+void (*fn(F *f))(void)
+{
+	return reinterpret_cast<void (*)(void)>(f);
+}
+
+} // namespace
+
+void *stitched_cipher_newctx(Provider *prov, std::size_t idx)
+{
+	const BoundCipher &b = g_soft.ciphers[idx];
+	auto *c = new (std::nothrow) StitchedCtx;
+	if (!c)
+		return nullptr;
+	c->prov = prov;
+	c->alg = b.alg;
+	c->sw = &b.sw;
+	c->inner = b.sw.newctx(g_soft.provctx);
+	if (!c->inner) {
+		delete c;
+		return nullptr;
+	}
+	return c;
+}
+
+const OSSL_DISPATCH stitched_cipher_fns[] = {
+	{ OSSL_FUNC_CIPHER_FREECTX, fn(&st_freectx) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, fn(&st_dupctx) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, fn(&st_einit) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, fn(&st_dinit) },
+	{ OSSL_FUNC_CIPHER_UPDATE, fn(&st_update) },
+	{ OSSL_FUNC_CIPHER_FINAL, fn(&st_final) },
+	{ OSSL_FUNC_CIPHER_CIPHER, fn(&st_cipher) },
+	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, fn(&st_get_ctx_params) },
+	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, fn(&st_set_ctx_params) },
+	{ 0, nullptr },
+};
+
+} // namespace ocfprov

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// Per-process /dev/ocf for the provider.
+//
+// Rules (OpenSSH's pre-auth sandbox kills a process on an unlisted ioctl,
+// and nginx forks its workers after loading its configuration):
+// - the device is opened on first need, never at provider load;
+// - a failed open (absent, denied) means software, retried every few seconds;
+// - every ioctl is preceded by a getpid() check against the process that
+//   opened the file: a fork child never touches the parent's file or
+//   sessions (it does not even close them: the number may be reused), it
+//   opens its own;
+// - the file's identity is checked when the producer list is refreshed, so
+//   a program that closed our descriptor and reused the number is noticed.
+#include "device.hpp"
+
+#include "prov.hpp"
+
+#include <linux/ocf.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace ocfprov::dev {
+namespace {
+
+constexpr std::int64_t kRetryOpenNs = 5'000'000'000;	// a failed open is retried after this
+constexpr std::int64_t kRefreshNs = 1'000'000'000;	// producer list refresh
+
+std::int64_t now_ns()
+{
+	timespec ts{};
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+struct State {
+	std::mutex mu;
+	pid_t pid = 0;			// the process the state belongs to
+	ocf_device *dev = nullptr;	// opened by pid
+	std::uint64_t gen = 0;		// bumped whenever dev changes
+	dev_t rdev = 0;
+	ino_t ino = 0;
+	Caps caps;
+	unsigned forks_seen = 0;
+	std::int64_t next_open = 0;
+	std::int64_t next_refresh = 0;
+	std::uint32_t op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	bool told = false;		// the once-per-process debug message
+};
+
+State &state()
+{
+	static State s;
+	return s;
+}
+
+std::atomic<pid_t> g_pid{0};
+std::atomic<std::uint64_t> g_gen{0};
+std::atomic<ocf_device *> g_dev{nullptr};
+
+// Bumped in a fork child (pthread_atfork; the module is linked -z nodelete so
+// the handler stays valid), so that caps() needs no getpid() system call on
+// its fast path. run() checks getpid() before every ioctl regardless.
+std::atomic<unsigned> g_forks{0};
+std::once_flag g_atfork_once;
+
+void on_fork_child()
+{
+	g_forks.fetch_add(1);
+}
+
+// Forgets the device of another process (or one we no longer trust) without
+// touching it. Called with the lock held.
+void forget(State &s, pid_t pid)
+{
+	s.pid = pid;
+	s.dev = nullptr;	// never closed: it is not ours (or not any more)
+	s.gen++;
+	s.caps = Caps{};
+	s.next_open = 0;
+	s.next_refresh = 0;
+	s.op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	g_dev.store(nullptr);
+	g_gen.store(s.gen);
+	g_pid.store(pid);
+}
+
+bool same_file(const State &s)
+{
+	struct stat st {};
+	int fd = ocf_device_fd(s.dev);
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == s.rdev &&
+	       st.st_ino == s.ino;
+}
+
+// Reads the producer list into s.caps. Called with the lock held.
+bool refresh(State &s)
+{
+	if (!same_file(s)) {
+		debug("the OCF file descriptor changed under us: reopening");
+		forget(s, s.pid);
+		return false;
+	}
+	std::vector<ocf_producer_info> v(16);
+	int n = ocf_producers(s.dev, v.data(), static_cast<unsigned>(v.size()));
+	if (n > static_cast<int>(v.size())) {
+		v.resize(static_cast<std::size_t>(n) + 8);
+		n = ocf_producers(s.dev, v.data(), static_cast<unsigned>(v.size()));
+	}
+	if (n < 0) {
+		debug("listing OCF producers failed: %s", ocf_strerror(n));
+		s.caps = Caps{};
+		return false;
+	}
+	Caps c;
+	c.usable = true;
+	std::uint32_t max = 0;
+	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++) {
+		const ocf_producer_info &p = v[static_cast<std::size_t>(i)];
+		c.any_algs |= p.algs;
+		if (p.flags & OCF_PRODUCER_HARDWARE)
+			c.hw_algs |= p.algs;
+		if (p.max_len > max)
+			max = p.max_len;
+	}
+	c.max_len = max < s.op_limit ? max : s.op_limit;
+	if (debug_enabled() && (c.any_algs != s.caps.any_algs || c.hw_algs != s.caps.hw_algs))
+		debug("OCF producers: %d, algorithms %#llx, on hardware %#llx, longest request %u",
+		      n, static_cast<unsigned long long>(c.any_algs),
+		      static_cast<unsigned long long>(c.hw_algs), c.max_len);
+	s.caps = c;
+	return true;
+}
+
+// Opens the device for this process. Called with the lock held.
+void open_device(State &s, std::int64_t now)
+{
+	ocf_device *d = nullptr;
+	int r = ocf_device_open(nullptr, &d);
+	if (r == 0) {
+		std::uint32_t abi = 0;
+		int v = ocf_device_version(d, &abi, nullptr, 0);
+		if (v < 0 || abi != OCF_ABI_VERSION) {
+			ocf_device_close(d);
+			d = nullptr;
+			r = v < 0 ? v : -EPROTO;
+		}
+	}
+	if (r < 0) {
+		s.next_open = now + kRetryOpenNs;
+		if (!s.told)
+			debug("/dev/ocf unavailable (%s): serving everything in software",
+			      r == -EPROTO ? "ABI version mismatch" : ocf_strerror(r));
+		s.told = true;
+		return;
+	}
+	struct stat st {};
+	fstat(ocf_device_fd(d), &st);
+	s.dev = d;
+	s.rdev = st.st_rdev;
+	s.ino = st.st_ino;
+	s.gen++;
+	s.op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	g_gen.store(s.gen);
+	g_dev.store(d);
+	if (!s.told)
+		debug("/dev/ocf opened by pid %d", static_cast<int>(s.pid));
+	s.told = true;
+	s.next_refresh = 0;
+}
+
+// Brings the state up to date for this process. Called with the lock held.
+void update(State &s)
+{
+	pid_t pid = getpid();
+	if (pid != s.pid) {
+		bool inherited = s.pid != 0;
+		forget(s, pid);
+		if (inherited)
+			s.told = false;
+	}
+	std::int64_t now = now_ns();
+	if (!s.dev) {
+		if (now < s.next_open)
+			return;
+		open_device(s, now);
+		if (!s.dev)
+			return;
+	}
+	if (now >= s.next_refresh) {
+		s.next_refresh = now + kRefreshNs;
+		if (!refresh(s) && !s.dev)
+			open_device(s, now);
+	}
+}
+
+} // namespace
+
+Caps caps()
+{
+	std::call_once(g_atfork_once, [] { pthread_atfork(nullptr, nullptr, on_fork_child); });
+	State &s = state();
+	std::lock_guard lock(s.mu);
+	unsigned forks = g_forks.load();
+	std::int64_t now = now_ns();
+	bool due = forks != s.forks_seen || s.pid == 0 ||
+		   (s.dev ? now >= s.next_refresh : now >= s.next_open);
+	if (due) {
+		s.forks_seen = forks;
+		update(s);
+	}
+	return s.dev ? s.caps : Caps{};
+}
+
+bool session_live(const Session &s)
+{
+	return s.gen != 0 && s.gen == g_gen.load() && g_pid.load() == getpid() && g_dev.load();
+}
+
+void session_free(Session &s)
+{
+	if (session_live(s)) {
+		State &st = state();
+		std::lock_guard lock(st.mu);
+		if (st.dev && st.gen == s.gen && st.pid == getpid())
+			ocf_session_free(st.dev, s.id);
+	}
+	s = Session{};
+}
+
+int session_new(Session &s, const ocf_session_params &params)
+{
+	session_free(s);
+	State &st = state();
+	std::lock_guard lock(st.mu);
+	update(st);
+	if (!st.dev)
+		return -ENODEV;
+	std::uint32_t id = 0;
+	int r = ocf_session_new(st.dev, &params, &id, nullptr);
+	if (r < 0) {
+		debug("OCF session (cipher %u, mac %u) not created: %s", params.cipher, params.mac,
+		      ocf_strerror(r));
+		return r;
+	}
+	s.gen = st.gen;
+	s.id = id;
+	s.mac_len = params.mac_len;
+	return 0;
+}
+
+int run(const Session &s, ocf_op &op)
+{
+	ocf_device *d = g_dev.load();
+	if (!d || s.gen == 0 || s.gen != g_gen.load() || g_pid.load() != getpid())
+		return -ESTALE;
+	op.session = s.id;
+	int r = ocf_run(d, &op, 1);
+	if (r < 0)
+		return r;
+	if (op.status == -E2BIG || op.status == -ENODEV || op.status == -ENOENT) {
+		State &st = state();
+		std::lock_guard lock(st.mu);
+		if (st.gen == s.gen) {
+			if (op.status == -E2BIG && st.op_limit > 4096) {
+				st.op_limit /= 2;
+				if (st.caps.max_len > st.op_limit)
+					st.caps.max_len = st.op_limit;
+			}
+			st.next_refresh = 0;
+		}
+		debug("OCF request failed: %s", ocf_strerror(op.status));
+	}
+	return op.status;
+}
+
+bool untouched(int err)
+{
+	switch (-err) {
+	case ESTALE:
+	case EINVAL:
+	case ENOENT:
+	case E2BIG:
+	case ENOSPC:
+	case EOPNOTSUPP:
+	case EFAULT:
+	case ENOMEM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void shutdown()
+{
+	State &s = state();
+	std::lock_guard lock(s.mu);
+	if (s.dev && s.pid == getpid())
+		ocf_device_close(s.dev);
+	s.dev = nullptr;
+	s.gen++;
+	g_dev.store(nullptr);
+	g_gen.store(s.gen);
+}
+
+} // namespace ocfprov::dev

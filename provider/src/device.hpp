@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The provider's access to /dev/ocf: one open file per process, opened
+// lazily, never used in another process (a fork child opens its own), and
+// sessions that belong to it.
+#ifndef OCF_PROVIDER_DEVICE_HPP
+#define OCF_PROVIDER_DEVICE_HPP
+
+#include <ocf/ocf.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ocfprov::dev {
+
+// What OCF offers this process now.
+struct Caps {
+	bool usable = false;		// the device is open in this process
+	std::uint64_t any_algs = 0;	// enum ocf_alg bits offered by some producer
+	std::uint64_t hw_algs = 0;	// ... by a producer flagged OCF_PRODUCER_HARDWARE
+	std::uint32_t max_len = 0;	// longest request to send
+};
+
+// The current capabilities. Opens the device on first use (and retries a
+// failed open only every few seconds); refreshes the producer list every
+// second. Cheap when nothing is due.
+Caps caps();
+
+// True when @alg (an enum ocf_alg, or OCF_ALG_NONE) is in @bits.
+inline bool has_alg(std::uint64_t bits, std::uint32_t alg)
+{
+	return alg == OCF_ALG_NONE || (alg < 64 && (bits >> alg) & 1);
+}
+
+// A session of this process's device. Zero-initialised = none.
+struct Session {
+	std::uint64_t gen = 0;	// the device it belongs to (0 = none)
+	std::uint32_t id = 0;
+	std::uint32_t mac_len = 0;
+};
+
+// Creates @s (freeing what it held, if that is still ours). 0 or -errno.
+int session_new(Session &s, const ocf_session_params &params);
+
+// Frees @s if it belongs to this process's current device; forgets it anyway.
+void session_free(Session &s);
+
+// True when @s can be used in this process now.
+bool session_live(const Session &s);
+
+// Runs one op on @s's device. Returns the op's status (0, -EBADMSG, ...),
+// a batch error, or -ESTALE when @s is not of this process's device.
+int run(const Session &s, ocf_op &op);
+
+// Errors that leave the buffers untouched: the caller may do the request in
+// software instead.
+bool untouched(int err);
+
+// Closes the device at provider teardown (only in the process that opened it).
+void shutdown();
+
+} // namespace ocfprov::dev
+
+#endif // OCF_PROVIDER_DEVICE_HPP

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SHA-1 and SHA-2 digests, and HMAC over them.
+//
+// An OCF hash or HMAC is one request over the whole message, so a managed
+// context collects the message and decides at final: OCF when it is long
+// enough (and fits in one request), else the default implementation, which
+// then gets the collected bytes. A message longer than one request goes to
+// the default implementation as it arrives.
+#include "device.hpp"
+#include "prov.hpp"
+
+#include <openssl/evp.h>
+
+#include <linux/ocf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <strings.h>
+#include <vector>
+
+namespace ocfprov {
+namespace {
+
+// The most a managed context collects before it gives up on OCF.
+constexpr std::size_t kMaxCollect = OCF_DEFAULT_MAX_OP_LEN - OCF_MAX_MAC_LEN;
+
+// Hash sessions have no key: one per algorithm serves every context.
+std::mutex g_hash_mu;
+dev::Session g_hash_sessions[kDigests];
+
+bool hash_session(std::size_t idx, dev::Session *out)
+{
+	std::lock_guard lock(g_hash_mu);
+	dev::Session &s = g_hash_sessions[idx];
+	if (!dev::session_live(s)) {
+		ocf_session_params p{};
+		p.mac = g_digest_algs[idx].ocf_hash;
+		if (dev::session_new(s, p) < 0)
+			return false;
+	}
+	*out = s;
+	return true;
+}
+
+std::size_t digest_index(const DigestAlg *alg)
+{
+	return static_cast<std::size_t>(alg - g_digest_algs);
+}
+
+// Runs a hash or HMAC over buf[0, len) on @sess; the digest lands at
+// buf[len, len + size). 0, or a negative errno.
+int ocf_digest(const dev::Session &sess, std::vector<unsigned char> &buf, std::size_t size)
+{
+	std::size_t len = buf.size();
+	buf.resize(len + size);
+	ocf_op op;
+	ocf_op_digest(&op, 0, OCF_OP_ENCRYPT, buf.data(), nullptr, static_cast<std::uint32_t>(len),
+		      static_cast<std::uint32_t>(len + size));
+	int r = dev::run(sess, op);
+	if (r != 0)
+		buf.resize(len);
+	return r;
+}
+
+template <typename F>
+void (*fn(F *f))(void)
+{
+	return reinterpret_cast<void (*)(void)>(f);
+}
+
+// ---- Digests ----
+
+struct DigestCtx {
+	Provider *prov = nullptr;
+	const DigestAlg *alg = nullptr;
+	const DigestFns *sw = nullptr;
+	void *inner = nullptr;
+	bool managed = false;	// collecting for a possible OCF request
+	std::vector<unsigned char> buf;
+
+	~DigestCtx()
+	{
+		if (inner)
+			sw->freectx(inner);
+	}
+};
+
+DigestCtx *dctx_of(void *v)
+{
+	return static_cast<DigestCtx *>(v);
+}
+
+// Hands what was collected to the default implementation: no OCF for this
+// message any more.
+bool digest_flush(DigestCtx *c)
+{
+	c->managed = false;
+	bool ok = c->buf.empty() || c->sw->update(c->inner, c->buf.data(), c->buf.size());
+	std::vector<unsigned char>().swap(c->buf);
+	return ok;
+}
+
+void digest_freectx(void *v)
+{
+	delete dctx_of(v);
+}
+
+void *digest_dupctx(void *v)
+{
+	DigestCtx *c = dctx_of(v);
+	auto *d = new (std::nothrow) DigestCtx;
+	if (!d)
+		return nullptr;
+	d->prov = c->prov;
+	d->alg = c->alg;
+	d->sw = c->sw;
+	d->inner = c->sw->dupctx(c->inner);
+	d->managed = c->managed;
+	try {
+		d->buf = c->buf;
+	} catch (...) {
+		delete d;
+		return nullptr;
+	}
+	if (!d->inner) {
+		delete d;
+		return nullptr;
+	}
+	return d;
+}
+
+int digest_init(void *v, const OSSL_PARAM params[])
+{
+	DigestCtx *c = dctx_of(v);
+	if (!c->sw->init(c->inner, params))
+		return 0;
+	c->buf.clear();
+	c->managed = ocf_possible(c->prov, c->alg->ocf_hash, OCF_ALG_NONE);
+	return 1;
+}
+
+int digest_update(void *v, const unsigned char *in, std::size_t inl)
+{
+	DigestCtx *c = dctx_of(v);
+	if (!c->managed)
+		return c->sw->update(c->inner, in, inl);
+	if (c->buf.size() + inl > kMaxCollect)
+		return digest_flush(c) && c->sw->update(c->inner, in, inl);
+	try {
+		c->buf.insert(c->buf.end(), in, in + inl);
+	} catch (...) {
+		return digest_flush(c) && c->sw->update(c->inner, in, inl);
+	}
+	return 1;
+}
+
+int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
+{
+	DigestCtx *c = dctx_of(v);
+	if (c->managed) {
+		std::size_t max_len = 0, size = c->alg->size;
+		dev::Session sess;
+		if (outsize >= size &&
+		    use_ocf(c->prov, c->alg->ocf_hash, OCF_ALG_NONE, c->buf.size(), &max_len) &&
+		    c->buf.size() + size <= max_len && hash_session(digest_index(c->alg), &sess)) {
+			try {
+				if (ocf_digest(sess, c->buf, size) == 0) {
+					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
+					*outl = size;
+					c->buf.clear();
+					return 1;
+				}
+			} catch (...) {
+			}
+		}
+		if (!digest_flush(c))
+			return 0;
+	}
+	return c->sw->final(c->inner, out, outl, outsize);
+}
+
+int digest_get_ctx_params(void *v, OSSL_PARAM params[])
+{
+	DigestCtx *c = dctx_of(v);
+	return c->sw->get_ctx_params ? c->sw->get_ctx_params(c->inner, params) : 1;
+}
+
+int digest_set_ctx_params(void *v, const OSSL_PARAM params[])
+{
+	DigestCtx *c = dctx_of(v);
+	if (!params || !params->key)
+		return 1;
+	// Anything special (SSLv3's master secret for SHA-1) is the default's.
+	if (c->managed && !digest_flush(c))
+		return 0;
+	return c->sw->set_ctx_params ? c->sw->set_ctx_params(c->inner, params) : 1;
+}
+
+// ---- HMAC ----
+
+struct HmacCtx {
+	Provider *prov = nullptr;
+	const MacFns *sw = nullptr;
+	void *inner = nullptr;
+	const DigestAlg *alg = nullptr;	// from the "digest" parameter; nullptr: not ours
+	unsigned char key[OCF_MAX_MAC_KEY_LEN] = {};
+	std::size_t keylen = 0;
+	bool key_set = false;
+	bool key_ok = false;		// short enough for OCF
+	bool tls_data = false;		// libssl's constant-time record MAC: software
+	bool managed = false;
+	std::vector<unsigned char> buf;
+	dev::Session sess;
+	bool sess_failed = false;
+
+	~HmacCtx()
+	{
+		dev::session_free(sess);
+		if (inner)
+			sw->freectx(inner);
+		cleanse(key, sizeof(key));
+		if (!buf.empty())
+			cleanse(buf.data(), buf.size());
+	}
+};
+
+HmacCtx *hctx_of(void *v)
+{
+	return static_cast<HmacCtx *>(v);
+}
+
+bool hmac_flush(HmacCtx *c)
+{
+	c->managed = false;
+	bool ok = c->buf.empty() || c->sw->update(c->inner, c->buf.data(), c->buf.size());
+	if (!c->buf.empty())
+		cleanse(c->buf.data(), c->buf.size());
+	std::vector<unsigned char>().swap(c->buf);
+	return ok;
+}
+
+void hmac_set_key(HmacCtx *c, const unsigned char *key, std::size_t keylen)
+{
+	dev::session_free(c->sess);
+	c->sess_failed = false;
+	c->key_set = true;
+	c->key_ok = keylen <= sizeof(c->key);
+	c->keylen = c->key_ok ? keylen : 0;
+	cleanse(c->key, sizeof(c->key));
+	if (c->key_ok && keylen)
+		std::memcpy(c->key, key, keylen);
+}
+
+// Notes what the parameters (already given to the inner context) change.
+bool hmac_observe(HmacCtx *c, const OSSL_PARAM params[])
+{
+	if (!params)
+		return true;
+	if (const OSSL_PARAM *p = find_param(params, OSSL_MAC_PARAM_DIGEST)) {
+		const char *name = nullptr;
+		if (OSSL_PARAM_get_utf8_string_ptr(p, &name)) {
+			const DigestAlg *a = digest_by_name(name);
+			if (a != c->alg) {
+				dev::session_free(c->sess);
+				c->sess_failed = false;
+			}
+			c->alg = a;
+		}
+	}
+	if (const OSSL_PARAM *p = find_param(params, OSSL_MAC_PARAM_KEY)) {
+		const void *k = nullptr;
+		std::size_t kl = 0;
+		if (OSSL_PARAM_get_octet_string_ptr(p, &k, &kl))
+			hmac_set_key(c, static_cast<const unsigned char *>(k), kl);
+	}
+	if (find_param(params, OSSL_MAC_PARAM_TLS_DATA_SIZE))
+		c->tls_data = true;
+	return true;
+}
+
+void hmac_decide(HmacCtx *c)
+{
+	c->managed = c->alg && c->alg->ocf_hmac != OCF_ALG_NONE && c->key_set && c->key_ok &&
+		     !c->tls_data && ocf_possible(c->prov, c->alg->ocf_hmac, OCF_ALG_NONE);
+}
+
+void *hmac_newctx(void *provctx)
+{
+	auto *c = new (std::nothrow) HmacCtx;
+	if (!c)
+		return nullptr;
+	c->prov = static_cast<Provider *>(provctx);
+	c->sw = &g_soft.hmac;
+	c->inner = c->sw->newctx(g_soft.provctx);
+	if (!c->inner) {
+		delete c;
+		return nullptr;
+	}
+	return c;
+}
+
+void hmac_freectx(void *v)
+{
+	delete hctx_of(v);
+}
+
+void *hmac_dupctx(void *v)
+{
+	HmacCtx *c = hctx_of(v);
+	auto *d = new (std::nothrow) HmacCtx;
+	if (!d)
+		return nullptr;
+	d->prov = c->prov;
+	d->sw = c->sw;
+	d->inner = c->sw->dupctx(c->inner);
+	d->alg = c->alg;
+	std::memcpy(d->key, c->key, sizeof(d->key));
+	d->keylen = c->keylen;
+	d->key_set = c->key_set;
+	d->key_ok = c->key_ok;
+	d->tls_data = c->tls_data;
+	d->managed = c->managed;
+	d->sess_failed = c->sess_failed;
+	try {
+		d->buf = c->buf;
+	} catch (...) {
+		delete d;
+		return nullptr;
+	}
+	if (!d->inner) {
+		delete d;
+		return nullptr;
+	}
+	return d;
+}
+
+int hmac_init(void *v, const unsigned char *key, std::size_t keylen, const OSSL_PARAM params[])
+{
+	HmacCtx *c = hctx_of(v);
+	if (!c->sw->init(c->inner, key, keylen, params))
+		return 0;
+	hmac_observe(c, params);
+	if (key)
+		hmac_set_key(c, key, keylen);
+	if (!c->buf.empty())
+		cleanse(c->buf.data(), c->buf.size());
+	c->buf.clear();
+	hmac_decide(c);
+	return 1;
+}
+
+int hmac_update(void *v, const unsigned char *in, std::size_t inl)
+{
+	HmacCtx *c = hctx_of(v);
+	if (!c->managed)
+		return c->sw->update(c->inner, in, inl);
+	if (c->buf.size() + inl > kMaxCollect)
+		return hmac_flush(c) && c->sw->update(c->inner, in, inl);
+	try {
+		c->buf.insert(c->buf.end(), in, in + inl);
+	} catch (...) {
+		return hmac_flush(c) && c->sw->update(c->inner, in, inl);
+	}
+	return 1;
+}
+
+bool hmac_session(HmacCtx *c)
+{
+	if (dev::session_live(c->sess))
+		return true;
+	if (c->sess_failed)
+		return false;
+	ocf_session_params p{};
+	p.mac = c->alg->ocf_hmac;
+	p.mac_key = c->key;
+	p.mac_key_len = c->keylen;
+	if (dev::session_new(c->sess, p) < 0) {
+		c->sess_failed = true;
+		return false;
+	}
+	return true;
+}
+
+int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
+{
+	HmacCtx *c = hctx_of(v);
+	if (c->managed) {
+		std::size_t max_len = 0, size = c->alg->size;
+		if (outsize >= size &&
+		    use_ocf(c->prov, c->alg->ocf_hmac, OCF_ALG_NONE, c->buf.size(), &max_len) &&
+		    c->buf.size() + size <= max_len && hmac_session(c)) {
+			try {
+				int r = ocf_digest(c->sess, c->buf, size);
+				if (r == 0) {
+					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
+					*outl = size;
+					cleanse(c->buf.data(), c->buf.size());
+					c->buf.clear();
+					return 1;
+				}
+				if (r == -ESTALE || r == -ENOENT)
+					dev::session_free(c->sess);
+			} catch (...) {
+			}
+		}
+		if (!hmac_flush(c))
+			return 0;
+	}
+	return c->sw->final(c->inner, out, outl, outsize);
+}
+
+int hmac_get_ctx_params(void *v, OSSL_PARAM params[])
+{
+	HmacCtx *c = hctx_of(v);
+	return c->sw->get_ctx_params(c->inner, params);
+}
+
+int hmac_set_ctx_params(void *v, const OSSL_PARAM params[])
+{
+	HmacCtx *c = hctx_of(v);
+	if (!params || !params->key)
+		return 1;
+	if (c->managed && !c->buf.empty() && !hmac_flush(c))
+		return 0;
+	if (!c->sw->set_ctx_params(c->inner, params))
+		return 0;
+	hmac_observe(c, params);
+	if (c->buf.empty())
+		hmac_decide(c);
+	return 1;
+}
+
+} // namespace
+
+void *digest_newctx(Provider *prov, std::size_t idx)
+{
+	const BoundDigest &b = g_soft.digests[idx];
+	auto *c = new (std::nothrow) DigestCtx;
+	if (!c)
+		return nullptr;
+	c->prov = prov;
+	c->alg = b.alg;
+	c->sw = &b.sw;
+	c->inner = b.sw.newctx(g_soft.provctx);
+	if (!c->inner) {
+		delete c;
+		return nullptr;
+	}
+	return c;
+}
+
+const DigestAlg *digest_by_name(const char *name)
+{
+	if (!name)
+		return nullptr;
+	std::size_t n = std::strlen(name);
+	for (std::size_t i = 0; i < kDigests; i++) {
+		const char *names = g_soft.digests[i].names;
+		while (names && *names) {
+			std::size_t len = std::strcspn(names, ":");
+			if (len == n && strncasecmp(names, name, n) == 0)
+				return &g_digest_algs[i];
+			names += len;
+			if (*names == ':')
+				names++;
+		}
+	}
+	return nullptr;
+}
+
+const OSSL_DISPATCH digest_fns[] = {
+	{ OSSL_FUNC_DIGEST_FREECTX, fn(&digest_freectx) },
+	{ OSSL_FUNC_DIGEST_DUPCTX, fn(&digest_dupctx) },
+	{ OSSL_FUNC_DIGEST_INIT, fn(&digest_init) },
+	{ OSSL_FUNC_DIGEST_UPDATE, fn(&digest_update) },
+	{ OSSL_FUNC_DIGEST_FINAL, fn(&digest_final) },
+	{ OSSL_FUNC_DIGEST_GET_CTX_PARAMS, fn(&digest_get_ctx_params) },
+	{ OSSL_FUNC_DIGEST_SET_CTX_PARAMS, fn(&digest_set_ctx_params) },
+	{ 0, nullptr },
+};
+
+const OSSL_DISPATCH hmac_fns[] = {
+	{ OSSL_FUNC_MAC_NEWCTX, fn(&hmac_newctx) },
+	{ OSSL_FUNC_MAC_FREECTX, fn(&hmac_freectx) },
+	{ OSSL_FUNC_MAC_DUPCTX, fn(&hmac_dupctx) },
+	{ OSSL_FUNC_MAC_INIT, fn(&hmac_init) },
+	{ OSSL_FUNC_MAC_UPDATE, fn(&hmac_update) },
+	{ OSSL_FUNC_MAC_FINAL, fn(&hmac_final) },
+	{ OSSL_FUNC_MAC_GET_CTX_PARAMS, fn(&hmac_get_ctx_params) },
+	{ OSSL_FUNC_MAC_SET_CTX_PARAMS, fn(&hmac_set_ctx_params) },
+	{ 0, nullptr },
+};
+
+} // namespace ocfprov

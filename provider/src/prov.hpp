@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The OpenSSL 3 provider "ocf": what its translation units share.
+//
+// Every algorithm context wraps a context of OpenSSL's own default provider
+// (loaded into a private library context, its functions called directly).
+// A context is either *passthrough* (every call goes straight to the
+// default implementation: mode never, or auto with no producer faster than
+// the CPU, or no usable /dev/ocf) or *managed* (the provider keeps what it
+// needs to send large requests to OCF and the rest to the default code).
+#ifndef OCF_PROVIDER_PROV_HPP
+#define OCF_PROVIDER_PROV_HPP
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace ocfprov {
+
+enum class Mode { Auto, Always, Never };
+
+struct Config {
+	Mode mode = Mode::Auto;
+	std::size_t threshold = 4096;	// bytes; smaller requests stay in software (auto)
+	bool debug = false;
+};
+
+// Reason codes of the provider's errors (OSSL_FUNC_provider_get_reason_strings).
+enum Reason : int {
+	R_DEVICE = 1,		// an OCF request failed
+	R_KEY_LENGTH,
+	R_IV_LENGTH,
+	R_NO_KEY,
+	R_WRONG_FINAL_BLOCK_LENGTH,
+	R_BAD_DECRYPT,
+	R_OUTPUT_TOO_SMALL,
+	R_NO_SOFTWARE,		// the default provider's implementation is missing
+	R_BAD_TAG,
+	R_BAD_RECORD_MAC,
+	R_INVALID_PARAM,
+	R_MALLOC,
+	R_OPERATION_FAILED,
+	R_BAD_LENGTH,
+};
+
+// The default provider's functions for one algorithm.
+struct CipherFns {
+	OSSL_FUNC_cipher_newctx_fn *newctx = nullptr;
+	OSSL_FUNC_cipher_freectx_fn *freectx = nullptr;
+	OSSL_FUNC_cipher_dupctx_fn *dupctx = nullptr;
+	OSSL_FUNC_cipher_encrypt_init_fn *einit = nullptr;
+	OSSL_FUNC_cipher_decrypt_init_fn *dinit = nullptr;
+	OSSL_FUNC_cipher_update_fn *update = nullptr;
+	OSSL_FUNC_cipher_final_fn *final = nullptr;
+	OSSL_FUNC_cipher_cipher_fn *cipher = nullptr;
+	OSSL_FUNC_cipher_get_params_fn *get_params = nullptr;
+	OSSL_FUNC_cipher_gettable_params_fn *gettable_params = nullptr;
+	OSSL_FUNC_cipher_get_ctx_params_fn *get_ctx_params = nullptr;
+	OSSL_FUNC_cipher_set_ctx_params_fn *set_ctx_params = nullptr;
+	OSSL_FUNC_cipher_gettable_ctx_params_fn *gettable_ctx_params = nullptr;
+	OSSL_FUNC_cipher_settable_ctx_params_fn *settable_ctx_params = nullptr;
+};
+
+struct DigestFns {
+	OSSL_FUNC_digest_newctx_fn *newctx = nullptr;
+	OSSL_FUNC_digest_freectx_fn *freectx = nullptr;
+	OSSL_FUNC_digest_dupctx_fn *dupctx = nullptr;
+	OSSL_FUNC_digest_init_fn *init = nullptr;
+	OSSL_FUNC_digest_update_fn *update = nullptr;
+	OSSL_FUNC_digest_final_fn *final = nullptr;
+	OSSL_FUNC_digest_get_params_fn *get_params = nullptr;
+	OSSL_FUNC_digest_gettable_params_fn *gettable_params = nullptr;
+	OSSL_FUNC_digest_get_ctx_params_fn *get_ctx_params = nullptr;
+	OSSL_FUNC_digest_set_ctx_params_fn *set_ctx_params = nullptr;
+	OSSL_FUNC_digest_gettable_ctx_params_fn *gettable_ctx_params = nullptr;
+	OSSL_FUNC_digest_settable_ctx_params_fn *settable_ctx_params = nullptr;
+};
+
+struct MacFns {
+	OSSL_FUNC_mac_newctx_fn *newctx = nullptr;
+	OSSL_FUNC_mac_freectx_fn *freectx = nullptr;
+	OSSL_FUNC_mac_dupctx_fn *dupctx = nullptr;
+	OSSL_FUNC_mac_init_fn *init = nullptr;
+	OSSL_FUNC_mac_update_fn *update = nullptr;
+	OSSL_FUNC_mac_final_fn *final = nullptr;
+	OSSL_FUNC_mac_get_params_fn *get_params = nullptr;
+	OSSL_FUNC_mac_gettable_params_fn *gettable_params = nullptr;
+	OSSL_FUNC_mac_get_ctx_params_fn *get_ctx_params = nullptr;
+	OSSL_FUNC_mac_set_ctx_params_fn *set_ctx_params = nullptr;
+	OSSL_FUNC_mac_gettable_ctx_params_fn *gettable_ctx_params = nullptr;
+	OSSL_FUNC_mac_settable_ctx_params_fn *settable_ctx_params = nullptr;
+};
+
+struct Provider;
+
+// What the provider offers, and how OCF does it.
+enum class CipherKind { Cbc, Ctr, Gcm, Stitched };
+
+struct CipherAlg {
+	const char *name;	// the default provider's first name, e.g. "AES-128-CBC"
+	CipherKind kind;
+	std::uint32_t ocf_cipher;
+	std::uint32_t ocf_mac;	// stitched ciphers
+	std::size_t keylen;
+	std::size_t ivlen;
+	std::size_t blocksize;
+	std::size_t maclen;	// stitched ciphers
+};
+
+struct DigestAlg {
+	const char *name;	// e.g. "SHA2-256"
+	std::uint32_t ocf_hash;
+	std::uint32_t ocf_hmac;	// the HMAC over it, or OCF_ALG_NONE
+	std::size_t size;
+	std::size_t block;
+};
+
+// One bound algorithm of one provider instance: our table entry and the
+// default provider's implementation of it.
+struct BoundCipher {
+	const CipherAlg *alg = nullptr;
+	CipherFns sw;
+	bool available = false;
+	const char *names = nullptr;	// the default provider's names string
+};
+
+struct BoundDigest {
+	const DigestAlg *alg = nullptr;
+	DigestFns sw;
+	bool available = false;
+	const char *names = nullptr;
+};
+
+inline constexpr std::size_t kCiphers = 14;
+inline constexpr std::size_t kDigests = 5;
+
+extern const CipherAlg g_cipher_algs[kCiphers];
+extern const DigestAlg g_digest_algs[kDigests];
+
+// The default provider, loaded into a private library context shared by all
+// instances of this provider in the process, and its functions for what we
+// offer.
+struct Soft {
+	OSSL_LIB_CTX *libctx = nullptr;
+	OSSL_PROVIDER *deflt = nullptr;
+	void *provctx = nullptr;	// the default provider's
+	BoundCipher ciphers[kCiphers];
+	BoundDigest digests[kDigests];
+	MacFns hmac;
+	bool hmac_available = false;
+	const char *hmac_names = nullptr;
+};
+extern Soft g_soft;
+
+// Stitched ciphers hide their TLS multiblock flag in mode always, so that
+// libssl sends every record through the provider's per-record path.
+extern bool g_hide_multiblock;
+
+// One instance of the provider (one per library context it is loaded in).
+struct Provider {
+	const OSSL_CORE_HANDLE *handle = nullptr;
+	Config cfg;
+};
+
+// Should a context for these algorithms (enum ocf_alg, or OCF_ALG_NONE) be
+// managed, i.e. could it use OCF? Opens the device on first need.
+bool ocf_possible(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2);
+
+// Should a request of @len bytes go to OCF now? Sets *max_len to the longest
+// request OCF takes.
+bool use_ocf(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2, std::size_t len,
+	     std::size_t *max_len);
+
+// Errors onto OpenSSL's error queue, with the provider's reason codes.
+void raise_error(const Provider *prov, int reason, const char *file, int line, const char *func,
+		 const char *fmt = nullptr, ...) __attribute__((format(printf, 6, 7)));
+#define OCF_RAISE(prov, reason, ...) \
+	::ocfprov::raise_error((prov), (reason), __FILE__, __LINE__, __func__ __VA_OPT__(, ) __VA_ARGS__)
+
+// Debug messages to stderr, when OCF_PROVIDER_DEBUG is set or debug = 1.
+bool debug_enabled();
+void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// Wipes memory the compiler may not optimise away.
+void cleanse(void *p, std::size_t n);
+
+// ---- Parameters ----
+
+// Calls @get with @params minus the entries named in @skip, then copies the
+// return sizes back. For overriding some parameters of the inner context.
+template <typename Fn>
+int forward_get(OSSL_PARAM params[], std::initializer_list<std::string_view> skip, Fn &&get);
+
+const OSSL_PARAM *find_param(const OSSL_PARAM params[], const char *key);
+OSSL_PARAM *find_param(OSSL_PARAM params[], const char *key);
+
+// The parameters of @params minus @skip, into @out (room for @max entries
+// including the end marker). False if it does not fit.
+bool filter_params(const OSSL_PARAM params[], std::initializer_list<std::string_view> skip,
+		   OSSL_PARAM *out, std::size_t max);
+
+template <typename Fn>
+int forward_get(OSSL_PARAM params[], std::initializer_list<std::string_view> skip, Fn &&get)
+{
+	if (!params)
+		return get(params);
+	OSSL_PARAM tmp[32];
+	std::size_t n = 0;
+	OSSL_PARAM *map[32];
+	for (OSSL_PARAM *p = params; p->key; p++) {
+		bool skipped = false;
+		for (auto s : skip)
+			if (s == p->key)
+				skipped = true;
+		if (skipped)
+			continue;
+		if (n + 1 >= 32)
+			return 0;
+		map[n] = p;
+		tmp[n++] = *p;
+	}
+	tmp[n] = OSSL_PARAM_construct_end();
+	int r = get(tmp);
+	for (std::size_t i = 0; i < n; i++)
+		map[i]->return_size = tmp[i].return_size;
+	return r;
+}
+
+// ---- The algorithm families (one file each) ----
+
+// Each family's dispatch functions, without NEWCTX, GET_PARAMS and the
+// GETTABLE/SETTABLE lists (per algorithm, added by provider.cpp: OpenSSL asks
+// for the lists without a context).
+extern const OSSL_DISPATCH block_cipher_fns[];
+extern const OSSL_DISPATCH gcm_cipher_fns[];
+extern const OSSL_DISPATCH stitched_cipher_fns[];
+extern const OSSL_DISPATCH digest_fns[];
+extern const OSSL_DISPATCH hmac_fns[];
+
+void *block_cipher_newctx(Provider *prov, std::size_t idx);
+void *gcm_cipher_newctx(Provider *prov, std::size_t idx);
+void *stitched_cipher_newctx(Provider *prov, std::size_t idx);
+void *digest_newctx(Provider *prov, std::size_t idx);
+
+// The DigestAlg an HMAC "digest" parameter names, or nullptr.
+const DigestAlg *digest_by_name(const char *name);
+
+} // namespace ocfprov
+
+#endif // OCF_PROVIDER_PROV_HPP
