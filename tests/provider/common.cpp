@@ -1,0 +1,182 @@
+// Shared helpers of the provider tests (see common.hpp).
+#include "common.hpp"
+
+#include <ocf/ocf.h>
+
+#include <openssl/err.h>
+#include <openssl/provider.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace ptest {
+
+OSSL_LIB_CTX *ocf_ctx(const std::string &mode, const std::string &threshold)
+{
+	static std::map<std::string, OSSL_LIB_CTX *> cache;
+	static std::mutex mu;
+	std::lock_guard lock(mu);
+	std::string k = mode + "/" + threshold;
+	if (auto it = cache.find(k); it != cache.end())
+		return it->second;
+	OSSL_LIB_CTX *ctx = OSSL_LIB_CTX_new();
+	if (!ctx)
+		throw std::runtime_error("OSSL_LIB_CTX_new");
+	OSSL_PROVIDER_set_default_search_path(ctx, OCF_PROVIDER_DIR);
+	// The provider reads its mode when it is loaded into a context.
+	setenv("OCF_PROVIDER_MODE", mode.c_str(), 1);
+	setenv("OCF_PROVIDER_THRESHOLD", threshold.c_str(), 1);
+	OSSL_PROVIDER *ocf = OSSL_PROVIDER_load(ctx, "ocf");
+	unsetenv("OCF_PROVIDER_MODE");
+	unsetenv("OCF_PROVIDER_THRESHOLD");
+	if (!ocf || !OSSL_PROVIDER_load(ctx, "default"))
+		throw std::runtime_error("cannot load the ocf provider from " OCF_PROVIDER_DIR ": " +
+					 drain_errors());
+	cache[k] = ctx;
+	return ctx;
+}
+
+OSSL_LIB_CTX *ref_ctx()
+{
+	static OSSL_LIB_CTX *ctx = [] {
+		OSSL_LIB_CTX *c = OSSL_LIB_CTX_new();
+		if (!c || !OSSL_PROVIDER_load(c, "default"))
+			throw std::runtime_error("cannot load the default provider");
+		return c;
+	}();
+	return ctx;
+}
+
+EVP_CIPHER *ocf_cipher(OSSL_LIB_CTX *ctx, const char *name)
+{
+	return EVP_CIPHER_fetch(ctx, name, "provider=ocf");
+}
+
+EVP_CIPHER *ref_cipher(const char *name)
+{
+	return EVP_CIPHER_fetch(ref_ctx(), name, nullptr);
+}
+
+EVP_MD *ocf_md(OSSL_LIB_CTX *ctx, const char *name)
+{
+	return EVP_MD_fetch(ctx, name, "provider=ocf");
+}
+
+EVP_MD *ref_md(const char *name)
+{
+	return EVP_MD_fetch(ref_ctx(), name, nullptr);
+}
+
+EVP_MAC *ocf_mac(OSSL_LIB_CTX *ctx)
+{
+	return EVP_MAC_fetch(ctx, "HMAC", "provider=ocf");
+}
+
+EVP_MAC *ref_mac()
+{
+	return EVP_MAC_fetch(ref_ctx(), "HMAC", nullptr);
+}
+
+namespace {
+
+ocf_device *test_device()
+{
+	static ocf_device *dev = [] {
+		ocf_device *d = nullptr;
+		return ocf_device_open(nullptr, &d) == 0 ? d : nullptr;
+	}();
+	return dev;
+}
+
+bool total_stats(ocf_stats *out)
+{
+	ocf_device *d = test_device();
+	if (!d)
+		return false;
+	std::vector<ocf_producer_info> v(32);
+	int n = ocf_producers(d, v.data(), static_cast<unsigned>(v.size()));
+	if (n < 0)
+		return false;
+	*out = ocf_stats{};
+	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++) {
+		out->requests += v[static_cast<std::size_t>(i)].stats.requests;
+		out->bytes += v[static_cast<std::size_t>(i)].stats.bytes;
+	}
+	return true;
+}
+
+} // namespace
+
+bool device_present()
+{
+	return test_device() != nullptr;
+}
+
+long long ocf_requests()
+{
+	ocf_stats s;
+	return total_stats(&s) ? static_cast<long long>(s.requests) : -1;
+}
+
+long long ocf_bytes()
+{
+	ocf_stats s;
+	return total_stats(&s) ? static_cast<long long>(s.bytes) : -1;
+}
+
+std::mt19937_64 &rng()
+{
+	static std::mt19937_64 r = [] {
+		unsigned long long seed;
+		if (const char *s = std::getenv("OCF_TEST_SEED"))
+			seed = std::strtoull(s, nullptr, 0);
+		else
+			seed = std::random_device{}();
+		std::fprintf(stderr, "provider tests: OCF_TEST_SEED=%llu\n", seed);
+		return std::mt19937_64(seed);
+	}();
+	return r;
+}
+
+std::size_t rand_below(std::size_t n)
+{
+	return n ? static_cast<std::size_t>(rng()() % n) : 0;
+}
+
+bytes rand_bytes(std::size_t n)
+{
+	bytes b(n);
+	for (auto &c : b)
+		c = static_cast<unsigned char>(rng()());
+	return b;
+}
+
+std::string hex(const unsigned char *p, std::size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	std::string s;
+	for (std::size_t i = 0; i < n; i++) {
+		s += digits[p[i] >> 4];
+		s += digits[p[i] & 15];
+	}
+	return s;
+}
+
+std::string drain_errors()
+{
+	std::string s;
+	unsigned long e;
+	char buf[256];
+	while ((e = ERR_get_error()) != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		if (!s.empty())
+			s += "; ";
+		s += buf;
+	}
+	return s;
+}
+
+} // namespace ptest

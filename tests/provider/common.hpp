@@ -1,0 +1,61 @@
+// Shared helpers of the provider tests: library contexts with the ocf
+// provider loaded in a given mode, the reference (default provider only),
+// and OCF's request counters.
+#ifndef OCF_TESTS_PROVIDER_COMMON_HPP
+#define OCF_TESTS_PROVIDER_COMMON_HPP
+
+#include <openssl/evp.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace ptest {
+
+using bytes = std::vector<unsigned char>;
+
+// A library context with "ocf" (and "default") loaded, the provider reading
+// OCF_PROVIDER_MODE=@mode and OCF_PROVIDER_THRESHOLD=@threshold. Cached:
+// one per (mode, threshold), alive until exit.
+OSSL_LIB_CTX *ocf_ctx(const std::string &mode, const std::string &threshold = "4096");
+
+// A library context with the default provider only.
+OSSL_LIB_CTX *ref_ctx();
+
+// Fetches from the ocf provider ("provider=ocf") or the reference.
+EVP_CIPHER *ocf_cipher(OSSL_LIB_CTX *ctx, const char *name);
+EVP_CIPHER *ref_cipher(const char *name);
+EVP_MD *ocf_md(OSSL_LIB_CTX *ctx, const char *name);
+EVP_MD *ref_md(const char *name);
+EVP_MAC *ocf_mac(OSSL_LIB_CTX *ctx);
+EVP_MAC *ref_mac();
+
+// True when this process can open /dev/ocf.
+bool device_present();
+
+// Requests completed by all OCF producers so far, or -1 without a device.
+long long ocf_requests();
+
+// Bytes of the OCF requests completed so far, or -1 without a device.
+long long ocf_bytes();
+
+// The test's random generator (seed from OCF_TEST_SEED, else random; the
+// seed is printed once).
+std::mt19937_64 &rng();
+std::size_t rand_below(std::size_t n);
+bytes rand_bytes(std::size_t n);
+
+std::string hex(const unsigned char *p, std::size_t n);
+inline std::string hex(const bytes &b)
+{
+	return hex(b.data(), b.size());
+}
+
+// The errors on OpenSSL's queue, as text (and clears it).
+std::string drain_errors();
+
+} // namespace ptest
+
+#endif
