@@ -36,12 +36,15 @@ struct hifn_bus;
  * @write: write it; any context
  * @request_irq: wire @handler(irq, @data) to the chip's interrupt; may sleep
  * @free_irq: unwire it; on return the handler no longer runs; may sleep
+ * @post_reset: optional: redo bus settings a chip reset may have undone
+ *	(PCI: the TRDY and retry timeouts); may sleep
  */
 struct hifn_bus_ops {
 	u32 (*read)(struct hifn_bus *bus, unsigned int bar, u32 off);
 	void (*write)(struct hifn_bus *bus, unsigned int bar, u32 off, u32 val);
 	int (*request_irq)(struct hifn_bus *bus, irq_handler_t handler, void *data);
 	void (*free_irq)(struct hifn_bus *bus, void *data);
+	void (*post_reset)(struct hifn_bus *bus);
 };
 
 /* struct hifn_bus.quirks */
