@@ -91,7 +91,7 @@ ocf_device *test_device()
 	return dev;
 }
 
-bool total_stats(ocf_stats *out)
+bool total_stats(ocf_stats *out, bool *hw = nullptr)
 {
 	ocf_device *d = test_device();
 	if (!d)
@@ -104,6 +104,8 @@ bool total_stats(ocf_stats *out)
 	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++) {
 		out->requests += v[static_cast<std::size_t>(i)].stats.requests;
 		out->bytes += v[static_cast<std::size_t>(i)].stats.bytes;
+		if (hw && (v[static_cast<std::size_t>(i)].flags & OCF_PRODUCER_HARDWARE))
+			*hw = true;
 	}
 	return true;
 }
@@ -113,6 +115,13 @@ bool total_stats(ocf_stats *out)
 bool device_present()
 {
 	return test_device() != nullptr;
+}
+
+bool hardware_present()
+{
+	ocf_stats s;
+	bool hw = false;
+	return total_stats(&s, &hw) && hw;
 }
 
 long long ocf_requests()

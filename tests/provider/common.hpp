@@ -35,6 +35,9 @@ EVP_MAC *ref_mac();
 // True when this process can open /dev/ocf.
 bool device_present();
 
+// True when a producer flagged OCF_PRODUCER_HARDWARE is registered.
+bool hardware_present();
+
 // Requests completed by all OCF producers so far, or -1 without a device.
 long long ocf_requests();
 
