@@ -518,5 +518,6 @@ dispatch.o: /work/main/kernel/dispatch.c \
  /usr/src/linux-headers-6.1.0-56-common/include/asm-generic/delay.h \
  /usr/src/linux-headers-6.1.0-56-common/include/linux/moduleparam.h \
  /work/main/kernel/dispatch.h /work/main/kernel/include/linux/ocf.h \
- /work/main/kernel/include/uapi/linux/ocf.h /work/main/kernel/session.h \
+ /work/main/kernel/include/uapi/linux/ocf.h /work/main/kernel/policy.h \
+ /work/main/kernel/producer.h /work/main/kernel/session.h \
  /work/main/kernel/stats.h

@@ -422,6 +422,7 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 	struct ocf_batch b;
 	struct ocf_uop *u;
 	long ret;
+	int err;
 	u32 i;
 
 	ret = ocf_batch_read(&b, argp);
@@ -448,11 +449,14 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		spin_lock(&f->lock);
 		f->active++;
 		spin_unlock(&f->lock);
-		u->status = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f, NULL);
-		if (!u->status)
-			u->status = ocf_dispatch(&u->req);
-		if (u->status)
+		err = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f, NULL);
+		/* Once dispatched, @u is the completion's: it may be reaped already. */
+		if (!err)
+			err = ocf_dispatch(&u->req);
+		if (err) {
+			u->status = err;
 			ocf_async_post(f, u, true);
+		}
 	}
 	if (!ret && put_user(i, &((struct ocf_batch __user *)argp)->done))
 		ret = -EFAULT;

@@ -19,6 +19,8 @@
 #include <linux/workqueue.h>
 
 #include "dispatch.h"
+#include "policy.h"
+#include "producer.h"
 #include "session.h"
 #include "stats.h"
 
@@ -118,7 +120,7 @@ static int ocf_request_prepare(struct ocf_request *req)
 	req->status = 0;
 	req->producer = NULL;
 	req->start_ns = ktime_get_ns();
-	ocf_counters_start(&s->counters);
+	ocf_counters_start(&s->counters, req->len);
 	return 0;
 }
 
@@ -287,7 +289,7 @@ static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 
 	for (;;) {
 		/* Stable: the session cannot move while @p counts the request. */
-		ret = p->ops->process(p, req, READ_ONCE(req->session->priv));
+		ret = p->ops->process(p, req, req->priv);
 		if (ret != -EBUSY)
 			break;
 		spin_lock(&p->lock);
@@ -320,16 +322,18 @@ static void ocf_request_retry(struct work_struct *work)
 static void ocf_request_start(struct ocf_request *req, bool submitter)
 {
 	struct ocf_session *s = req->session;
+	struct ocf_binding *b;
 	struct ocf_producer *p;
 
 	down_read(&s->rwsem);
-	p = s->producer;
-	if (!p) {
+	if (!s->nbindings) {
 		up_read(&s->rwsem);
 		req->status = -ENODEV;
 		ocf_request_finish(req);
 		return;
 	}
+	b = s->bindings[ocf_policy_route(s, req)];
+	p = b->producer;
 	if (submitter && !(p->flags & OCF_PRODUCER_SYNC)) {
 		up_read(&s->rwsem);
 		ocf_request_requeue(req);
@@ -345,10 +349,12 @@ static void ocf_request_start(struct ocf_request *req, bool submitter)
 	}
 	p->in_flight++;
 	spin_unlock(&p->lock);
+	/* Both stay valid while @p counts the request: unbinding waits for it. */
+	req->producer = p;
+	req->priv = b->priv;
 	up_read(&s->rwsem);
 
-	req->producer = p;
-	ocf_counters_start(p->counters);
+	ocf_counters_start(p->counters, req->len);
 	ocf_request_process(req, p);
 }
 
@@ -363,7 +369,7 @@ void ocf_request_unclaim(struct ocf_request *req, struct list_head *to)
 	lockdep_assert_held(&p->lock);
 	list_move_tail(&req->node, to);
 	p->in_flight--;
-	ocf_counters_unstart(p->counters);
+	ocf_counters_unstart(p->counters, req->len);
 	req->producer = NULL;
 	if (!p->in_flight)
 		wake_up(&p->drained);
@@ -385,9 +391,11 @@ static void ocf_request_complete(struct ocf_request *req)
 {
 	struct ocf_producer *p = req->producer;
 	struct ocf_request *next = NULL;
+	u64 now = ktime_get_ns();
 
-	ocf_counters_done(p->counters, req->len, req->status, ktime_get_ns() - req->start_ns);
+	ocf_counters_done(p->counters, req->len, req->status, now - req->start_ns);
 	spin_lock(&p->lock);
+	ocf_producer_note_done(p, req->len, now);
 	if (!p->dying && !list_empty(&p->backlog)) {
 		/* The next one inherits this one's in-flight count. */
 		next = list_first_entry(&p->backlog, struct ocf_request, node);

@@ -1,47 +1,169 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Load balancing: which producer serves a session.
+ * Load balancing: which producers a session is set up on, and which of them
+ * serves each request.
  */
 
 #include <linux/lockdep.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/string.h>
 
 #include "policy.h"
 #include "producer.h"
+#include "session.h"
+#include "stats.h"
 
-/* The paper's policy (section 3): hardware first, then fewest sessions. */
-static struct ocf_producer *ocf_policy_fewest_sessions(const struct ocf_session_params *params)
+static unsigned int small_request = 256;
+module_param(small_request, uint, 0644);
+MODULE_PARM_DESC(small_request,
+		 "completion policy: requests shorter than this go to a software producer when the session has one (the paper, section 6.3)");
+
+static bool ocf_is_hw(const struct ocf_producer *p)
+{
+	return p->flags & OCF_PRODUCER_HARDWARE;
+}
+
+/* The paper's policy (section 3): one producer, hardware first, then fewest sessions. */
+static u32 ocf_policy_sessions_bind(const struct ocf_session_params *params,
+				    struct ocf_producer **out, u32 max)
 {
 	struct ocf_producer *p, *best = NULL;
-	bool hw, best_hw;
 
 	lockdep_assert_held(&ocf_lock);
 	list_for_each_entry(p, &ocf_producers, node) {
 		if (!ocf_producer_can_serve(p, params))
 			continue;
-		if (!best) {
-			best = p;
-			continue;
-		}
-		hw = p->flags & OCF_PRODUCER_HARDWARE;
-		best_hw = best->flags & OCF_PRODUCER_HARDWARE;
-		if (hw != best_hw ? hw : p->nsessions < best->nsessions)
+		if (!best || (ocf_is_hw(p) != ocf_is_hw(best) ? ocf_is_hw(p) :
+			      p->nsessions < best->nsessions))
 			best = p;
 	}
-	return best;
+	if (!best || !max)
+		return 0;
+	out[0] = best;
+	return 1;
+}
+
+static u32 ocf_policy_first(struct ocf_session *s, const struct ocf_request *req)
+{
+	return 0;
+}
+
+/* Hardware first, then fewer sessions. */
+static bool ocf_producer_preferred(const struct ocf_producer *a, const struct ocf_producer *b)
+{
+	if (ocf_is_hw(a) != ocf_is_hw(b))
+		return ocf_is_hw(a);
+	return a->nsessions < b->nsessions;
+}
+
+/*
+ * Producers bound to every session tie on session counts: take turns at the
+ * head of the list, so that sessions' first choices spread out.
+ */
+static void ocf_rotate_ties(struct ocf_producer **out, u32 n)
+{
+	static u32 turn;	/* under ocf_lock */
+	struct ocf_producer *head;
+	u32 ties = 1, k;
+
+	lockdep_assert_held(&ocf_lock);
+	while (ties < n && !ocf_producer_preferred(out[0], out[ties]) &&
+	       !ocf_producer_preferred(out[ties], out[0]))
+		ties++;
+	for (k = turn++ % ties; k; k--) {
+		head = out[0];
+		memmove(&out[0], &out[1], (ties - 1) * sizeof(out[0]));
+		out[ties - 1] = head;
+	}
+}
+
+/*
+ * Every capable producer, so that each request can go where it will be done
+ * soonest; in order of preference, so that among idle producers sessions
+ * spread out.
+ */
+static u32 ocf_policy_completion_bind(const struct ocf_session_params *params,
+				      struct ocf_producer **out, u32 max)
+{
+	struct ocf_producer *p;
+	u32 n = 0, i;
+
+	lockdep_assert_held(&ocf_lock);
+	list_for_each_entry(p, &ocf_producers, node) {
+		if (!ocf_producer_can_serve(p, params))
+			continue;
+		if (n == max && !ocf_producer_preferred(p, out[n - 1]))
+			continue;
+		i = n < max ? n++ : n - 1;
+		for (; i > 0 && ocf_producer_preferred(p, out[i - 1]); i--)
+			out[i] = out[i - 1];
+		out[i] = p;
+	}
+	ocf_rotate_ties(out, n);
+	return n;
+}
+
+/* Until a producer has been measured busy, its rating, else a common guess. */
+static u64 ocf_producer_rate(const struct ocf_producer *p)
+{
+	u64 rate = READ_ONCE(p->rate_bps);
+
+	if (!rate)
+		rate = p->rated_bps;
+	return rate ?: 100 * 1000 * 1000;
+}
+
+/*
+ * Hardware first, at the smallest expected completion time: the bytes it
+ * already has to do plus this request's, over its throughput. Requests too
+ * small to repay a device's per-request cost go to software (likewise the
+ * least loaded one).
+ */
+static u32 ocf_policy_completion_route(struct ocf_session *s, const struct ocf_request *req)
+{
+	u64 cost, best_cost[2] = { U64_MAX, U64_MAX };
+	int best[2] = { -1, -1 };	/* [0] software, [1] hardware */
+	u32 i;
+
+	for (i = 0; i < s->nbindings; i++) {
+		struct ocf_producer *p = s->bindings[i]->producer;
+		int hw = ocf_is_hw(p);
+
+		/* Leaving: its requests would only wait for the migration. */
+		if (READ_ONCE(p->dying))
+			continue;
+		cost = mul_u64_u64_div_u64(ocf_counters_outstanding(p->counters) + req->len,
+					   NSEC_PER_SEC, ocf_producer_rate(p));
+		if (cost < best_cost[hw]) {
+			best_cost[hw] = cost;
+			best[hw] = i;
+		}
+	}
+	if (best[0] >= 0 && (best[1] < 0 || req->len < READ_ONCE(small_request)))
+		return best[0];
+	return best[1] >= 0 ? best[1] : 0;
 }
 
 static const struct ocf_policy ocf_policies[] = {
-	{ .name = "sessions", .choose = ocf_policy_fewest_sessions },
+	{ .name = "completion", .bind = ocf_policy_completion_bind,
+	  .route = ocf_policy_completion_route },
+	{ .name = "sessions", .bind = ocf_policy_sessions_bind, .route = ocf_policy_first },
 };
 
 static const struct ocf_policy *ocf_policy = &ocf_policies[0];
 
-struct ocf_producer *ocf_policy_choose(const struct ocf_session_params *params)
+u32 ocf_policy_bind(const struct ocf_session_params *params, struct ocf_producer **out, u32 max)
 {
 	lockdep_assert_held(&ocf_lock);
-	return READ_ONCE(ocf_policy)->choose(params);
+	return READ_ONCE(ocf_policy)->bind(params, out, max);
+}
+
+u32 ocf_policy_route(struct ocf_session *s, const struct ocf_request *req)
+{
+	u32 i = READ_ONCE(ocf_policy)->route(s, req);
+
+	return i < s->nbindings ? i : 0;
 }
 
 static int ocf_policy_set(const char *val, const struct kernel_param *kp)
@@ -67,4 +189,5 @@ static const struct kernel_param_ops ocf_policy_ops = {
 	.get = ocf_policy_get,
 };
 module_param_cb(policy, &ocf_policy_ops, NULL, 0644);
-MODULE_PARM_DESC(policy, "load-balancing policy for new and migrating sessions: sessions (the paper's: hardware first, then fewest sessions)");
+MODULE_PARM_DESC(policy,
+		 "load balancing for new sessions and their requests: completion (default: every capable producer, each request to the hardware that will finish it soonest, small ones to software) or sessions (the paper's: one producer per session, hardware first, then fewest sessions)");

@@ -4,17 +4,24 @@
 
 #include <linux/ocf.h>
 
+struct ocf_session;
+
 /**
- * struct ocf_policy - a load-balancing policy: picks the producer for a new
- * or migrating session among the live producers able to serve it
+ * struct ocf_policy - a load-balancing policy
  * @name: as set through the "policy" module parameter
- * @choose: called with ocf_lock held; returns NULL when none can serve
+ * @bind: picks the live producers able to serve @params that a new (or
+ *	migrating) session is set up on, best first, at most @max; returns
+ *	how many. Called with ocf_lock held.
+ * @route: picks the index of the binding of @s that serves @req. Called
+ *	with @s's rwsem held for reading; @s has at least one binding.
  */
 struct ocf_policy {
 	const char *name;
-	struct ocf_producer *(*choose)(const struct ocf_session_params *params);
+	u32 (*bind)(const struct ocf_session_params *params, struct ocf_producer **out, u32 max);
+	u32 (*route)(struct ocf_session *s, const struct ocf_request *req);
 };
 
-struct ocf_producer *ocf_policy_choose(const struct ocf_session_params *params);
+u32 ocf_policy_bind(const struct ocf_session_params *params, struct ocf_producer **out, u32 max);
+u32 ocf_policy_route(struct ocf_session *s, const struct ocf_request *req);
 
 #endif /* OCF_POLICY_H */

@@ -6,6 +6,7 @@
 
 #include <linux/export.h>
 #include <linux/lockdep.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -73,6 +74,9 @@ int ocf_producer_register(struct ocf_producer *p)
 	p->nsessions = 0;
 	p->in_flight = 0;
 	p->dying = false;
+	p->rate_bps = 0;
+	p->last_done_ns = 0;
+	p->busy = false;
 
 	mutex_lock(&ocf_lock);
 	list_for_each_entry(other, &ocf_producers, node) {
@@ -120,7 +124,7 @@ static bool ocf_producer_drained(struct ocf_producer *p)
  */
 void ocf_producer_unregister(struct ocf_producer *p)
 {
-	struct ocf_session *s, *stmp;
+	struct ocf_binding *b, *btmp;
 	struct ocf_request *req, *rtmp;
 	LIST_HEAD(waiting);
 	u32 migrated = 0;
@@ -137,13 +141,13 @@ void ocf_producer_unregister(struct ocf_producer *p)
 	wait_event(p->drained, ocf_producer_drained(p));
 
 	mutex_lock(&ocf_lock);
-	list_for_each_entry_safe(s, stmp, &p->sessions, pnode) {
-		ocf_session_migrate(s, p);
+	list_for_each_entry_safe(b, btmp, &p->sessions, pnode) {
+		ocf_session_unbind(b->session, b);
 		migrated++;
 	}
 	mutex_unlock(&ocf_lock);
 
-	/* No session points at @p now, so nothing joins this list any more. */
+	/* No session is bound to @p now, so nothing joins this list any more. */
 	spin_lock(&p->lock);
 	list_splice_init(&p->deferred, &waiting);
 	spin_unlock(&p->lock);
@@ -157,6 +161,26 @@ void ocf_producer_unregister(struct ocf_producer *p)
 	p->counters = NULL;
 }
 EXPORT_SYMBOL_GPL(ocf_producer_unregister);
+
+/*
+ * Learns @p's throughput from its completions: while it has work queued,
+ * the time between two completions is what the second one took.
+ */
+void ocf_producer_note_done(struct ocf_producer *p, u32 bytes, u64 now)
+{
+	u64 rate;
+
+	lockdep_assert_held(&p->lock);
+	if (p->busy && now > p->last_done_ns) {
+		rate = div64_u64((u64)bytes * NSEC_PER_SEC, now - p->last_done_ns);
+		if (p->rate_bps)
+			rate = p->rate_bps - p->rate_bps / 16 + rate / 16;
+		WRITE_ONCE(p->rate_bps, rate);
+	}
+	p->last_done_ns = now;
+	/* The completing request is still counted in in_flight. */
+	p->busy = p->in_flight > 1;
+}
 
 /* Fills up to @max entries; *@total is the number of producers. */
 int ocf_producers_fill(struct ocf_producer_info *out, u32 max, u32 *total)

@@ -18,5 +18,6 @@ bool ocf_producer_can_serve(const struct ocf_producer *p,
 			    const struct ocf_session_params *params);
 struct ocf_producer *ocf_producer_find(u32 id);
 int ocf_producers_fill(struct ocf_producer_info *out, u32 max, u32 *total);
+void ocf_producer_note_done(struct ocf_producer *p, u32 bytes, u64 now);
 
 #endif /* OCF_PRODUCER_H */

@@ -68,47 +68,74 @@ static int ocf_session_check_params(struct ocf_session_params *params,
 	return 0;
 }
 
-/* Puts @s on a producer: the pinned one, else the policy's choice. */
-static int ocf_session_attach(struct ocf_session *s, bool honour_pin)
+static int ocf_session_bind_one(struct ocf_session *s, struct ocf_producer *p)
 {
-	struct ocf_producer *p;
-	void *priv = NULL;
+	struct ocf_binding *b;
 	int ret;
 
 	lockdep_assert_held(&ocf_lock);
-	if (honour_pin && s->params.producer) {
-		p = ocf_producer_find(s->params.producer);
-		if (!p)
-			return -ENOENT;
-		if (!ocf_producer_can_serve(p, &s->params))
-			return -EOPNOTSUPP;
-	} else {
-		p = ocf_policy_choose(&s->params);
-		if (!p)
-			return -EOPNOTSUPP;
-	}
-	ret = p->ops->newsession(p, &s->params, &priv);
-	if (ret)
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	ret = p->ops->newsession(p, &s->params, &b->priv);
+	if (ret) {
+		kfree(b);
 		return ret;
-	s->producer = p;
-	s->priv = priv;
-	list_add_tail(&s->pnode, &p->sessions);
+	}
+	b->producer = p;
+	b->session = s;
+	list_add_tail(&b->pnode, &p->sessions);
 	p->nsessions++;
+	s->bindings[s->nbindings++] = b;
 	return 0;
+}
+
+/*
+ * Sets @s up on the pinned producer, else on those the policy picks. Fails
+ * only when it could be set up on none.
+ */
+static int ocf_session_attach(struct ocf_session *s, bool honour_pin)
+{
+	struct ocf_producer *chosen[OCF_MAX_BINDINGS];
+	int ret = -EOPNOTSUPP;
+	u32 n, i;
+
+	lockdep_assert_held(&ocf_lock);
+	if (honour_pin && s->params.producer) {
+		chosen[0] = ocf_producer_find(s->params.producer);
+		if (!chosen[0])
+			return -ENOENT;
+		if (!ocf_producer_can_serve(chosen[0], &s->params))
+			return -EOPNOTSUPP;
+		n = 1;
+	} else {
+		n = ocf_policy_bind(&s->params, chosen, OCF_MAX_BINDINGS);
+	}
+	for (i = 0; i < n; i++) {
+		int err = ocf_session_bind_one(s, chosen[i]);
+
+		if (err)
+			ret = err;
+	}
+	return s->nbindings ? 0 : ret;
+}
+
+static void ocf_binding_free(struct ocf_binding *b)
+{
+	struct ocf_producer *p = b->producer;
+
+	lockdep_assert_held(&ocf_lock);
+	p->ops->freesession(p, b->priv);
+	list_del(&b->pnode);
+	p->nsessions--;
+	kfree(b);
 }
 
 static void ocf_session_detach(struct ocf_session *s)
 {
-	struct ocf_producer *p = s->producer;
-
 	lockdep_assert_held(&ocf_lock);
-	if (!p)
-		return;
-	p->ops->freesession(p, s->priv);
-	list_del(&s->pnode);
-	p->nsessions--;
-	s->producer = NULL;
-	s->priv = NULL;
+	while (s->nbindings)
+		ocf_binding_free(s->bindings[--s->nbindings]);
 }
 
 /**
@@ -136,7 +163,6 @@ struct ocf_session *ocf_session_new(const struct ocf_session_params *params)
 		goto err_free;
 	kref_init(&s->ref);
 	init_rwsem(&s->rwsem);
-	INIT_LIST_HEAD(&s->pnode);
 	ret = ocf_counters_init(&s->counters);
 	if (ret)
 		goto err_free;
@@ -202,28 +228,39 @@ const struct ocf_session_params *ocf_session_params(const struct ocf_session *s)
 EXPORT_SYMBOL_GPL(ocf_session_params);
 
 /*
- * Rebuilds @s on another producer from its saved parameters. @from must
- * have no request of @s in flight. With none left, requests fail -ENODEV.
+ * Takes @s off the producer of @b, which has no request in flight. If that
+ * was its last producer, @s is rebuilt from its saved parameters on those the
+ * policy picks now; with none left, its requests fail with -ENODEV.
  */
-void ocf_session_migrate(struct ocf_session *s, struct ocf_producer *from)
+void ocf_session_unbind(struct ocf_session *s, struct ocf_binding *b)
 {
+	u32 i;
+
 	lockdep_assert_held(&ocf_lock);
 	down_write(&s->rwsem);
-	WARN_ON_ONCE(s->producer != from);
-	ocf_session_detach(s);
-	if (!ocf_session_attach(s, false)) {
+	for (i = 0; i < s->nbindings && s->bindings[i] != b; i++)
+		;
+	if (!WARN_ON_ONCE(i == s->nbindings)) {
+		memmove(&s->bindings[i], &s->bindings[i + 1],
+			(s->nbindings - i - 1) * sizeof(s->bindings[0]));
+		s->nbindings--;
+		ocf_binding_free(b);
 		atomic64_inc(&s->counters.migrations);
-		atomic64_inc(&s->producer->counters->migrations);
+		if (!s->nbindings)
+			ocf_session_attach(s, false);
+		for (i = 0; i < s->nbindings; i++)
+			atomic64_inc(&s->bindings[i]->producer->counters->migrations);
 	}
 	up_write(&s->rwsem);
 }
 
+/* The producer the session prefers (its first binding); 0 when none is left. */
 u32 ocf_session_producer_id(struct ocf_session *s)
 {
 	u32 id;
 
 	mutex_lock(&ocf_lock);
-	id = s->producer ? s->producer->id : 0;
+	id = s->nbindings ? s->bindings[0]->producer->id : 0;
 	mutex_unlock(&ocf_lock);
 	return id;
 }

@@ -21,15 +21,31 @@ void ocf_counters_free(struct ocf_counters *c)
 	c->cpu = NULL;
 }
 
-void ocf_counters_start(struct ocf_counters *c)
+void ocf_counters_start(struct ocf_counters *c, u32 bytes)
 {
 	this_cpu_inc(c->cpu->started);
+	this_cpu_add(c->cpu->bytes_started, bytes);
 }
 
 /* For a request taken back before it ran (moved while its producer left). */
-void ocf_counters_unstart(struct ocf_counters *c)
+void ocf_counters_unstart(struct ocf_counters *c, u32 bytes)
 {
 	this_cpu_dec(c->cpu->started);
+	this_cpu_sub(c->cpu->bytes_started, bytes);
+}
+
+/* Bytes of the requests started and not yet done. */
+u64 ocf_counters_outstanding(const struct ocf_counters *c)
+{
+	u64 started = 0, done = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		started += READ_ONCE(per_cpu_ptr(c->cpu, cpu)->bytes_started);
+		done += READ_ONCE(per_cpu_ptr(c->cpu, cpu)->bytes);
+	}
+	/* Sums taken while requests move on: clamp a transient negative. */
+	return (s64)(started - done) > 0 ? started - done : 0;
 }
 
 void ocf_counters_done(struct ocf_counters *c, u32 bytes, int status, u64 latency_ns)

@@ -10,6 +10,7 @@ struct ocf_stats;
 
 struct ocf_counters_cpu {
 	u64 started;
+	u64 bytes_started;
 	u64 requests;
 	u64 bytes;
 	u64 errors;
@@ -27,8 +28,9 @@ struct ocf_counters {
 
 int ocf_counters_init(struct ocf_counters *c);
 void ocf_counters_free(struct ocf_counters *c);
-void ocf_counters_start(struct ocf_counters *c);
-void ocf_counters_unstart(struct ocf_counters *c);
+void ocf_counters_start(struct ocf_counters *c, u32 bytes);
+void ocf_counters_unstart(struct ocf_counters *c, u32 bytes);
+u64 ocf_counters_outstanding(const struct ocf_counters *c);
 void ocf_counters_done(struct ocf_counters *c, u32 bytes, int status, u64 latency_ns);
 void ocf_counters_read(const struct ocf_counters *c, struct ocf_stats *out);
 

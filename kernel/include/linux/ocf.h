@@ -141,6 +141,7 @@ struct ocf_request {
 	struct list_head node;
 	struct work_struct work;
 	struct ocf_producer *producer;
+	void *priv;			/* the producer's state for the session */
 	u64 start_ns;
 };
 
@@ -177,6 +178,9 @@ struct ocf_producer_ops {
  * @algs: bitmap of enum ocf_alg it offers
  * @max_len: longest request, bytes
  * @max_sessions: session slots, 0 = unlimited
+ * @rated_bps: the producer's nominal throughput in bytes per second, if it
+ *	knows one (a chip's rating); 0 = unknown. Load balancing uses it until
+ *	it has measured the real one.
  * @ops: callbacks
  * @drvdata: the driver's
  *
@@ -189,17 +193,21 @@ struct ocf_producer {
 	u64 algs;
 	u32 max_len;
 	u32 max_sessions;
+	u64 rated_bps;
 	const struct ocf_producer_ops *ops;
 	void *drvdata;
 
 	/* Private to the framework. */
 	u32 id;
 	struct list_head node;		/* ocf_producers, under ocf_lock */
-	struct list_head sessions;	/* under ocf_lock */
+	struct list_head sessions;	/* its session bindings, under ocf_lock */
 	u32 nsessions;			/* under ocf_lock */
 	spinlock_t lock;		/* protects the fields below */
 	bool dying;
 	u32 in_flight;			/* taken by process(), not yet done */
+	u64 rate_bps;			/* measured while busy; 0 = not yet */
+	u64 last_done_ns;
+	bool busy;			/* had work queued at the last completion */
 	struct list_head backlog;	/* refused with -EBUSY, to retry */
 	struct list_head deferred;	/* arrived while dying: to migrate */
 	wait_queue_head_t drained;
