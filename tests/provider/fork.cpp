@@ -1,0 +1,188 @@
+// Fork safety: a provider initialised (and /dev/ocf opened, sessions made)
+// in a parent keeps working in the parent and in a fork child, and the
+// child never uses the parent's file: its OCF sessions belong to a file the
+// child opened itself (the kernel lists each session's owner).
+#include "common.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <ocf/ocf.h>
+
+#include <cstring>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace ptest;
+
+namespace {
+
+constexpr std::size_t kChunk = 8192;
+
+bytes ref_cbc(const bytes &key, const bytes &iv, const bytes &pt)
+{
+	EVP_CIPHER *c = ref_cipher("AES-128-CBC");
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	bytes out(pt.size() + 16);
+	int a = 0, b = 0;
+	EVP_EncryptInit_ex2(ctx, c, key.data(), iv.data(), nullptr);
+	EVP_EncryptUpdate(ctx, out.data(), &a, pt.data(), static_cast<int>(pt.size()));
+	EVP_EncryptFinal_ex(ctx, out.data() + a, &b);
+	out.resize(static_cast<std::size_t>(a + b));
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(c);
+	return out;
+}
+
+// Encrypts chunks 2 and 3 on @ctx (chunk 1 was done before) and compares.
+bool finish_stream(EVP_CIPHER_CTX *ctx, const bytes &pt, const bytes &want)
+{
+	bytes out(want.size() + 16);
+	int a = 0, b = 0;
+	if (!EVP_EncryptUpdate(ctx, out.data(), &a, pt.data() + kChunk,
+			       static_cast<int>(pt.size() - kChunk)) ||
+	    !EVP_EncryptFinal_ex(ctx, out.data() + a, &b))
+		return false;
+	out.resize(static_cast<std::size_t>(a + b));
+	return out == bytes(want.begin() + kChunk, want.end());
+}
+
+bool fresh_work(OSSL_LIB_CTX *lib)
+{
+	bytes key = rand_bytes(16), iv = rand_bytes(16), pt = rand_bytes(3 * kChunk + 5);
+	EVP_CIPHER *c = ocf_cipher(lib, "AES-128-CBC");
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	bool ok = c && EVP_EncryptInit_ex2(ctx, c, key.data(), iv.data(), nullptr);
+	bytes out(pt.size() + 16);
+	int a = 0, b = 0;
+	ok = ok && EVP_EncryptUpdate(ctx, out.data(), &a, pt.data(), static_cast<int>(pt.size())) &&
+	     EVP_EncryptFinal_ex(ctx, out.data() + a, &b);
+	out.resize(static_cast<std::size_t>(a + b));
+	ok = ok && out == ref_cbc(key, iv, pt);
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(c);
+	// A digest too (its session is shared by every context of the process).
+	EVP_MD *md = ocf_md(lib, "SHA256"), *rmd = ref_md("SHA256");
+	unsigned char d1[32], d2[32];
+	unsigned l1 = 0, l2 = 0;
+	ok = ok && md && EVP_Digest(pt.data(), pt.size(), d1, &l1, md, nullptr) &&
+	     EVP_Digest(pt.data(), pt.size(), d2, &l2, rmd, nullptr) && l1 == l2 &&
+	     std::memcmp(d1, d2, l1) == 0;
+	EVP_MD_free(md);
+	EVP_MD_free(rmd);
+	return ok;
+}
+
+// Sessions of all files whose owner is @pid (-1: cannot tell).
+int sessions_owned_by(pid_t pid)
+{
+	ocf_device *d = nullptr;
+	if (ocf_device_open(nullptr, &d) != 0)
+		return -1;
+	std::vector<ocf_session_info> v(4096);
+	int n = ocf_sessions(d, OCF_LIST_ALL, v.data(), static_cast<unsigned>(v.size()));
+	int count = -1;
+	if (n >= 0) {
+		count = 0;
+		for (int i = 0; i < n && i < static_cast<int>(v.size()); i++)
+			if (v[static_cast<std::size_t>(i)].owner_pid == static_cast<std::uint32_t>(pid))
+				count++;
+	}
+	ocf_device_close(d);
+	return count;
+}
+
+// What a child checks; its exit status: 0 ok, else the failed step.
+int child_checks(OSSL_LIB_CTX *lib, EVP_CIPHER_CTX *inherited, const bytes &pt, const bytes &want,
+		 bool device)
+{
+	if (!finish_stream(inherited, pt, want))
+		return 2;
+	if (!fresh_work(lib))
+		return 3;
+	if (device && sessions_owned_by(getpid()) == 0)
+		return 4;	// it used OCF, so through a file of its own
+	// And a grandchild, from this child.
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(fresh_work(lib) && (!device || sessions_owned_by(getpid()) != 0) ? 0 : 5);
+	int st = 0;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return 6;
+	return WEXITSTATUS(st);
+}
+
+} // namespace
+
+TEST_CASE("fork: the parent and its children all use the provider, each with its own /dev/ocf",
+	  "[fork]")
+{
+	OSSL_LIB_CTX *lib = ocf_ctx("always");
+	const bool device = device_present();
+	bytes key = rand_bytes(16), iv = rand_bytes(16), pt = rand_bytes(3 * kChunk + 11);
+	bytes want = ref_cbc(key, iv, pt);
+	EVP_CIPHER *c = ocf_cipher(lib, "AES-128-CBC");
+	REQUIRE(c);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	REQUIRE(EVP_EncryptInit_ex2(ctx, c, key.data(), iv.data(), nullptr));
+	// The first chunk in the parent: the device opens, a session is made.
+	bytes first(kChunk + 16);
+	int n = 0;
+	REQUIRE(EVP_EncryptUpdate(ctx, first.data(), &n, pt.data(), static_cast<int>(kChunk)));
+	REQUIRE(std::memcmp(first.data(), want.data(), static_cast<std::size_t>(n)) == 0);
+	if (device)
+		CHECK(sessions_owned_by(getpid()) > 0);
+
+	// Each side goes on with its own copy of the context.
+	EVP_CIPHER_CTX *mine = EVP_CIPHER_CTX_new();
+	REQUIRE(EVP_CIPHER_CTX_copy(mine, ctx));
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0)
+		_exit(child_checks(lib, ctx, pt, want, device));
+	long long before = ocf_requests();
+	CHECK(finish_stream(mine, pt, want));
+	CHECK(fresh_work(lib));
+	int st = 0;
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	REQUIRE(WIFEXITED(st));
+	INFO("child exit status (0 ok; 2 inherited stream, 3 new work, 4 no own sessions, "
+	     "5 grandchild, 6 wait)");
+	CHECK(WEXITSTATUS(st) == 0);
+	// The parent's file and sessions still serve it after the children left.
+	CHECK(fresh_work(lib));
+	if (device)
+		CHECK(ocf_requests() > before);
+	EVP_CIPHER_CTX_free(mine);
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(c);
+}
+
+TEST_CASE("fork: a child of a parent that never used OCF opens the device itself", "[fork]")
+{
+	// Loaded, a context keyed, nothing run yet.
+	OSSL_LIB_CTX *lib = ocf_ctx("always", "1");
+	bytes key = rand_bytes(16), iv = rand_bytes(16), pt = rand_bytes(3 * kChunk);
+	EVP_CIPHER *c = ocf_cipher(lib, "AES-128-CBC");
+	REQUIRE(c);
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	REQUIRE(EVP_EncryptInit_ex2(ctx, c, key.data(), iv.data(), nullptr));
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		bytes out(pt.size() + 16);
+		int a = 0, b = 0;
+		bool ok = EVP_EncryptUpdate(ctx, out.data(), &a, pt.data(), static_cast<int>(pt.size())) &&
+			  EVP_EncryptFinal_ex(ctx, out.data() + a, &b);
+		out.resize(static_cast<std::size_t>(a + b));
+		_exit(ok && out == ref_cbc(key, iv, pt) ? 0 : 1);
+	}
+	int st = 0;
+	REQUIRE(waitpid(pid, &st, 0) == pid);
+	CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 0));
+	EVP_CIPHER_CTX_free(ctx);
+	EVP_CIPHER_free(c);
+}
