@@ -76,6 +76,16 @@ void on_fork_child()
 	g_forks.fetch_add(1);
 }
 
+// What caps() returns until next_due, readable without the lock (a refresh
+// racing with a reader may mix old and new fields: harmless).
+struct Snapshot {
+	std::atomic<unsigned> forks_seen{ ~0u };
+	std::atomic<std::int64_t> next_due{ 0 };
+	std::atomic<bool> usable{ false };
+	std::atomic<std::uint64_t> any_algs{ 0 }, hw_algs{ 0 };
+	std::atomic<std::uint32_t> max_len{ 0 };
+} g_snap;
+
 // Forgets the device of another process (or one we no longer trust) without
 // touching it. Called with the lock held.
 void forget(State &s, pid_t pid)
@@ -206,17 +216,29 @@ void update(State &s)
 Caps caps()
 {
 	std::call_once(g_atfork_once, [] { pthread_atfork(nullptr, nullptr, on_fork_child); });
+	// Fast path, without a lock: nothing is due (every context init asks).
+	unsigned forks = g_forks.load(std::memory_order_relaxed);
+	if (forks == g_snap.forks_seen.load(std::memory_order_acquire) &&
+	    now_ns() < g_snap.next_due.load(std::memory_order_relaxed)) {
+		Caps c;
+		c.usable = g_snap.usable.load(std::memory_order_relaxed);
+		c.any_algs = g_snap.any_algs.load(std::memory_order_relaxed);
+		c.hw_algs = g_snap.hw_algs.load(std::memory_order_relaxed);
+		c.max_len = g_snap.max_len.load(std::memory_order_relaxed);
+		return c;
+	}
 	State &s = state();
 	std::lock_guard lock(s.mu);
-	unsigned forks = g_forks.load();
-	std::int64_t now = now_ns();
-	bool due = forks != s.forks_seen || s.pid == 0 ||
-		   (s.dev ? now >= s.next_refresh : now >= s.next_open);
-	if (due) {
-		s.forks_seen = forks;
-		update(s);
-	}
-	return s.dev ? s.caps : Caps{};
+	s.forks_seen = forks;
+	update(s);
+	Caps c = s.dev ? s.caps : Caps{};
+	g_snap.usable.store(c.usable, std::memory_order_relaxed);
+	g_snap.any_algs.store(c.any_algs, std::memory_order_relaxed);
+	g_snap.hw_algs.store(c.hw_algs, std::memory_order_relaxed);
+	g_snap.max_len.store(c.max_len, std::memory_order_relaxed);
+	g_snap.next_due.store(s.dev ? s.next_refresh : s.next_open, std::memory_order_relaxed);
+	g_snap.forks_seen.store(forks, std::memory_order_release);
+	return c;
 }
 
 bool session_live(const Session &s)
@@ -275,6 +297,7 @@ int run(const Session &s, ocf_op &op)
 					st.caps.max_len = st.op_limit;
 			}
 			st.next_refresh = 0;
+			g_snap.next_due.store(0, std::memory_order_relaxed);
 		}
 		debug("OCF request failed: %s", ocf_strerror(op.status));
 	}

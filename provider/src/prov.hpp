@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string_view>
 
 namespace ocfprov {
@@ -190,8 +191,9 @@ void cleanse(void *p, std::size_t n);
 
 // ---- Parameters ----
 
-// Calls @get with @params minus the entries named in @skip, then copies the
-// return sizes back. For overriding some parameters of the inner context.
+// Calls @get with @params minus the entries named in @skip (empty names
+// skip nothing), then copies the return sizes back. For overriding some
+// parameters of the inner context.
 template <typename Fn>
 int forward_get(OSSL_PARAM params[], std::initializer_list<std::string_view> skip, Fn &&get);
 
@@ -206,17 +208,22 @@ bool filter_params(const OSSL_PARAM params[], std::initializer_list<std::string_
 template <typename Fn>
 int forward_get(OSSL_PARAM params[], std::initializer_list<std::string_view> skip, Fn &&get)
 {
-	if (!params)
+	auto skipped = [&skip](const char *key) {
+		for (auto s : skip)
+			if (!s.empty() && s == key)
+				return true;
+		return false;
+	};
+	bool any = false;
+	for (OSSL_PARAM *p = params; p && p->key && !any; p++)
+		any = skipped(p->key);
+	if (!any)
 		return get(params);
 	OSSL_PARAM tmp[32];
-	std::size_t n = 0;
 	OSSL_PARAM *map[32];
+	std::size_t n = 0;
 	for (OSSL_PARAM *p = params; p->key; p++) {
-		bool skipped = false;
-		for (auto s : skip)
-			if (s == p->key)
-				skipped = true;
-		if (skipped)
+		if (skipped(p->key))
 			continue;
 		if (n + 1 >= 32)
 			return 0;
