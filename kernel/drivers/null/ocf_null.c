@@ -3,7 +3,8 @@
  * null: the paper's null algorithm, which copies (or, in place, leaves) the
  * data, to measure what the framework itself costs. Several instances may be
  * registered; the unplug/replug parameters take one away and bring it back,
- * which is how the tests make a producer vanish mid-traffic.
+ * which is how the tests make a producer vanish mid-traffic, and busy_every
+ * makes them refuse work now and then, as a full device would.
  */
 
 #include <linux/module.h>
@@ -15,6 +16,12 @@
 static unsigned int instances = 1;
 module_param(instances, uint, 0444);
 MODULE_PARM_DESC(instances, "null producers to register (1-16), named null0, null1, ...");
+
+static unsigned int busy_every;
+module_param(busy_every, uint, 0644);
+MODULE_PARM_DESC(busy_every, "answer -EBUSY to every Nth request (0: never), to test queueing");
+
+static atomic_t ocf_null_calls = ATOMIC_INIT(0);
 
 static struct ocf_producer ocf_null_producers[OCF_NULL_MAX_INSTANCES];
 static bool ocf_null_registered[OCF_NULL_MAX_INSTANCES];	/* under ocf_null_lock */
@@ -33,6 +40,10 @@ static void ocf_null_freesession(struct ocf_producer *p, void *priv)
 
 static int ocf_null_process(struct ocf_producer *p, struct ocf_request *req, void *priv)
 {
+	unsigned int every = READ_ONCE(busy_every);
+
+	if (every && atomic_inc_return(&ocf_null_calls) % every == 0)
+		return -EBUSY;
 	if (req->src != req->dst)
 		ocf_sg_copy(req->dst, req->src, req->cipher_offset, req->cipher_len);
 	ocf_request_done(req, 0);
