@@ -1,0 +1,47 @@
+# Shared by the provider's shell tests: results as "ok - NAME" / "not ok -
+# NAME" lines (what tests/run counts), OCF's counters, the reference openssl.
+# Source it after setting $here (the project) and $build (the build folder).
+
+failures=0
+
+# check NAME CMD...: runs CMD, reports it.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "ok - $name"
+	else
+		echo "not ok - $name"
+		failures=$((failures + 1))
+	fi
+}
+
+# The same, for a condition already evaluated (0 = passed).
+report() {
+	if [ "$2" -eq 0 ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1"
+		failures=$((failures + 1))
+	fi
+}
+
+# Stock OpenSSL: the default provider only, no ocf.
+ref_openssl() {
+	env -u OPENSSL_MODULES OPENSSL_CONF=/dev/null openssl "$@"
+}
+
+# OCF's total counter FIELD (requests, bytes) over all producers, or -1
+# without /dev/ocf.
+ocf_total() {
+	local ocfctl=$build/tools/ocfctl/ocfctl json
+	[ -e /dev/ocf ] && [ -x "$ocfctl" ] || { echo -1; return; }
+	json=$("$ocfctl" stats --json 2>/dev/null) || { echo -1; return; }
+	python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total"][sys.argv[2]])' "$json" "$1"
+}
+
+# Ends a script: a summary line, and the status.
+finish() {
+	echo "# $failures failed"
+	[ "$failures" -eq 0 ]
+}
