@@ -98,8 +98,8 @@ bool total_stats(ocf_stats *out, bool *hw = nullptr)
 		return false;
 	std::vector<ocf_producer_info> v(32);
 	int n = ocf_producers(d, v.data(), static_cast<unsigned>(v.size()));
-	if (n < 0)
-		return false;
+	if (n <= 0)
+		return false;	// no producer: OCF serves nothing
 	*out = ocf_stats{};
 	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++) {
 		out->requests += v[static_cast<std::size_t>(i)].stats.requests;
@@ -112,9 +112,10 @@ bool total_stats(ocf_stats *out, bool *hw = nullptr)
 
 } // namespace
 
-bool device_present()
+bool ocf_serving()
 {
-	return test_device() != nullptr;
+	ocf_stats s;
+	return total_stats(&s);
 }
 
 bool hardware_present()

@@ -32,16 +32,18 @@ EVP_MD *ref_md(const char *name);
 EVP_MAC *ocf_mac(OSSL_LIB_CTX *ctx);
 EVP_MAC *ref_mac();
 
-// True when this process can open /dev/ocf.
-bool device_present();
+// True when this process can open /dev/ocf and some producer is registered:
+// the provider in mode always must then use OCF.
+bool ocf_serving();
 
 // True when a producer flagged OCF_PRODUCER_HARDWARE is registered.
 bool hardware_present();
 
-// Requests completed by all OCF producers so far, or -1 without a device.
+// Requests completed by all OCF producers so far, or -1 when OCF cannot
+// serve (no device, or no producer).
 long long ocf_requests();
 
-// Bytes of the OCF requests completed so far, or -1 without a device.
+// Bytes of the OCF requests completed so far, or -1 (as above).
 long long ocf_bytes();
 
 // The test's random generator (seed from OCF_TEST_SEED, else random; the

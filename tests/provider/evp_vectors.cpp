@@ -606,7 +606,7 @@ void check_file(const std::string &name, int min_run)
 		INFO("OCF requests before " << before << ", after " << after);
 		CHECK(after > before);
 	} else {
-		WARN("no /dev/ocf: the provider served " << name << " in software");
+		WARN("no /dev/ocf or no producer: the provider served " << name << " in software");
 	}
 }
 

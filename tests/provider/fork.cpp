@@ -119,7 +119,7 @@ TEST_CASE("fork: the parent and its children all use the provider, each with its
 	  "[fork]")
 {
 	OSSL_LIB_CTX *lib = ocf_ctx("always");
-	const bool device = device_present();
+	const bool device = ocf_serving();
 	bytes key = rand_bytes(16), iv = rand_bytes(16), pt = rand_bytes(3 * kChunk + 11);
 	bytes want = ref_cbc(key, iv, pt);
 	EVP_CIPHER *c = ocf_cipher(lib, "AES-128-CBC");
