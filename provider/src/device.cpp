@@ -275,6 +275,11 @@ int session_new(Session &s, const ocf_session_params &params)
 	s.gen = st.gen;
 	s.id = id;
 	s.mac_len = params.mac_len;
+	if (debug_enabled()) {
+		const char *c = ocf_alg_name(params.cipher), *m = ocf_alg_name(params.mac);
+		debug("OCF session %u: %s%s%s%s", id, c ? c : "", c && m ? " + " : "", m ? m : "",
+		      params.flags & OCF_SESSION_MAC_THEN_CIPHER ? " (MAC then cipher)" : "");
+	}
 	return 0;
 }
 
