@@ -6,14 +6,17 @@
  * hifn_bus; the core cannot tell a card from the model.
  *
  * Locking. @hd->lock (a spinlock taken in hard interrupt context) protects
- * the rings, the commands, @hd->state and, while the state is RUNNING, the
- * registers. Outside RUNNING the thread that changed the state owns the chip
- * (attach, the recovery work, detach) and touches the registers without the
- * lock: the interrupt handler, the tick and process() leave a chip alone
- * unless it is RUNNING. The ordered workqueue @hd->wq runs completions, the
- * tick, recovery and removal one at a time. @hd->reg_lock serializes
- * registration and withdrawal, and is never held while waiting for @hd->wq
- * to make progress on something that needs it.
+ * the rings, the commands, the wait queue, @hd->state and, while the state
+ * is RUNNING, the registers. Outside RUNNING the thread that changed the
+ * state owns the chip (attach, the recovery work, detach) and touches the
+ * registers without the lock: the interrupt handler, the tick and process()
+ * leave a chip alone unless it is RUNNING. The ordered workqueue @hd->wq runs
+ * completions, the tick, recovery and removal one at a time; nothing on it
+ * takes @hd->reg_lock, which serializes registration and withdrawal: those
+ * wait for requests in flight, which @hd->wq finishes.
+ *
+ * Requests the chip has no room for wait in the driver (producer.c) and
+ * start as commands complete; the driver does not answer -EBUSY.
  *
  * Failures. A DMA abort or a command the processing unit rejects, and a chip
  * that completes nothing for timeout_ms while requests wait, reset the chip:
@@ -233,10 +236,10 @@ static void hifn_pll_setup(struct hifn_dev *hd)
 	/* Engines off the PLL, PLL in bypass. */
 	v = (v & ~(HIFN_PLL_PK_CLK_SEL | HIFN_PLL_PE_CLK_SEL)) | HIFN_PLL_BP | HIFN_PLL_MBSET;
 	hifn_write_1(hd, HIFN_1_PLL, v);
-	msleep(10);
+	usleep_range(10000, 11000);
 	v = (v & ~HIFN_PLL_CONFIG) | hd->pllconfig;
 	hifn_write_1(hd, HIFN_1_PLL, v);
-	msleep(10);
+	usleep_range(10000, 11000);
 	v &= ~HIFN_PLL_BP;
 	hifn_write_1(hd, HIFN_1_PLL, v);
 	/* Engines back on the PLL, at the new clock. */
@@ -544,14 +547,22 @@ static void hifn_done_work(struct work_struct *work)
 	unsigned long flags;
 	LIST_HEAD(done);
 
+	bool gone;
+
 	spin_lock_irqsave(&hd->lock, flags);
 	if (hd->state == HIFN_STATE_RUNNING) {
 		hifn_ring_reap(hd, &done);
 		if (!list_empty(&done))
 			hd->last_progress = jiffies;
 	}
+	gone = hd->state == HIFN_STATE_GONE;
 	spin_unlock_irqrestore(&hd->lock, flags);
 	hifn_finish_list(hd, &done, false);
+	/* Requests that came in after the card went: software does them. */
+	if (gone)
+		hifn_finish_waiting_soft(hd);
+	else
+		hifn_start_waiting(hd);
 }
 
 /*
@@ -569,7 +580,7 @@ static void hifn_tick(struct work_struct *work)
 	if (hd->state == HIFN_STATE_RUNNING) {
 		if (hifn_regs_gone(hd)) {
 			hifn_mark_gone(hd);
-		} else if (list_empty(&hd->rings.active)) {
+		} else if (list_empty(&hd->rings.active) && list_empty(&hd->waitq)) {
 			if (++hd->idle_ticks >= HIFN_IDLE_TICKS)
 				hifn_ring_idle_off(hd);
 		} else {
@@ -633,6 +644,7 @@ static void hifn_recover_work(struct work_struct *work)
 		hifn_mark_gone(hd);
 		spin_unlock_irqrestore(&hd->lock, flags);
 		hifn_finish_list(hd, &pending, true);
+		hifn_finish_waiting_soft(hd);
 		return;
 	}
 	hifn_init_registers(hd);
@@ -666,6 +678,7 @@ static void hifn_recover_work(struct work_struct *work)
 	/* Detached meanwhile: nothing was left in flight to requeue. */
 	WARN_ON_ONCE(!list_empty(&pending));
 	hifn_finish_list(hd, &soft, true);
+	hifn_start_waiting(hd);
 }
 
 static void hifn_gone_work(struct work_struct *work)
@@ -689,8 +702,19 @@ static void hifn_gone_work(struct work_struct *work)
 		 hd->name, list_count_nodes(&orphans));
 	hifn_finish_list(hd, &done, false);
 	hifn_finish_list(hd, &orphans, true);
+	hifn_finish_waiting_soft(hd);
+	schedule_work(&hd->withdraw_work);
+}
 
-	/* Nothing of ours is in flight now: OCF can move the sessions. */
+/*
+ * Withdraws a card that is gone, so that OCF moves its sessions. Not on
+ * @hd->wq: unregistering waits for the requests still arriving, which
+ * hifn_done_work() finishes in software.
+ */
+static void hifn_withdraw_work(struct work_struct *work)
+{
+	struct hifn_dev *hd = container_of(work, struct hifn_dev, withdraw_work);
+
 	mutex_lock(&hd->reg_lock);
 	hifn_rng_unregister(hd);
 	if (hd->registered)
@@ -722,6 +746,7 @@ struct hifn_dev *hifn_attach(struct hifn_bus *bus)
 	hd->dev = bus->dev;
 	hd->info = &hifn_chips[bus->chip];
 	spin_lock_init(&hd->lock);
+	INIT_LIST_HEAD(&hd->waitq);
 	mutex_init(&hd->reg_lock);
 	hd->state = HIFN_STATE_INIT;
 	hd->last_write[0] = ~0u;
@@ -729,6 +754,7 @@ struct hifn_dev *hifn_attach(struct hifn_bus *bus)
 	INIT_WORK(&hd->done_work, hifn_done_work);
 	INIT_WORK(&hd->recover_work, hifn_recover_work);
 	INIT_WORK(&hd->gone_work, hifn_gone_work);
+	INIT_WORK(&hd->withdraw_work, hifn_withdraw_work);
 	INIT_DELAYED_WORK(&hd->tick, hifn_tick);
 
 	hd->id = ida_alloc(&hifn_ida, GFP_KERNEL);
@@ -842,6 +868,7 @@ void hifn_detach(struct hifn_dev *hd)
 	cancel_work_sync(&hd->recover_work);
 	cancel_work_sync(&hd->gone_work);
 	cancel_work_sync(&hd->done_work);
+	cancel_work_sync(&hd->withdraw_work);
 	destroy_workqueue(hd->wq);
 	if (!gone && !hifn_regs_gone(hd)) {
 		hifn_write_1(hd, HIFN_1_DMA_CSR, HIFN_DMACSR_ALL_DIS);

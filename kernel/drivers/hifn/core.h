@@ -73,13 +73,16 @@ enum hifn_state {
  * @slots: the context slots in use, a bitmap under @lock
  * @pllconfig: PLL configuration (7955/7956)
  * @rings: descriptor rings, command and data buffers
+ * @waitq: requests taken that wait for room on the chip, under @lock
  * @last_progress: jiffies of the last completion or first submission
  * @idle_ticks: ticks the rings have been idle
  * @recover_why: HIFN_RECOVER_*, under @lock
  * @wq: ordered: completions, the tick, recovery and removal never overlap
  * @done_work: reaps completed commands
  * @recover_work: resets the chip and requeues what was in flight
- * @gone_work: surprise removal: finishes what was in flight and withdraws
+ * @gone_work: surprise removal: finishes what was in flight in software
+ * @withdraw_work: surprise removal: unregisters (off @wq, which must keep
+ *	finishing requests meanwhile)
  * @tick: watchdog and idle-ring shutdown
  * @reg_lock: serializes registration and withdrawal (@registered, @rng_on)
  * @registered: the OCF producer is registered
@@ -102,7 +105,7 @@ struct hifn_dev {
 	int id;
 	char name[16];
 
-	spinlock_t lock;
+	spinlock_t lock;		/* see core.c */
 	enum hifn_state state;
 	u32 last_write[2];
 	u32 dmaier;
@@ -114,6 +117,7 @@ struct hifn_dev {
 	unsigned long *slots;
 	u32 pllconfig;
 	struct hifn_rings rings;
+	struct list_head waitq;
 	unsigned long last_progress;
 	unsigned int idle_ticks;
 	u32 recover_why;
@@ -122,9 +126,10 @@ struct hifn_dev {
 	struct work_struct done_work;
 	struct work_struct recover_work;
 	struct work_struct gone_work;
+	struct work_struct withdraw_work;
 	struct delayed_work tick;
 
-	struct mutex reg_lock;
+	struct mutex reg_lock;		/* @registered, @rng_on */
 	bool registered;
 	bool rng_on;
 	struct ocf_producer producer;

@@ -44,15 +44,17 @@
 #define HM_RATES_7751		{ [HM_DES] = 249, [HM_3DES] = 83, [HM_AES] = 83, \
 				  [HM_MD5] = 245, [HM_SHA1] = 245 }
 
+#define HM_F_795X		(HM_F_RNG_795X | HM_F_PUB | HM_F_CNFG2)
+
 static const struct hm_variant hm_variants[] = {
 	{ "7751", HIFN_CHIP_7751, 0, 1, false, 128, false, HM_RATES_7751 },
-	{ "7811", HIFN_CHIP_7811, HM_F_ERRATA | HM_F_RNG_7811, 1, true, 1024, false, HM_RATES_7751 },
-	{ "7951", HIFN_CHIP_7951, HM_F_RNG_795X | HM_F_PUB | HM_F_CNFG2, 1, false, 128, false,
+	{ "7811", HIFN_CHIP_7811, HM_F_ERRATA | HM_F_RNG_7811, 1, true, 1024, false,
 	  HM_RATES_7751 },
-	{ "7955", HIFN_CHIP_7955, HM_F_RNG_795X | HM_F_PUB | HM_F_CNFG2 | HM_F_AES | HM_F_PLL, 1, true, 32,
-	  true, HM_RATES_7751 },
-	{ "7956", HIFN_CHIP_7956, HM_F_RNG_795X | HM_F_PUB | HM_F_CNFG2 | HM_F_AES | HM_F_PLL, 1, true, 32,
-	  true, HM_RATES_7751 },
+	{ "7951", HIFN_CHIP_7951, HM_F_795X, 1, false, 128, false, HM_RATES_7751 },
+	{ "7955", HIFN_CHIP_7955, HM_F_795X | HM_F_AES | HM_F_PLL, 1, true, 32, true,
+	  HM_RATES_7751 },
+	{ "7956", HIFN_CHIP_7956, HM_F_795X | HM_F_AES | HM_F_PLL, 1, true, 32, true,
+	  HM_RATES_7751 },
 };
 
 static unsigned int instances = 1;

@@ -184,7 +184,7 @@ struct hifn_model {
 	struct list_head node;
 	struct dentry *dir;
 
-	spinlock_t lock;
+	spinlock_t lock;		/* registers, rings, faults: any context */
 	u32 puctrl;
 	u32 puisr;
 	u32 pucnfg;

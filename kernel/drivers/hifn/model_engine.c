@@ -364,7 +364,8 @@ static u32 hm_parse(struct hifn_model *m, const u8 *buf, u32 clen, struct hm_cmd
 	c->session = session_num & HIFN_BASE_CMD_SESSION;
 	c->slen = scount | ((session_num & HIFN_BASE_CMD_SRCLEN_M) >> HIFN_BASE_CMD_SRCLEN_S) << 16;
 	c->dlen = dcount | ((session_num & HIFN_BASE_CMD_DSTLEN_M) >> HIFN_BASE_CMD_DSTLEN_S) << 16;
-	if (c->session >= HM_CTX_SLOTS || m->pk[HM_SRC].bytes < c->slen || c->slen > HIFN_MAX_DMALEN)
+	if (c->session >= HM_CTX_SLOTS || m->pk[HM_SRC].bytes < c->slen ||
+	    c->slen > HIFN_MAX_DMALEN)
 		return HIFN_PUI_DATAERR;
 	return hm_parse_crypto(m, buf, clen, masks, c);
 }

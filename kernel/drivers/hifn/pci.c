@@ -91,7 +91,8 @@ static int hifn_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pcim_iomap_regions(pdev, BIT(0) | BIT(1), KBUILD_MODNAME);
 	if (ret)
 		return ret;
-	if (pci_resource_len(pdev, 0) < HIFN_BAR0_SIZE || pci_resource_len(pdev, 1) < HIFN_BAR1_SIZE)
+	if (pci_resource_len(pdev, 0) < HIFN_BAR0_SIZE ||
+	    pci_resource_len(pdev, 1) < HIFN_BAR1_SIZE)
 		return -ENODEV;
 	hp->bar[0] = pcim_iomap_table(pdev)[0];
 	hp->bar[1] = pcim_iomap_table(pdev)[1];

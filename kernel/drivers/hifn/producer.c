@@ -170,11 +170,12 @@ static int hifn_process_empty(struct hifn_session *ses, struct ocf_request *req)
 	int ret = 0;
 
 	if (ses->mac && req->op == OCF_OP_ENCRYPT)
-		scatterwalk_map_and_copy(ses->empty_mac, req->dst, req->mac_offset, ses->mac_len, 1);
+		scatterwalk_map_and_copy(ses->empty_mac, req->dst, req->mac_offset, ses->mac_len,
+					 1);
 	else if (ses->mac)
 		ret = hifn_mac_check(ses, req, ses->empty_mac);
 	ocf_request_done(req, ret);
-	return 0;
+	return 1;
 }
 
 /**
@@ -195,21 +196,23 @@ void hifn_cmd_stage(struct hifn_dev *hd, struct hifn_cmd *cmd)
 	cmd->cmdlen = hifn_cmd_build(hd, cmd);
 }
 
-static int hifn_process(struct ocf_producer *p, struct ocf_request *req, void *priv)
+/*
+ * The range of a request the chip reads: both regions' hull. Return: 0, 1
+ * when the request needs no chip (done already), or a negative errno.
+ */
+static int hifn_request_range(struct hifn_session *ses, struct ocf_request *req,
+			      struct hifn_wait *w)
 {
-	struct hifn_session *ses = priv;
-	struct hifn_dev *hd = p->drvdata;
 	bool crypt = ses->cipher && req->cipher_len;
 	bool mac = ses->mac && req->auth_len;
 	u32 start = U32_MAX, end = 0;
-	struct hifn_cmd *cmd;
-	unsigned long flags;
 
 	if (!crypt && !mac)
 		return hifn_process_empty(ses, req);
-	if (ses->mac && !mac && req->op == OCF_OP_DECRYPT && hifn_mac_check(ses, req, ses->empty_mac)) {
+	if (ses->mac && !mac && req->op == OCF_OP_DECRYPT &&
+	    hifn_mac_check(ses, req, ses->empty_mac)) {
 		ocf_request_done(req, -EBADMSG);
-		return 0;
+		return 1;
 	}
 	if (crypt) {
 		start = req->cipher_offset;
@@ -225,35 +228,139 @@ static int hifn_process(struct ocf_producer *p, struct ocf_request *req, void *p
 	if ((crypt && req->cipher_offset - start > U16_MAX) ||
 	    (mac && req->auth_offset - start > U16_MAX))
 		return -EINVAL;
+	w->req = req;
+	w->ses = ses;
+	w->start = start;
+	w->len = end - start;
+	w->flags = (crypt ? HIFN_CMD_CRYPT : 0) | (mac ? HIFN_CMD_MAC : 0) |
+		   (req->op == OCF_OP_DECRYPT ? HIFN_CMD_DECRYPT : 0);
+	return 0;
+}
+
+/*
+ * Takes a command and ring room for @w, stages its data and posts it.
+ * Return: false when the chip has no room or is not running (@w is then
+ * untouched and the caller keeps it waiting).
+ */
+static bool hifn_start(struct hifn_dev *hd, const struct hifn_wait *w)
+{
+	struct hifn_cmd *cmd;
+	unsigned long flags;
 
 	spin_lock_irqsave(&hd->lock, flags);
-	cmd = hd->state == HIFN_STATE_RUNNING ? hifn_cmd_get(hd, end - start) : NULL;
+	cmd = hd->state == HIFN_STATE_RUNNING ? hifn_cmd_get(hd, w->len) : NULL;
 	spin_unlock_irqrestore(&hd->lock, flags);
 	if (!cmd)
-		return -EBUSY;
+		return false;
 
-	cmd->req = req;
-	cmd->ses = ses;
-	cmd->start = start;
-	cmd->flags = (crypt ? HIFN_CMD_CRYPT : 0) | (mac ? HIFN_CMD_MAC : 0) |
-		     (req->op == OCF_OP_DECRYPT ? HIFN_CMD_DECRYPT : 0);
+	cmd->req = w->req;
+	cmd->ses = w->ses;
+	cmd->start = w->start;
+	cmd->flags = w->flags;
 	/* In place, decryption may overwrite the MAC: keep it. */
-	if (mac && req->op == OCF_OP_DECRYPT)
-		scatterwalk_map_and_copy(cmd->mac_in, req->src, req->mac_offset, ses->mac_len, 0);
+	if ((cmd->flags & HIFN_CMD_MAC) && (cmd->flags & HIFN_CMD_DECRYPT))
+		scatterwalk_map_and_copy(cmd->mac_in, cmd->req->src, cmd->req->mac_offset,
+					 cmd->ses->mac_len, 0);
 	hifn_cmd_stage(hd, cmd);
 
 	spin_lock_irqsave(&hd->lock, flags);
-	if (hd->state != HIFN_STATE_RUNNING) {
+	/* A reset since emptied the rings, or the chip went: not now. */
+	if (hd->state != HIFN_STATE_RUNNING || cmd->epoch != hd->rings.epoch) {
 		hifn_cmd_release(hd, cmd, false);
 		spin_unlock_irqrestore(&hd->lock, flags);
-		return -EBUSY;
+		return false;
 	}
 	if (list_empty(&hd->rings.active))
 		hd->last_progress = jiffies;
 	hifn_ring_post(hd, cmd);
 	hifn_ring_doorbell(hd);
 	spin_unlock_irqrestore(&hd->lock, flags);
+	return true;
+}
+
+/*
+ * Requests the chip has no room for wait on @hd->waitq, in order, and start
+ * as commands complete: the driver never answers -EBUSY while it can
+ * allocate a wait entry, so that it does not depend on OCF's backlog.
+ */
+static int hifn_process(struct ocf_producer *p, struct ocf_request *req, void *priv)
+{
+	struct hifn_dev *hd = p->drvdata;
+	struct hifn_wait one, *w;
+	unsigned long flags;
+	bool queued;
+	int ret;
+
+	ret = hifn_request_range(priv, req, &one);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	spin_lock_irqsave(&hd->lock, flags);
+	queued = !list_empty(&hd->waitq);
+	spin_unlock_irqrestore(&hd->lock, flags);
+	if (!queued && hifn_start(hd, &one))
+		return 0;
+
+	w = kmalloc(sizeof(*w), GFP_NOWAIT | __GFP_NOWARN);
+	if (!w)
+		return -EBUSY;
+	*w = one;
+	spin_lock_irqsave(&hd->lock, flags);
+	list_add_tail(&w->node, &hd->waitq);
+	spin_unlock_irqrestore(&hd->lock, flags);
+	/* Room may have come free meanwhile, with nobody left to notice. */
+	queue_work(hd->wq, &hd->done_work);
 	return 0;
+}
+
+/**
+ * hifn_start_waiting() - start waiting requests while the chip has room
+ * @hd: the chip
+ *
+ * Context: process; the driver's workqueue.
+ */
+void hifn_start_waiting(struct hifn_dev *hd)
+{
+	struct hifn_wait *w;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&hd->lock, flags);
+		w = list_first_entry_or_null(&hd->waitq, struct hifn_wait, node);
+		if (w)
+			list_del(&w->node);
+		spin_unlock_irqrestore(&hd->lock, flags);
+		if (!w)
+			return;
+		if (!hifn_start(hd, w)) {
+			spin_lock_irqsave(&hd->lock, flags);
+			list_add(&w->node, &hd->waitq);
+			spin_unlock_irqrestore(&hd->lock, flags);
+			return;
+		}
+		kfree(w);
+	}
+}
+
+/**
+ * hifn_finish_waiting_soft() - finish waiting requests in software
+ * @hd: the chip, gone
+ *
+ * Context: process; sleeps.
+ */
+void hifn_finish_waiting_soft(struct hifn_dev *hd)
+{
+	struct hifn_wait *w, *tmp;
+	unsigned long flags;
+	LIST_HEAD(waiting);
+
+	spin_lock_irqsave(&hd->lock, flags);
+	list_splice_init(&hd->waitq, &waiting);
+	spin_unlock_irqrestore(&hd->lock, flags);
+	list_for_each_entry_safe(w, tmp, &waiting, node) {
+		atomic_inc(&hd->fallbacks);
+		ocf_request_done(w->req, hifn_soft_request(&hd->soft, w->ses, w->req));
+		kfree(w);
+	}
 }
 
 /* Copies the results of a finished command out to its request. */

@@ -41,7 +41,27 @@ struct hifn_session {
 	u8 empty_mac[HIFN_MAC_LENGTH_MAX];
 };
 
+/**
+ * struct hifn_wait - a request waiting for room on the chip
+ * @node: on struct hifn_dev.waitq
+ * @req: the request
+ * @ses: its session
+ * @start: the range the chip will read
+ * @len: its length
+ * @flags: HIFN_CMD_*
+ */
+struct hifn_wait {
+	struct list_head node;
+	struct ocf_request *req;
+	struct hifn_session *ses;
+	u32 start;
+	u32 len;
+	u8 flags;
+};
+
 int hifn_producer_register(struct hifn_dev *hd);
+void hifn_start_waiting(struct hifn_dev *hd);
+void hifn_finish_waiting_soft(struct hifn_dev *hd);
 void hifn_cmd_finish(struct hifn_dev *hd, struct hifn_cmd *cmd);
 void hifn_cmd_finish_soft(struct hifn_dev *hd, struct hifn_cmd *cmd);
 void hifn_cmd_stage(struct hifn_dev *hd, struct hifn_cmd *cmd);

@@ -283,7 +283,8 @@ static u32 hifn_ring_put(struct hifn_dev *hd, enum hifn_ring_id id, dma_addr_t p
 		/* The chip clears VALID when it follows the jump: arm it again. */
 		ring->d[ring->size].p = cpu_to_le32(ring->base);
 		dma_wmb();
-		ring->d[ring->size].l = cpu_to_le32(HIFN_D_VALID | HIFN_D_JUMP | HIFN_D_MASKDONEIRQ);
+		ring->d[ring->size].l = cpu_to_le32(HIFN_D_VALID | HIFN_D_JUMP |
+						    HIFN_D_MASKDONEIRQ);
 		ring->next = 0;
 	}
 	slot = ring->next++;

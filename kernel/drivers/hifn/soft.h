@@ -25,7 +25,7 @@ enum hifn_soft_mac { HIFN_SOFT_MD5, HIFN_SOFT_SHA1, HIFN_SOFT_HMAC_MD5, HIFN_SOF
  * @mac: hashes and HMACs
  */
 struct hifn_soft {
-	struct mutex lock;
+	struct mutex lock;		/* keys of the shared transforms */
 	struct crypto_skcipher *cipher[HIFN_SOFT_CIPHERS];
 	struct crypto_ahash *mac[HIFN_SOFT_MACS];
 };
