@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <cerrno>
+#include <regex>
 
 using namespace ocft;
 using namespace hifnt;
@@ -68,6 +69,26 @@ TEST_CASE("four model 7751s attach as hardware producers that chain, with the 77
 		CHECK(model_number(i, "unlock_writes") == 14);
 		CHECK(st["errata_violations"] == "0");
 	}
+}
+
+TEST_CASE("the driver unlocks with exactly 13 signatures: a chip wanting 12 or 14 stays locked",
+	  "[hifn][chip][unlock]")
+{
+	device dev;
+	const auto before = hifn_producers(dev).size();
+	for (const char *rounds : {"12", "14"}) {
+		INFO("a chip that unlocks after " << rounds << " signatures");
+		param_override want(std::string(model_params) + "unlock_rounds", rounds);
+		kmsg_tail log;
+		// 12: the 13th signature hits an unlocked chip and kills it; 14: one short.
+		CHECK(write_text(std::string(model_debugfs) + "new", "7811") == -ENODEV);
+		CHECK(log.wait_for(std::regex("crypto engines stay locked"), 10000));
+	}
+	// The failed attaches left nothing behind.
+	CHECK(hifn_producers(dev).size() == before);
+	chip good("7811");
+	CHECK(model_state(good.index())["unlocked"] == "1");
+	CHECK(model_number(good.index(), "unlock_writes") == 14);
 }
 
 TEST_CASE("a chip that is unlocked already is not unlocked twice", "[hifn][chip][unlock]")
@@ -156,6 +177,12 @@ TEST_CASE("MAC-then-cipher sessions are not offered: the chip's order is encrypt
 	alg a = make_alg("3des-cbc+hmac-sha1 mac-then-cipher", OCF_CIPHER_3DES_CBC, OCF_MAC_HMAC_SHA1, 24, 0,
 			 OCF_SESSION_MAC_THEN_CIPHER);
 	auto rng = make_rng("mtc");
-	std::uint32_t id = 0;
+	std::uint32_t id = 0, producer = 0;
 	CHECK(new_session(dev, a, random_keys(a, rng), &id, nullptr, p->id) == -EOPNOTSUPP);
+	// Not pinned, such a session goes to a producer that does it.
+	REQUIRE(new_session(dev, a, random_keys(a, rng), &id, &producer) == 0);
+	auto chosen = producer_by_id(dev, producer);
+	REQUIRE(chosen);
+	CHECK(std::string(chosen->name).substr(0, 4) != "hifn");
+	CHECK(ocf_session_free(dev.get(), id) == 0);
 }

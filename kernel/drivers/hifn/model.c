@@ -97,6 +97,11 @@ bool hm_preunlocked;
 module_param_named(preunlocked, hm_preunlocked, bool, 0644);
 MODULE_PARM_DESC(preunlocked, "chips created from now on come up unlocked already (a second unlock kills them)");
 
+unsigned int hm_unlock_rounds = HIFN_UNLOCK_ROUNDS;
+module_param_named(unlock_rounds, hm_unlock_rounds, uint, 0644);
+MODULE_PARM_DESC(unlock_rounds,
+		 "signatures that unlock chips created from now on (13, as the BSD drivers; Linux's hifn_795x wrote 12)");
+
 unsigned int hm_unlock_level = 2;
 module_param_named(unlock_level, hm_unlock_level, uint, 0644);
 MODULE_PARM_DESC(unlock_level, "what unlocking enables in chips created from now on: 1 (DES, MD5, SHA1) or 2 (and 3DES, AES)");

@@ -140,6 +140,7 @@ struct hm_ctx {
  * @unlock_seed: what UNLOCK_SECRET1 reads
  * @unlock_expect: the signature the next SECRET2 write must carry
  * @unlock_good: correct signatures so far; -1 when the sequence broke
+ * @unlock_rounds: correct signatures that unlock it
  * @unlock_writes: SECRET2 writes seen in unlock mode
  * @unlocked: the engines are enabled
  * @dead: unlocked twice: the chip stays dead until power-off
@@ -213,6 +214,7 @@ struct hifn_model {
 	u32 unlock_seed;
 	u32 unlock_expect;
 	int unlock_good;
+	u32 unlock_rounds;
 	u32 unlock_writes;
 	bool unlocked;
 	bool dead;
@@ -256,6 +258,7 @@ extern unsigned int hm_time_scale;
 extern unsigned int hm_latency_us;
 extern unsigned int hm_poll_ms;
 extern unsigned int hm_unlock_level;
+extern unsigned int hm_unlock_rounds;
 extern bool hm_preunlocked;
 extern bool hm_rng_test;
 u32 hm_rate(const struct hifn_model *m, enum hm_engine e);

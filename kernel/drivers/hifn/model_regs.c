@@ -201,6 +201,7 @@ void hm_power_on(struct hifn_model *m)
 	m->pll = HIFN_PLL_BP | HIFN_PLL_MBSET;
 	m->unlock_seed = 0x4869666e ^ (m->index * 0x9e3779b9u);
 	m->unlock_good = -1;
+	m->unlock_rounds = hm_unlock_rounds;
 	m->unlocked = hm_preunlocked;
 	m->level = hm_unlock_level == 1 ? HIFN_PUSTAT_ENA_1 : HIFN_PUSTAT_ENA_2;
 	m->last_write[0] = ~0u;
@@ -427,9 +428,10 @@ static void hm_write_dma_cnfg(struct hifn_model *m, u32 val)
 
 /*
  * UNLOCK_SECRET2 in unlock mode: 0 starts a sequence from the seed that
- * SECRET1 gave; then HIFN_UNLOCK_ROUNDS signatures, each the previous one
- * advanced HIFN_UNLOCK_STEPS steps. The last one unlocks; a wrong one breaks
- * the sequence. Any unlock write to an unlocked chip kills it.
+ * SECRET1 gave; then HIFN_UNLOCK_ROUNDS (13) signatures, each the previous
+ * one advanced HIFN_UNLOCK_STEPS steps. The last one unlocks; a wrong one
+ * breaks the sequence. Any unlock write to an unlocked chip kills it, so a
+ * driver that writes one signature too many kills it too.
  */
 static void hm_write_unlock(struct hifn_model *m, u32 val)
 {
@@ -452,7 +454,7 @@ static void hm_write_unlock(struct hifn_model *m, u32 val)
 		m->unlock_good = -1;
 		return;
 	}
-	if (++m->unlock_good == HIFN_UNLOCK_ROUNDS)
+	if (++m->unlock_good == m->unlock_rounds)
 		m->unlocked = true;
 }
 
