@@ -6,7 +6,6 @@
  * discarded, as the BSD drivers do.
  */
 
-#include <linux/delay.h>
 #include <linux/hw_random.h>
 
 #include "core.h"
@@ -76,24 +75,32 @@ static size_t hifn_rng_read_7811(struct hifn_dev *hd, u32 *out, size_t words)
 	return n;
 }
 
+/* 795x: less than 256 PK clocks since the last RNG_DATA read? */
+static bool hifn_rng_too_soon(struct hifn_dev *hd)
+{
+	return ktime_to_ns(ktime_sub(ktime_get(), READ_ONCE(hd->rng_last))) < hd->rng_wait_ns;
+}
+
 static int hifn_rng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 {
 	struct hifn_dev *hd = container_of(rng, struct hifn_dev, rng);
 	size_t words = max / 4, n = 0;
 	unsigned long flags;
-	s64 wait_ns;
 	u32 *out = data;
 	int ret = 0;
 
 	while (n < words) {
-		if (!hifn_has(hd, HIFN_IS_7811)) {
-			/* Wait out the PK clocks outside the lock. */
-			wait_ns = hd->rng_wait_ns - ktime_to_ns(ktime_sub(ktime_get(),
-							READ_ONCE(hd->rng_last)));
-			if (wait_ns > 0)
-				ndelay(wait_ns);
-		}
+		/*
+		 * Wait out the PK clocks outside the lock, by the clock: a
+		 * calibrated ndelay() may fall short (and does under emulation).
+		 */
+		while (!hifn_has(hd, HIFN_IS_7811) && hifn_rng_too_soon(hd))
+			cpu_relax();
 		spin_lock_irqsave(&hd->lock, flags);
+		if (!hifn_has(hd, HIFN_IS_7811) && hifn_rng_too_soon(hd)) {
+			spin_unlock_irqrestore(&hd->lock, flags);
+			continue;
+		}
 		if (hd->state != HIFN_STATE_RUNNING) {
 			if (hd->state == HIFN_STATE_GONE)
 				ret = -ENODEV;
