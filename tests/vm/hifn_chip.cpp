@@ -143,6 +143,20 @@ TEST_CASE("the 7811: DRAM size from the straps, no burst writes, its RNG running
 	CHECK(model_number(c.index(), "commands") >= 2);
 }
 
+TEST_CASE("the 7951: SRAM probed, the 795x RNG on the PCI clock, no AES", "[hifn][chip]")
+{
+	device dev;
+	chip c("7951");
+	auto p = producer_named(dev, c.producer());
+	REQUIRE(p);
+	CHECK(p->algs == level2_algs);
+	CHECK(p->max_sessions == 193);
+	auto st = model_state(c.index());
+	CHECK(st["ram"] == "sram");
+	CHECK(st["rng_enabled"] == "1");
+	one_op(dev, make_alg("3des-cbc+hmac-md5", OCF_CIPHER_3DES_CBC, OCF_MAC_HMAC_MD5, 24), p->id, 2048);
+}
+
 TEST_CASE("the 7955 and 7956: engines on the PLL, AES, 32 KiB of context RAM", "[hifn][chip]")
 {
 	device dev;

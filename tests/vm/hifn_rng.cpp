@@ -37,10 +37,10 @@ std::vector<std::uint32_t> read_hwrng(std::size_t words)
 
 } // namespace
 
-TEST_CASE("/dev/hwrng gives the words of the chip's RNG, 7811 and 795x alike", "[hifn][rng]")
+TEST_CASE("/dev/hwrng gives the words of the chip's RNG: 7811, 7951, 7956", "[hifn][rng]")
 {
 	param_override test_mode(std::string(model_params) + "rng_test", "1");
-	for (const char *variant : {"7811", "7956"}) {
+	for (const char *variant : {"7811", "7951", "7956"}) {
 		DYNAMIC_SECTION(variant)
 		{
 			chip c(variant);
