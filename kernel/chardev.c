@@ -334,7 +334,7 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 	if (ret)
 		return ret;
 	ops = kvmalloc_array(b.count, sizeof(*ops), GFP_KERNEL);
-	uops = kvcalloc(b.count, sizeof(*uops), GFP_KERNEL);
+	uops = kvmalloc_array(b.count, sizeof(*uops), GFP_KERNEL);
 	reqs = kvmalloc_array(b.count, sizeof(*reqs), GFP_KERNEL);
 	if (!ops || !uops || !reqs) {
 		ret = -ENOMEM;
@@ -360,6 +360,7 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 	}
 	init_waitqueue_head(&run.wq);
 	for (i = 0, n = 0; i < b.count; i++) {
+		ocf_uop_init(&uops[i]);
 		uops[i].status = ocf_uop_setup(f, &uops[i], &ops[i], ocf_run_complete, &run,
 					       ops[i].len <= OCF_BOUNCE_MAX ? arena + at : NULL);
 		if (ops[i].len <= OCF_BOUNCE_MAX)
@@ -439,13 +440,14 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		goto out_free;
 
 	for (i = 0; i < b.count; i++) {
-		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		u = kmalloc(sizeof(*u), GFP_KERNEL);
 		if (!u) {
 			/* The rest were never accepted. */
 			atomic_sub(b.count - i, &f->reserved);
 			ret = i ? 0 : -ENOMEM;
 			break;
 		}
+		ocf_uop_init(u);
 		spin_lock(&f->lock);
 		f->active++;
 		spin_unlock(&f->lock);

@@ -293,11 +293,18 @@ static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 		if (ret != -EBUSY)
 			break;
 		spin_lock(&p->lock);
-		alone = !p->dying && p->in_flight == 1;
-		if (p->dying)
+		/*
+		 * Backlogged requests count as in flight but are not in the
+		 * producer: only one the producer is working on will complete
+		 * and kick the backlog.
+		 */
+		alone = !p->dying && p->in_flight - p->nbacklog == 1;
+		if (p->dying) {
 			ocf_request_unclaim(req, &p->deferred);
-		else if (!alone)
+		} else if (!alone) {
 			list_add_tail(&req->node, &p->backlog);
+			p->nbacklog++;
+		}
 		spin_unlock(&p->lock);
 		if (!alone)
 			return;
@@ -396,14 +403,15 @@ static void ocf_request_complete(struct ocf_request *req)
 	ocf_counters_done(p->counters, req->len, req->status, now - req->start_ns);
 	spin_lock(&p->lock);
 	ocf_producer_note_done(p, req->len, now);
+	/* A backlogged request keeps its own in-flight count while it waits. */
 	if (!p->dying && !list_empty(&p->backlog)) {
-		/* The next one inherits this one's in-flight count. */
 		next = list_first_entry(&p->backlog, struct ocf_request, node);
 		list_del(&next->node);
-	} else if (!--p->in_flight) {
-		/* The unregistering thread rechecks under the lock: @p stays valid here. */
-		wake_up(&p->drained);
+		p->nbacklog--;
 	}
+	/* The unregistering thread rechecks under the lock: @p stays valid here. */
+	if (!--p->in_flight)
+		wake_up(&p->drained);
 	spin_unlock(&p->lock);
 	if (next) {
 		INIT_WORK(&next->work, ocf_request_retry);

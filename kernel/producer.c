@@ -73,6 +73,7 @@ int ocf_producer_register(struct ocf_producer *p)
 	init_waitqueue_head(&p->drained);
 	p->nsessions = 0;
 	p->in_flight = 0;
+	p->nbacklog = 0;
 	p->dying = false;
 	p->rate_bps = 0;
 	p->last_done_ns = 0;
@@ -137,6 +138,7 @@ void ocf_producer_unregister(struct ocf_producer *p)
 	p->dying = true;
 	list_for_each_entry_safe(req, rtmp, &p->backlog, node)
 		ocf_request_unclaim(req, &p->deferred);
+	p->nbacklog = 0;
 	spin_unlock(&p->lock);
 	wait_event(p->drained, ocf_producer_drained(p));
 

@@ -52,9 +52,25 @@ static void ocf_ubuf_unpin(struct ocf_ubuf *b)
 	b->pages = NULL;
 }
 
+/*
+ * Readies @u for ocf_uop_prepare() and ocf_uop_finish(). Cheaper than
+ * zeroing it: batches allocate many, and the request's fields are all set
+ * by prepare and dispatch anyway.
+ */
+void ocf_uop_init(struct ocf_uop *u)
+{
+	u->session = NULL;
+	u->status = 0;
+	u->finished = false;
+	u->bounce = NULL;
+	u->bounce_owned = false;
+	u->src.pages = NULL;
+	u->dst.pages = NULL;
+}
+
 /**
  * ocf_uop_prepare() - build the request of a user operation
- * @u: zeroed
+ * @u: initialized by ocf_uop_init()
  * @op: the operation, copied from user space
  * @s: its session; @u takes over the caller's reference
  * @arena: room for the copy of a small buffer, or NULL to allocate it

@@ -40,6 +40,7 @@ struct ocf_uop {
 /* Up to this many bytes an operation is copied rather than pinned. */
 #define OCF_BOUNCE_MAX 4096
 
+void ocf_uop_init(struct ocf_uop *u);
 int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s,
 		    void *arena);
 int ocf_uop_finish(struct ocf_uop *u, bool copy_out);

@@ -209,6 +209,7 @@ struct ocf_producer {
 	u64 last_done_ns;
 	bool busy;			/* had work queued at the last completion */
 	struct list_head backlog;	/* refused with -EBUSY, to retry */
+	u32 nbacklog;			/* on the backlog, within in_flight */
 	struct list_head deferred;	/* arrived while dying: to migrate */
 	wait_queue_head_t drained;
 	struct ocf_counters *counters;
