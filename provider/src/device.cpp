@@ -9,8 +9,12 @@
 //   opened the file: a fork child never touches the parent's file or
 //   sessions (it does not even close them: the number may be reused), it
 //   opens its own;
-// - the file's identity is checked when the producer list is refreshed, so
-//   a program that closed our descriptor and reused the number is noticed.
+// - every ioctl is also preceded by an fstat(2) of the descriptor: it must
+//   still be the file we opened (a program may close our descriptor and
+//   reuse the number), and a process that entered a sandbox after opening it
+//   (OpenSSH's pre-auth child opens it before its seccomp filter is on,
+//   which refuses fstat with EACCES and kills on ioctl) notices it there and
+//   stops using OCF for good.
 #include "device.hpp"
 
 #include "prov.hpp"
@@ -19,6 +23,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <mutex>
@@ -53,6 +58,7 @@ struct State {
 	std::int64_t next_refresh = 0;
 	std::uint32_t op_limit = OCF_DEFAULT_MAX_OP_LEN;
 	bool told = false;		// the once-per-process debug message
+	bool sandboxed = false;		// fstat refused: no more OCF in this process
 };
 
 State &state()
@@ -64,6 +70,8 @@ State &state()
 std::atomic<pid_t> g_pid{0};
 std::atomic<std::uint64_t> g_gen{0};
 std::atomic<ocf_device *> g_dev{nullptr};
+std::atomic<dev_t> g_rdev{0};
+std::atomic<ino_t> g_ino{0};
 
 // Bumped in a fork child (pthread_atfork; the module is linked -z nodelete so
 // the handler stays valid), so that caps() needs no getpid() system call on
@@ -97,27 +105,62 @@ void forget(State &s, pid_t pid)
 	s.next_open = 0;
 	s.next_refresh = 0;
 	s.op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	if (pid != s.pid)
+		s.sandboxed = false;
 	g_dev.store(nullptr);
 	g_gen.store(s.gen);
 	g_pid.store(pid);
 }
 
-bool same_file(const State &s)
+enum class FileState { Ours, Changed, Refused };
+
+// Whether @d's descriptor is still the file we opened, before an ioctl.
+FileState check_file(const ocf_device *d)
 {
 	struct stat st {};
-	int fd = ocf_device_fd(s.dev);
-	return fd >= 0 && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == s.rdev &&
-	       st.st_ino == s.ino;
+	int fd = ocf_device_fd(d);
+	if (fd < 0)
+		return FileState::Changed;
+	if (fstat(fd, &st) != 0)
+		return errno == EBADF ? FileState::Changed : FileState::Refused;
+	return S_ISCHR(st.st_mode) && st.st_rdev == g_rdev.load() && st.st_ino == g_ino.load() ?
+		       FileState::Ours :
+		       FileState::Changed;
+}
+
+// Drops the device after a failed check. Called with the lock held.
+void drop(State &s, FileState why)
+{
+	if (why == FileState::Refused) {
+		debug("fstat on /dev/ocf refused (a sandbox?): serving everything in software "
+		      "from now on");
+		forget(s, s.pid);
+		s.sandboxed = true;
+		s.next_open = INT64_MAX;
+	} else {
+		debug("the OCF file descriptor changed under us: reopening");
+		forget(s, s.pid);
+	}
+}
+
+// True when an ioctl on s.dev is safe now; drops the device if not. Called
+// with the lock held.
+bool ioctl_ok(State &s)
+{
+	if (!s.dev)
+		return false;
+	FileState f = check_file(s.dev);
+	if (f == FileState::Ours)
+		return true;
+	drop(s, f);
+	return false;
 }
 
 // Reads the producer list into s.caps. Called with the lock held.
 bool refresh(State &s)
 {
-	if (!same_file(s)) {
-		debug("the OCF file descriptor changed under us: reopening");
-		forget(s, s.pid);
+	if (!ioctl_ok(s))
 		return false;
-	}
 	std::vector<ocf_producer_info> v(16);
 	int n = ocf_producers(s.dev, v.data(), static_cast<unsigned>(v.size()));
 	if (n > static_cast<int>(v.size())) {
@@ -176,6 +219,8 @@ void open_device(State &s, std::int64_t now)
 	s.dev = d;
 	s.rdev = st.st_rdev;
 	s.ino = st.st_ino;
+	g_rdev.store(st.st_rdev);
+	g_ino.store(st.st_ino);
 	s.gen++;
 	s.op_limit = OCF_DEFAULT_MAX_OP_LEN;
 	g_gen.store(s.gen);
@@ -206,7 +251,7 @@ void update(State &s)
 	}
 	if (now >= s.next_refresh) {
 		s.next_refresh = now + kRefreshNs;
-		if (!refresh(s) && !s.dev)
+		if (!refresh(s) && !s.dev && now >= s.next_open)
 			open_device(s, now);
 	}
 }
@@ -251,7 +296,7 @@ void session_free(Session &s)
 	if (session_live(s)) {
 		State &st = state();
 		std::lock_guard lock(st.mu);
-		if (st.dev && st.gen == s.gen && st.pid == getpid())
+		if (st.dev && st.gen == s.gen && st.pid == getpid() && ioctl_ok(st))
 			ocf_session_free(st.dev, s.id);
 	}
 	s = Session{};
@@ -263,7 +308,7 @@ int session_new(Session &s, const ocf_session_params &params)
 	State &st = state();
 	std::lock_guard lock(st.mu);
 	update(st);
-	if (!st.dev)
+	if (!ioctl_ok(st))
 		return -ENODEV;
 	std::uint32_t id = 0;
 	int r = ocf_session_new(st.dev, &params, &id, nullptr);
@@ -288,6 +333,14 @@ int run(const Session &s, ocf_op &op)
 	ocf_device *d = g_dev.load();
 	if (!d || s.gen == 0 || s.gen != g_gen.load() || g_pid.load() != getpid())
 		return -ESTALE;
+	if (FileState f = check_file(d); f != FileState::Ours) {
+		State &st = state();
+		std::lock_guard lock(st.mu);
+		if (st.dev == d)
+			drop(st, f);
+		g_snap.next_due.store(0, std::memory_order_relaxed);
+		return -ESTALE;
+	}
 	op.session = s.id;
 	int r = ocf_run(d, &op, 1);
 	if (r < 0)
