@@ -11,6 +11,7 @@
 #include "prov.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/prov_ssl.h>
 
 #include <linux/ocf.h>
 
@@ -30,7 +31,9 @@ struct BlockCtx {
 	bool enc = true;
 	bool key_set = false;
 	bool managed = false;	// may use OCF; else every call goes to inner
-	bool tls = false;	// TLS record mode (libssl): inner does it all
+	bool tls = false;	// TLS record mode (libssl): inner does it all...
+	bool tls_ocf = false;	// ...but encrypting records, which may go to OCF
+	unsigned tls_version = 0;
 	unsigned pad = 1;	// managed CBC: ours (inner's is off)
 	bool oiv_set = false;
 	unsigned char oiv[16] = {};
@@ -342,6 +345,31 @@ int cbc_final(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t ou
 	return 1;
 }
 
+// libssl's TLS record (encrypt-then-MAC, or no stitched cipher), encrypting:
+// the provider pads it (as OpenSSL's generic code does) and encrypts it in
+// place. 1 done, -1 declined (the inner context does the record), 0 failed.
+int tls_encrypt_record(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t outsize,
+		       const unsigned char *in, std::size_t inl)
+{
+	const std::size_t bs = c->alg->blocksize;
+	std::size_t padnum = bs - inl % bs, total = inl + padnum, max_len = 0;
+	if (!in || in != out || outsize < total || padnum > 256 ||
+	    !use_ocf(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE, total, &max_len))
+		return -1;
+	unsigned char padval = static_cast<unsigned char>(padnum - 1);
+	if (c->tls_version == SSL3_VERSION) {
+		std::memset(out + inl, 0, padnum - 1);
+		out[total - 1] = padval;
+	} else {
+		std::memset(out + inl, padval, padnum);
+	}
+	int r = ocf_blocks(c, out, out, total, max_len);
+	if (r <= 0)
+		return r < 0 ? 0 : -1;
+	*outl = total;
+	return 1;
+}
+
 // ---- Dispatch functions ----
 
 void block_freectx(void *vctx)
@@ -367,6 +395,8 @@ void *block_dupctx(void *vctx)
 	d->key_set = c->key_set;
 	d->managed = c->managed;
 	d->tls = c->tls;
+	d->tls_ocf = c->tls_ocf;
+	d->tls_version = c->tls_version;
 	d->pad = c->pad;
 	d->oiv_set = c->oiv_set;
 	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
@@ -405,7 +435,9 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->key_set = true;
 		dev::session_free(c->sess);
 		c->sess_failed = false;
-		bool managed = !c->tls && ocf_possible(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE);
+		bool possible = ocf_possible(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE);
+		bool managed = !c->tls && possible;
+		c->tls_ocf = c->tls && possible;
 		if (managed != c->managed && is_cbc(c)) {
 			// The padding moves between us and the inner context.
 			if (managed) {
@@ -442,6 +474,9 @@ int block_update(void *vctx, unsigned char *out, std::size_t *outl, std::size_t 
 		 const unsigned char *in, std::size_t inl)
 {
 	BlockCtx *c = ctx_of(vctx);
+	if (c->tls_ocf && c->enc && c->key_set && is_cbc(c))
+		if (int r = tls_encrypt_record(c, out, outl, outsize, in, inl); r >= 0)
+			return r;
 	if (!c->managed)
 		return c->sw->update(c->inner, out, outl, outsize, in, inl);
 	if (!c->key_set) {
@@ -539,6 +574,8 @@ int block_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 					return 0;
 			}
 			c->tls = true;
+			c->tls_ocf = c->managed;
+			c->tls_version = v;
 			c->managed = false;
 		}
 	}

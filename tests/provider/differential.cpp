@@ -771,3 +771,63 @@ TEST_CASE("differential: SHA-1, SHA-2 and HMAC at random lengths and splits", "[
 		check_ocf_use(cnt, mode);
 	}
 }
+
+// ---- Plain CBC in libssl's TLS record mode (encrypt-then-MAC) ----
+
+namespace {
+
+ptr<EVP_CIPHER_CTX> tls_cbc_ctx(EVP_CIPHER *c, int enc, const bytes &key, const bytes &iv,
+				int version, std::size_t macsize)
+{
+	ptr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
+	REQUIRE(EVP_CipherInit_ex(ctx.get(), c, nullptr, key.data(), iv.data(), enc));
+	OSSL_PARAM p[] = { OSSL_PARAM_construct_int(OSSL_CIPHER_PARAM_TLS_VERSION, &version),
+			   OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_TLS_MAC_SIZE, &macsize),
+			   OSSL_PARAM_construct_end() };
+	REQUIRE(EVP_CIPHER_CTX_set_params(ctx.get(), p));
+	return ctx;
+}
+
+} // namespace
+
+TEST_CASE("differential: CBC in libssl's TLS record mode (encrypt-then-MAC)", "[diff][tls]")
+{
+	for (std::string mode : { "always", "never" }) {
+		Counter cnt;
+		for (const char *name : { "AES-128-CBC", "AES-256-CBC", "DES-EDE3-CBC" }) {
+			ptr<EVP_CIPHER> oc(ocf_cipher(ocf_ctx(mode), name));
+			ptr<EVP_CIPHER> rc(ref_cipher(name));
+			REQUIRE(oc);
+			const std::size_t bs = static_cast<std::size_t>(EVP_CIPHER_get_block_size(rc.get()));
+			for (int version : { TLS1_2_VERSION, TLS1_VERSION }) {
+				const std::size_t explicit_iv = version >= TLS1_1_VERSION ? bs : 0;
+				bytes key = rand_bytes(static_cast<std::size_t>(EVP_CIPHER_get_key_length(rc.get())));
+				bytes iv = rand_bytes(bs);
+				auto oe = tls_cbc_ctx(oc.get(), 1, key, iv, version, 0);
+				auto re = tls_cbc_ctx(rc.get(), 1, key, iv, version, 0);
+				auto od = tls_cbc_ctx(oc.get(), 0, key, iv, version, 0);
+				for (int rec = 0; rec < 12; rec++) {
+					std::size_t payload = rand_below(rec % 3 ? 3000 : 16385);
+					bytes r1 = rand_bytes(explicit_iv + payload);
+					r1.resize(r1.size() + 2 * bs + 256);
+					bytes r2 = r1;
+					int o1 = 0, o2 = 0;
+					INFO(name << " mode " << mode << " version " << version << " record "
+						  << rec << " payload " << payload);
+					REQUIRE(EVP_CipherUpdate(oe.get(), r1.data(), &o1, r1.data(),
+								 static_cast<int>(explicit_iv + payload)));
+					REQUIRE(EVP_CipherUpdate(re.get(), r2.data(), &o2, r2.data(),
+								 static_cast<int>(explicit_iv + payload)));
+					REQUIRE(o1 == o2);
+					CHECK(std::memcmp(r1.data(), r2.data(), static_cast<std::size_t>(o1)) == 0);
+					bytes d(r2.begin(), r2.begin() + o2);
+					int o3 = 0;
+					REQUIRE(EVP_CipherUpdate(od.get(), d.data(), &o3, d.data(),
+								 static_cast<int>(d.size())));
+					CHECK(static_cast<std::size_t>(o3) == payload);
+				}
+			}
+		}
+		check_ocf_use(cnt, mode);
+	}
+}
