@@ -2,7 +2,8 @@
 # nginx with the ocf provider (mode always) serves a 64 MiB file to curl over
 # TLS 1.2 with an AES-GCM suite, TLS 1.2 with a CBC-SHA256 suite and
 # encrypt-then-MAC off (libssl's stitched AES-128-CBC-HMAC-SHA256), and
-# TLS 1.3 with TLS_AES_128_GCM_SHA256. The files arrive intact and, with
+# TLS 1.3 with TLS_AES_128_GCM_SHA256 (and TLS 1.2 AES-256-CBC-SHA384 with
+# encrypt-then-MAC: plain CBC records and HMAC). The files arrive intact and, with
 # /dev/ocf and a producer, at least 64 MiB per transfer went through OCF.
 # nginx forks its workers after loading the configuration (and the provider).
 #
@@ -68,6 +69,12 @@ http {
 		ssl_conf_command Options -EncryptThenMac;
 	}
 	server {
+		listen 127.0.0.1:8446 ssl;
+		root $tmp/www;
+		ssl_protocols TLSv1.2;
+		ssl_ciphers ECDHE-ECDSA-AES256-SHA384;
+	}
+	server {
 		listen 127.0.0.1:8445 ssl;
 		root $tmp/www;
 		ssl_protocols TLSv1.3;
@@ -124,12 +131,14 @@ fetch "TLS 1.2 AES-GCM" 8443 "TLSv1.2 / ECDHE-ECDSA-AES128-GCM-SHA256" "aes-gcm"
 	--tlsv1.2 --tls-max 1.2
 fetch "TLS 1.2 CBC-SHA256, MAC-then-encrypt" 8444 "TLSv1.2 / ECDHE-ECDSA-AES128-SHA256" \
 	"aes-cbc + hmac-sha256 (MAC then cipher)" --tlsv1.2 --tls-max 1.2
+fetch "TLS 1.2 CBC-SHA384, encrypt-then-MAC" 8446 "TLSv1.2 / ECDHE-ECDSA-AES256-SHA384" \
+	"aes-cbc" --tlsv1.2 --tls-max 1.2
 fetch "TLS 1.3 AES-128-GCM" 8445 "TLSv1.3 / TLS_AES_128_GCM_SHA256" "aes-gcm" \
 	--tlsv1.3 --tls13-ciphers TLS_AES_128_GCM_SHA256
 
 # The client with the provider too: libssl decrypts through it.
 head -c $((4 * 1024 * 1024)) "$tmp/www/big" >"$tmp/www/small"
-for port in 8443 8444 8445; do
+for port in 8443 8444 8445 8446; do
 	curl -sS -k -o "$tmp/got" "https://127.0.0.1:$port/small" 2>"$tmp/curl.log"
 	report "curl with the provider, port $port: the file arrived intact" \
 		"$(cmp -s "$tmp/got" "$tmp/www/small"; echo $?)"
