@@ -473,8 +473,11 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 	GcmCtx *c = ctx_of(v);
 	if (!params || !params->key)
 		return 1;
-	const OSSL_PARAM *aad =
-		c->managed ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) : nullptr;
+	// A context that cannot use OCF has nothing to note (a tag or IV given
+	// before the key that makes it managed only costs that message OCF).
+	if (!c->managed)
+		return c->sw->set_ctx_params(c->inner, params);
+	const OSSL_PARAM *aad = find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD);
 	if (aad) {
 		// Kept for the record; the inner context only gets it if the
 		// record goes to software.
