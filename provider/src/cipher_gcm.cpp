@@ -166,6 +166,26 @@ int ocf_aead(GcmCtx *c, bool enc, const unsigned char *aad, std::size_t aadlen,
 	return r;
 }
 
+// After OCF finished a message the inner context only saw the start of, it
+// must refuse to go on with that IV as OpenSSL's own does (no keystream
+// reuse by mistake): changing the IV length there and back marks its IV
+// finished.
+void finish_inner(GcmCtx *c)
+{
+	std::size_t len = 0;
+	OSSL_PARAM g[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len),
+			   OSSL_PARAM_construct_end() };
+	if (!c->sw->get_ctx_params(c->inner, g))
+		return;
+	std::size_t other = len == 12 ? 13 : 12;
+	OSSL_PARAM a[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &other),
+			   OSSL_PARAM_construct_end() };
+	OSSL_PARAM b[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &len),
+			   OSSL_PARAM_construct_end() };
+	c->sw->set_ctx_params(c->inner, a);
+	c->sw->set_ctx_params(c->inner, b);
+}
+
 // Gives the inner context the data an OCF request did, so that it can go on
 // with the message.
 bool replay(GcmCtx *c)
@@ -242,6 +262,8 @@ int tls_record(GcmCtx *c, unsigned char *out, std::size_t *outl, std::size_t out
 		const unsigned char *text = in + kTlsExplicitIv;
 		int r = ocf_aead(c, c->enc, aad, kTlsAadLen, text, textlen, text + textlen, kTagLen,
 				 c->iv);
+		if (r == 0 || r == -EBADMSG)
+			finish_inner(c);
 		if (r == 0) {
 			std::memcpy(out + kTlsExplicitIv, c->dst.data() + kTlsAadLen,
 				    textlen + (c->enc ? kTagLen : 0));
@@ -411,6 +433,7 @@ int gcm_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsiz
 	c->iv_known = false;
 	if (c->ocf == Ocf::Done) {
 		c->ocf = Ocf::Final;
+		finish_inner(c);
 		*outl = 0;
 		return 1;
 	}

@@ -831,3 +831,23 @@ TEST_CASE("differential: CBC in libssl's TLS record mode (encrypt-then-MAC)", "[
 		check_ocf_use(cnt, mode);
 	}
 }
+
+TEST_CASE("differential: a finished GCM message refuses more data until a new IV", "[diff][gcm]")
+{
+	for (std::string mode : { "always", "never" }) {
+		for (EVP_CIPHER *c : { ocf_cipher(ocf_ctx(mode), "AES-128-GCM"), ref_cipher("AES-128-GCM") }) {
+			bytes key = rand_bytes(16), iv = rand_bytes(12), pt = rand_bytes(6000), ct(6000);
+			ptr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
+			int o = 0;
+			REQUIRE(EVP_EncryptInit_ex2(ctx.get(), c, key.data(), iv.data(), nullptr));
+			REQUIRE(EVP_EncryptUpdate(ctx.get(), ct.data(), &o, pt.data(), 6000));
+			REQUIRE(EVP_EncryptFinal_ex(ctx.get(), ct.data(), &o));
+			INFO("mode " << mode << " provider " << EVP_CIPHER_get0_provider(c));
+			CHECK_FALSE(EVP_EncryptUpdate(ctx.get(), ct.data(), &o, pt.data(), 6000));
+			REQUIRE(EVP_EncryptInit_ex2(ctx.get(), nullptr, nullptr, rand_bytes(12).data(), nullptr));
+			CHECK(EVP_EncryptUpdate(ctx.get(), ct.data(), &o, pt.data(), 6000));
+			drain_errors();
+			EVP_CIPHER_free(c);
+		}
+	}
+}
