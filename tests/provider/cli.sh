@@ -31,6 +31,18 @@ n=$( (openssl list -cipher-algorithms; openssl list -digest-algorithms; openssl 
 	grep -c '@ ocf$')
 report "ocf offers its 20 algorithms ($n listed)" "$([ "$n" -eq 20 ]; echo $?)"
 
+# The provider's openssl.cnf section sets mode and threshold; the environment
+# overrides them.
+sed -e 's/^mode = .*/mode = never/' -e 's/^threshold = .*/threshold = 12k/' \
+	"$here/provider/ocf.cnf" >"$tmp/never.cnf"
+check "mode and threshold come from the provider's openssl.cnf section" \
+	sh -c 'env -u OCF_PROVIDER_MODE OPENSSL_CONF="$1" OCF_PROVIDER_DEBUG=1 openssl version 2>&1 |
+		grep -q "loaded: mode never, threshold 12288 bytes"' - "$tmp/never.cnf"
+check "OCF_PROVIDER_MODE and OCF_PROVIDER_THRESHOLD override them" \
+	sh -c 'OPENSSL_CONF="$1" OCF_PROVIDER_MODE=always OCF_PROVIDER_THRESHOLD=1M \
+		OCF_PROVIDER_DEBUG=1 openssl version 2>&1 |
+		grep -q "loaded: mode always, threshold 1048576 bytes"' - "$tmp/never.cnf"
+
 key=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 iv=f0e0d0c0b0a090807060504030201000
 # Every algorithm is covered by ocf_provider_tests; here, one of each kind
@@ -83,6 +95,7 @@ if [ "$requests0" -ge 0 ] && [ "$OCF_PROVIDER_MODE" = always ]; then
 elif [ "$requests0" -ge 0 ] && [ "$OCF_PROVIDER_MODE" = never ]; then
 	report "mode never: OCF served nothing" "$([ "$requests1" -eq "$requests0" ]; echo $?)"
 else
-	echo "# no /dev/ocf (or mode $OCF_PROVIDER_MODE): the provider worked in software"
+	echo "# OCF cannot serve here (no /dev/ocf, or no producer) or mode $OCF_PROVIDER_MODE:" \
+		"no check of OCF's counters"
 fi
 finish
