@@ -104,7 +104,7 @@ bool ensure_session(BlockCtx *c)
 	p.cipher = c->alg->ocf_cipher;
 	p.cipher_key = c->key;
 	p.cipher_key_len = c->alg->keylen;
-	if (dev::session_new(c->sess, p) < 0) {
+	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
 		c->sess_failed = true;
 		return false;
 	}
@@ -130,8 +130,12 @@ int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::si
 	       std::size_t max_len)
 {
 	const std::size_t bs = c->alg->kind == CipherKind::Ctr ? 16 : c->alg->blocksize;
+	if (!ensure_session(c))
+		return 0;
+	if (c->sess.max_len && c->sess.max_len < max_len)
+		max_len = c->sess.max_len;	// its producer's limit
 	std::size_t chunk = std::min<std::size_t>(max_len, 1u << 30) / bs * bs;
-	if (chunk == 0 || !ensure_session(c))
+	if (chunk == 0)
 		return 0;
 	unsigned char iv[16], next[16];
 	if (!pull_state(c, iv, nullptr))

@@ -128,7 +128,7 @@ bool ensure_session(GcmCtx *c, std::uint32_t taglen)
 	p.cipher_key = c->key;
 	p.cipher_key_len = c->alg->keylen;
 	p.mac_len = taglen;
-	if (dev::session_new(c->sess, p) < 0) {
+	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
 		c->sess_failed_len = taglen;
 		return false;
 	}

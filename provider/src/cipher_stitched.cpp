@@ -141,7 +141,7 @@ bool ensure_session(StitchedCtx *c)
 	p.cipher_key_len = c->alg->keylen;
 	p.mac_key = c->mac_key;
 	p.mac_key_len = c->mac_keylen;
-	if (dev::session_new(c->sess, p) < 0) {
+	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
 		c->sess_failed = true;
 		return false;
 	}

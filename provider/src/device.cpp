@@ -30,6 +30,7 @@
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 namespace ocfprov::dev {
@@ -59,6 +60,11 @@ struct State {
 	std::uint32_t op_limit = OCF_DEFAULT_MAX_OP_LEN;
 	bool told = false;		// the once-per-process debug message
 	bool sandboxed = false;		// fstat refused: no more OCF in this process
+	struct ProducerLimit {
+		std::uint32_t id, max_len;
+		bool hw;
+	};
+	std::vector<ProducerLimit> producers;
 };
 
 State &state()
@@ -175,8 +181,10 @@ bool refresh(State &s)
 	Caps c;
 	c.usable = true;
 	std::uint32_t max = 0;
+	s.producers.clear();
 	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++) {
 		const ocf_producer_info &p = v[static_cast<std::size_t>(i)];
+		s.producers.push_back({ p.id, p.max_len, (p.flags & OCF_PRODUCER_HARDWARE) != 0 });
 		c.any_algs |= p.algs;
 		if (p.flags & OCF_PRODUCER_HARDWARE)
 			c.hw_algs |= p.algs;
@@ -302,7 +310,7 @@ void session_free(Session &s)
 	s = Session{};
 }
 
-int session_new(Session &s, const ocf_session_params &params)
+int session_new(Session &s, const ocf_session_params &params, bool need_hw)
 {
 	session_free(s);
 	State &st = state();
@@ -310,8 +318,8 @@ int session_new(Session &s, const ocf_session_params &params)
 	update(st);
 	if (!ioctl_ok(st))
 		return -ENODEV;
-	std::uint32_t id = 0;
-	int r = ocf_session_new(st.dev, &params, &id, nullptr);
+	std::uint32_t id = 0, producer = 0;
+	int r = ocf_session_new(st.dev, &params, &id, &producer);
 	if (r < 0) {
 		debug("OCF session (cipher %u, mac %u) not created: %s", params.cipher, params.mac,
 		      ocf_strerror(r));
@@ -320,11 +328,24 @@ int session_new(Session &s, const ocf_session_params &params)
 	s.gen = st.gen;
 	s.id = id;
 	s.mac_len = params.mac_len;
-	if (debug_enabled()) {
-		const char *c = ocf_alg_name(params.cipher), *m = ocf_alg_name(params.mac);
-		debug("OCF session %u: %s%s%s%s", id, c ? c : "", c && m ? " + " : "", m ? m : "",
-		      params.flags & OCF_SESSION_MAC_THEN_CIPHER ? " (MAC then cipher)" : "");
+	s.max_len = st.caps.max_len;
+	s.hw = false;
+	for (const auto &p : st.producers)
+		if (p.id == producer) {
+			if (p.max_len < s.max_len)
+				s.max_len = p.max_len;
+			s.hw = p.hw;
+		}
+	const char *c = ocf_alg_name(params.cipher), *m = ocf_alg_name(params.mac);
+	if (need_hw && !s.hw) {
+		debug("OCF session %u: %s%s%s on a software producer: not used", id, c ? c : "",
+		      c && m ? " + " : "", m ? m : "");
+		ocf_session_free(st.dev, id);
+		s = Session{};
+		return -EOPNOTSUPP;
 	}
+	debug("OCF session %u: %s%s%s%s", id, c ? c : "", c && m ? " + " : "", m ? m : "",
+	      params.flags & OCF_SESSION_MAC_THEN_CIPHER ? " (MAC then cipher)" : "");
 	return 0;
 }
 
@@ -333,6 +354,8 @@ int run(const Session &s, ocf_op &op)
 	ocf_device *d = g_dev.load();
 	if (!d || s.gen == 0 || s.gen != g_gen.load() || g_pid.load() != getpid())
 		return -ESTALE;
+	if (s.max_len && op.len > s.max_len)
+		return -E2BIG;
 	if (FileState f = check_file(d); f != FileState::Ours) {
 		State &st = state();
 		std::lock_guard lock(st.mu);

@@ -36,10 +36,14 @@ struct Session {
 	std::uint64_t gen = 0;	// the device it belongs to (0 = none)
 	std::uint32_t id = 0;
 	std::uint32_t mac_len = 0;
+	std::uint32_t max_len = 0;	// longest request its producer takes
+	bool hw = false;		// its producer is hardware
 };
 
-// Creates @s (freeing what it held, if that is still ours). 0 or -errno.
-int session_new(Session &s, const ocf_session_params &params);
+// Creates @s (freeing what it held, if that is still ours). With @need_hw,
+// a session that OCF put on a software producer is freed again and
+// -EOPNOTSUPP returned: in mode auto only hardware pays. 0 or -errno.
+int session_new(Session &s, const ocf_session_params &params, bool need_hw);
 
 // Frees @s if it belongs to this process's current device; forgets it anyway.
 void session_free(Session &s);
@@ -48,7 +52,8 @@ void session_free(Session &s);
 bool session_live(const Session &s);
 
 // Runs one op on @s's device. Returns the op's status (0, -EBADMSG, ...),
-// a batch error, or -ESTALE when @s is not of this process's device.
+// a batch error, -ESTALE when @s is not of this process's device, or -E2BIG
+// (without trying) when the op is longer than @s's producer takes.
 int run(const Session &s, ocf_op &op);
 
 // Errors that leave the buffers untouched: the caller may do the request in

@@ -30,16 +30,18 @@ constexpr std::size_t kMaxCollect = OCF_DEFAULT_MAX_OP_LEN - OCF_MAX_MAC_LEN;
 std::mutex g_hash_mu;
 dev::Session g_hash_sessions[kDigests];
 
-bool hash_session(std::size_t idx, dev::Session *out)
+bool hash_session(std::size_t idx, bool need_hw, dev::Session *out)
 {
 	std::lock_guard lock(g_hash_mu);
 	dev::Session &s = g_hash_sessions[idx];
 	if (!dev::session_live(s)) {
 		ocf_session_params p{};
 		p.mac = g_digest_algs[idx].ocf_hash;
-		if (dev::session_new(s, p) < 0)
+		if (dev::session_new(s, p, false) < 0)
 			return false;
 	}
+	if (need_hw && !s.hw)
+		return false;
 	*out = s;
 	return true;
 }
@@ -161,10 +163,12 @@ int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t out
 	DigestCtx *c = dctx_of(v);
 	if (c->managed) {
 		std::size_t max_len = 0, size = c->alg->size;
+		const bool need_hw = c->prov->cfg.mode == Mode::Auto;
 		dev::Session sess;
 		if (outsize >= size &&
 		    use_ocf(c->prov, c->alg->ocf_hash, OCF_ALG_NONE, c->buf.size(), &max_len) &&
-		    c->buf.size() + size <= max_len && hash_session(digest_index(c->alg), &sess)) {
+		    c->buf.size() + size <= max_len &&
+		    hash_session(digest_index(c->alg), need_hw, &sess)) {
 			try {
 				if (ocf_digest(sess, c->buf, size) == 0) {
 					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
@@ -376,7 +380,7 @@ bool hmac_session(HmacCtx *c)
 	p.mac = c->alg->ocf_hmac;
 	p.mac_key = c->key;
 	p.mac_key_len = c->keylen;
-	if (dev::session_new(c->sess, p) < 0) {
+	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
 		c->sess_failed = true;
 		return false;
 	}
