@@ -91,7 +91,7 @@ ocf_device *test_device()
 	return dev;
 }
 
-bool total_stats(ocf_stats *out, bool *hw = nullptr)
+bool total_stats(ocf_stats *out, bool *hw = nullptr, bool software_only = false)
 {
 	ocf_device *d = test_device();
 	if (!d)
@@ -102,6 +102,8 @@ bool total_stats(ocf_stats *out, bool *hw = nullptr)
 		return false;	// no producer: OCF serves nothing
 	*out = ocf_stats{};
 	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++) {
+		if (software_only && (v[static_cast<std::size_t>(i)].flags & OCF_PRODUCER_HARDWARE))
+			continue;
 		out->requests += v[static_cast<std::size_t>(i)].stats.requests;
 		out->bytes += v[static_cast<std::size_t>(i)].stats.bytes;
 		if (hw && (v[static_cast<std::size_t>(i)].flags & OCF_PRODUCER_HARDWARE))
@@ -129,6 +131,12 @@ long long ocf_requests()
 {
 	ocf_stats s;
 	return total_stats(&s) ? static_cast<long long>(s.requests) : -1;
+}
+
+long long ocf_software_requests()
+{
+	ocf_stats s;
+	return total_stats(&s, nullptr, true) ? static_cast<long long>(s.requests) : -1;
 }
 
 long long ocf_bytes()

@@ -43,6 +43,10 @@ bool hardware_present();
 // serve (no device, or no producer).
 long long ocf_requests();
 
+// Requests completed by software producers (no OCF_PRODUCER_HARDWARE) so
+// far, or -1 (as above).
+long long ocf_software_requests();
+
 // Bytes of the OCF requests completed so far, or -1 (as above).
 long long ocf_bytes();
 
