@@ -331,15 +331,17 @@ static void ocf_request_start(struct ocf_request *req, bool submitter)
 	struct ocf_session *s = req->session;
 	struct ocf_binding *b;
 	struct ocf_producer *p;
+	int i;
 
 	down_read(&s->rwsem);
-	if (!s->nbindings) {
+	i = s->nbindings ? ocf_policy_route(s, req) : -ENODEV;
+	if (i < 0) {
 		up_read(&s->rwsem);
-		req->status = -ENODEV;
+		req->status = i;
 		ocf_request_finish(req);
 		return;
 	}
-	b = s->bindings[ocf_policy_route(s, req)];
+	b = s->bindings[i];
 	p = b->producer;
 	if (submitter && !(p->flags & OCF_PRODUCER_SYNC)) {
 		up_read(&s->rwsem);

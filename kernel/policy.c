@@ -131,7 +131,7 @@ static u32 ocf_policy_completion_route(struct ocf_session *s, const struct ocf_r
 		int hw = ocf_is_hw(p);
 
 		/* Leaving: its requests would only wait for the migration. */
-		if (READ_ONCE(p->dying))
+		if (READ_ONCE(p->dying) || req->len > p->max_len)
 			continue;
 		cost = mul_u64_u64_div_u64(ocf_counters_outstanding(p->counters) + req->len,
 					   NSEC_PER_SEC, ocf_producer_rate(p));
@@ -159,11 +159,20 @@ u32 ocf_policy_bind(const struct ocf_session_params *params, struct ocf_producer
 	return READ_ONCE(ocf_policy)->bind(params, out, max);
 }
 
-u32 ocf_policy_route(struct ocf_session *s, const struct ocf_request *req)
+/*
+ * A producer never sees a request longer than its max_len: when the policy's
+ * pick cannot take @req, the first binding that can does.
+ */
+int ocf_policy_route(struct ocf_session *s, const struct ocf_request *req)
 {
 	u32 i = READ_ONCE(ocf_policy)->route(s, req);
 
-	return i < s->nbindings ? i : 0;
+	if (i < s->nbindings && req->len <= s->bindings[i]->producer->max_len)
+		return i;
+	for (i = 0; i < s->nbindings; i++)
+		if (req->len <= s->bindings[i]->producer->max_len)
+			return i;
+	return -E2BIG;
 }
 
 static int ocf_policy_set(const char *val, const struct kernel_param *kp)

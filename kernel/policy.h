@@ -14,6 +14,8 @@ struct ocf_session;
  *	how many. Called with ocf_lock held.
  * @route: picks the index of the binding of @s that serves @req. Called
  *	with @s's rwsem held for reading; @s has at least one binding.
+ *	ocf_policy_route() overrides a pick whose producer's max_len is
+ *	shorter than the request.
  */
 struct ocf_policy {
 	const char *name;
@@ -22,6 +24,6 @@ struct ocf_policy {
 };
 
 u32 ocf_policy_bind(const struct ocf_session_params *params, struct ocf_producer **out, u32 max);
-u32 ocf_policy_route(struct ocf_session *s, const struct ocf_request *req);
+int ocf_policy_route(struct ocf_session *s, const struct ocf_request *req);
 
 #endif /* OCF_POLICY_H */

@@ -29,6 +29,9 @@ bool ocf_producer_can_serve(const struct ocf_producer *p, const struct ocf_sessi
 		return false;
 	if (params->cipher && params->mac && !(p->flags & OCF_PRODUCER_CAN_CHAIN))
 		return false;
+	if ((params->flags & OCF_SESSION_MAC_THEN_CIPHER) &&
+	    !(p->flags & OCF_PRODUCER_CAN_MAC_THEN_CIPHER))
+		return false;
 	return !p->max_sessions || p->nsessions < p->max_sessions;
 }
 

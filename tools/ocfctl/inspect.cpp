@@ -66,6 +66,8 @@ std::vector<std::string> flag_names(const ocf_producer_info &p)
 	std::vector<std::string> names;
 	if (p.flags & OCF_PRODUCER_CAN_CHAIN)
 		names.emplace_back("chain");
+	if (p.flags & OCF_PRODUCER_CAN_MAC_THEN_CIPHER)
+		names.emplace_back("mac-then-cipher");
 	if (p.flags & OCF_PRODUCER_SYNC)
 		names.emplace_back("sync");
 	return names;

@@ -253,7 +253,8 @@ static const struct ocf_producer_ops ocf_swcrypt_ops = {
 
 static struct ocf_producer ocf_swcrypt = {
 	.name = "swcrypt",
-	.flags = OCF_PRODUCER_SOFTWARE | OCF_PRODUCER_CAN_CHAIN | OCF_PRODUCER_SYNC,
+	.flags = OCF_PRODUCER_SOFTWARE | OCF_PRODUCER_CAN_CHAIN | OCF_PRODUCER_CAN_MAC_THEN_CIPHER |
+		 OCF_PRODUCER_SYNC,
 	.max_len = SZ_16M,
 	.ops = &ocf_swcrypt_ops,
 };

@@ -267,8 +267,10 @@ struct ocf_reap {
 /* struct ocf_producer_info.flags */
 #define OCF_PRODUCER_HARDWARE	0x1u
 #define OCF_PRODUCER_SOFTWARE	0x2u
-#define OCF_PRODUCER_CAN_CHAIN	0x4u	/* cipher + MAC in one request */
+#define OCF_PRODUCER_CAN_CHAIN	0x4u	/* cipher + MAC in one request, MAC over the ciphertext */
 #define OCF_PRODUCER_SYNC	0x8u	/* completes within its process call */
+/* chains with OCF_SESSION_MAC_THEN_CIPHER too (MAC over the plaintext, TLS 1.2 records) */
+#define OCF_PRODUCER_CAN_MAC_THEN_CIPHER	0x10u
 
 /**
  * struct ocf_stats - counters kept per producer and per session
