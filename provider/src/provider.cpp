@@ -436,38 +436,84 @@ const Table &hmac_table()
 	return t;
 }
 
-// The algorithm lists, built once from what the default provider has.
+// The algorithm lists.
 struct Algorithms {
 	std::vector<OSSL_ALGORITHM> ciphers, digests, macs;
 };
 
-const Algorithms &algorithms()
+// What the default provider has, restricted to what @offered (enum ocf_alg
+// bits) does when @only_offered.
+Algorithms build_algorithms(bool only_offered, std::uint64_t offered)
+{
+	auto has = [&](std::uint32_t alg1, std::uint32_t alg2) {
+		return !only_offered || (dev::has_alg(offered, alg1) && dev::has_alg(offered, alg2));
+	};
+	Algorithms r;
+	const char *props = "provider=ocf";
+	const char *desc = "OCF (falls back to OpenSSL's default)";
+	for (std::size_t i = 0; i < kCiphers; i++)
+		if (g_soft.ciphers[i].available &&
+		    has(g_cipher_algs[i].ocf_cipher, g_cipher_algs[i].ocf_mac))
+			r.ciphers.push_back({ g_soft.ciphers[i].names, props,
+					      all_cipher_tables()[i].data(), desc });
+	for (std::size_t i = 0; i < kDigests; i++)
+		if (g_soft.digests[i].available && has(g_digest_algs[i].ocf_hash, OCF_ALG_NONE))
+			r.digests.push_back({ g_soft.digests[i].names, props,
+					      all_digest_tables()[i].data(), desc });
+	bool any_hmac = false;
+	for (const DigestAlg &d : g_digest_algs)
+		any_hmac |= d.ocf_hmac != OCF_ALG_NONE && has(d.ocf_hmac, OCF_ALG_NONE);
+	if (g_soft.hmac_available && any_hmac)
+		r.macs.push_back({ g_soft.hmac_names, props, hmac_table().data(), desc });
+	r.ciphers.push_back({ nullptr, nullptr, nullptr, nullptr });
+	r.digests.push_back({ nullptr, nullptr, nullptr, nullptr });
+	r.macs.push_back({ nullptr, nullptr, nullptr, nullptr });
+	return r;
+}
+
+// Modes always and never: everything the default provider has.
+const Algorithms &all_algorithms()
 {
 	static const Algorithms a = [] {
-		Algorithms r;
-		const char *props = "provider=ocf";
 		for (std::size_t i = 0; i < kCiphers; i++)
-			if (g_soft.ciphers[i].available)
-				r.ciphers.push_back({ g_soft.ciphers[i].names, props,
-						      all_cipher_tables()[i].data(),
-						      "OCF (falls back to OpenSSL's default)" });
-			else if (g_soft_ok)
+			if (!g_soft.ciphers[i].available && g_soft_ok)
 				debug("%s: not in the default provider here, not offered",
 				      g_cipher_algs[i].name);
-		for (std::size_t i = 0; i < kDigests; i++)
-			if (g_soft.digests[i].available)
-				r.digests.push_back({ g_soft.digests[i].names, props,
-						      all_digest_tables()[i].data(),
-						      "OCF (falls back to OpenSSL's default)" });
-		if (g_soft.hmac_available)
-			r.macs.push_back({ g_soft.hmac_names, props, hmac_table().data(),
-					   "OCF (falls back to OpenSSL's default)" });
-		r.ciphers.push_back({ nullptr, nullptr, nullptr, nullptr });
-		r.digests.push_back({ nullptr, nullptr, nullptr, nullptr });
-		r.macs.push_back({ nullptr, nullptr, nullptr, nullptr });
-		return r;
+		return build_algorithms(false, 0);
 	}();
 	return a;
+}
+
+// Mode auto: only what a hardware producer offers this process, so that
+// with software producers only (or no usable /dev/ocf) OpenSSL fetches the
+// default provider's implementations themselves and a program runs exactly
+// as fast as without us: even a passthrough wrapper costs 0-30% on 16-64
+// byte requests. Decided once per process, at its first fetch (which opens
+// the device, under all of device.cpp's rules); OpenSSL caches what a
+// provider offers, so a producer that appears later is not picked up by a
+// process already running, and a fork child keeps what its parent fetched.
+const Algorithms &auto_algorithms()
+{
+	static std::mutex mu;
+	static pid_t decided_in = 0;
+	static const Algorithms *offer = nullptr;
+	std::lock_guard lock(mu);
+	pid_t pid = getpid();
+	if (offer && decided_in == pid)
+		return *offer;
+	dev::Caps c = dev::caps();
+	std::uint64_t hw = c.usable ? c.hw_algs : 0;
+	// Never freed: OpenSSL may hold on to a list it was given (a child's
+	// new list does not replace the parent's in the parent anyway).
+	offer = new Algorithms(build_algorithms(true, hw));
+	decided_in = pid;
+	debug("mode auto: %s; offering %zu ciphers, %zu digests, %zu MACs through OCF, "
+	      "the rest is OpenSSL's default provider's own",
+	      !c.usable ? "no usable /dev/ocf" :
+	      hw	? "a hardware producer is present" :
+			  "no hardware producer",
+	      offer->ciphers.size() - 1, offer->digests.size() - 1, offer->macs.size() - 1);
+	return *offer;
 }
 
 // ---- Provider functions ----
@@ -502,10 +548,14 @@ int prov_get_params(void *, OSSL_PARAM params[])
 	return 1;
 }
 
-const OSSL_ALGORITHM *prov_query(void *, int operation_id, int *no_cache)
+const OSSL_ALGORITHM *prov_query(void *provctx, int operation_id, int *no_cache)
 {
 	*no_cache = 0;
-	const Algorithms &a = algorithms();
+	if (operation_id != OSSL_OP_CIPHER && operation_id != OSSL_OP_DIGEST &&
+	    operation_id != OSSL_OP_MAC)
+		return nullptr;	// and do not open the device for what we never offer
+	const auto *prov = static_cast<const Provider *>(provctx);
+	const Algorithms &a = prov->cfg.mode == Mode::Auto ? auto_algorithms() : all_algorithms();
 	switch (operation_id) {
 	case OSSL_OP_CIPHER:
 		return a.ciphers.data();

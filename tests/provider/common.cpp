@@ -10,9 +10,22 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 namespace ptest {
+
+namespace {
+
+// The contexts of mode auto, where the provider offers only what a hardware
+// producer does (see fetch_properties()).
+std::set<OSSL_LIB_CTX *> &auto_ctxs()
+{
+	static std::set<OSSL_LIB_CTX *> s;
+	return s;
+}
+
+} // namespace
 
 OSSL_LIB_CTX *ocf_ctx(const std::string &mode, const std::string &threshold)
 {
@@ -36,6 +49,8 @@ OSSL_LIB_CTX *ocf_ctx(const std::string &mode, const std::string &threshold)
 		throw std::runtime_error("cannot load the ocf provider from " OCF_PROVIDER_DIR ": " +
 					 drain_errors());
 	cache[k] = ctx;
+	if (mode == "auto")
+		auto_ctxs().insert(ctx);
 	return ctx;
 }
 
@@ -50,9 +65,14 @@ OSSL_LIB_CTX *ref_ctx()
 	return ctx;
 }
 
+const char *fetch_properties(OSSL_LIB_CTX *ctx)
+{
+	return auto_ctxs().count(ctx) ? "?provider=ocf" : "provider=ocf";
+}
+
 EVP_CIPHER *ocf_cipher(OSSL_LIB_CTX *ctx, const char *name)
 {
-	return EVP_CIPHER_fetch(ctx, name, "provider=ocf");
+	return EVP_CIPHER_fetch(ctx, name, fetch_properties(ctx));
 }
 
 EVP_CIPHER *ref_cipher(const char *name)
@@ -62,7 +82,7 @@ EVP_CIPHER *ref_cipher(const char *name)
 
 EVP_MD *ocf_md(OSSL_LIB_CTX *ctx, const char *name)
 {
-	return EVP_MD_fetch(ctx, name, "provider=ocf");
+	return EVP_MD_fetch(ctx, name, fetch_properties(ctx));
 }
 
 EVP_MD *ref_md(const char *name)
@@ -72,7 +92,7 @@ EVP_MD *ref_md(const char *name)
 
 EVP_MAC *ocf_mac(OSSL_LIB_CTX *ctx)
 {
-	return EVP_MAC_fetch(ctx, "HMAC", "provider=ocf");
+	return EVP_MAC_fetch(ctx, "HMAC", fetch_properties(ctx));
 }
 
 EVP_MAC *ref_mac()
@@ -118,6 +138,20 @@ bool ocf_serving()
 {
 	ocf_stats s;
 	return total_stats(&s);
+}
+
+std::uint64_t hardware_algs()
+{
+	ocf_device *d = test_device();
+	if (!d)
+		return 0;
+	std::vector<ocf_producer_info> v(32);
+	int n = ocf_producers(d, v.data(), static_cast<unsigned>(v.size()));
+	std::uint64_t algs = 0;
+	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++)
+		if (v[static_cast<std::size_t>(i)].flags & OCF_PRODUCER_HARDWARE)
+			algs |= v[static_cast<std::size_t>(i)].algs;
+	return algs;
 }
 
 bool hardware_present()

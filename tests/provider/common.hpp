@@ -24,7 +24,11 @@ OSSL_LIB_CTX *ocf_ctx(const std::string &mode, const std::string &threshold = "4
 // A library context with the default provider only.
 OSSL_LIB_CTX *ref_ctx();
 
-// Fetches from the ocf provider ("provider=ocf") or the reference.
+// Fetches from the ocf provider ("provider=ocf") or the reference. In a
+// context of mode auto, as ocf.cnf fetches ("?provider=ocf"): there the
+// provider offers only what a hardware producer does, and OpenSSL's default
+// implementation comes for the rest.
+const char *fetch_properties(OSSL_LIB_CTX *ctx);
 EVP_CIPHER *ocf_cipher(OSSL_LIB_CTX *ctx, const char *name);
 EVP_CIPHER *ref_cipher(const char *name);
 EVP_MD *ocf_md(OSSL_LIB_CTX *ctx, const char *name);
@@ -35,6 +39,10 @@ EVP_MAC *ref_mac();
 // True when this process can open /dev/ocf and some producer is registered:
 // the provider in mode always must then use OCF.
 bool ocf_serving();
+
+// The enum ocf_alg bits offered by producers flagged OCF_PRODUCER_HARDWARE
+// (0 without a device).
+std::uint64_t hardware_algs();
 
 // True when a producer flagged OCF_PRODUCER_HARDWARE is registered.
 bool hardware_present();

@@ -9,9 +9,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <ocf/ocf.h>
+
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/prov_ssl.h>
+#include <openssl/provider.h>
 
 #include <algorithm>
 #include <cstring>
@@ -859,5 +862,47 @@ TEST_CASE("differential: a finished GCM message refuses more data until a new IV
 			drain_errors();
 			EVP_CIPHER_free(c);
 		}
+	}
+}
+
+// ---- Which implementation a fetch gets ----
+
+// Mode auto offers through the provider only what a hardware producer does:
+// with software producers only (or no device) OpenSSL fetches the default
+// provider's own implementation, so there is no wrapper to slow a program
+// down. Modes always and never offer everything.
+TEST_CASE("mode auto fetches the default provider's own code unless hardware offers the algorithm",
+	  "[diff][auto]")
+{
+	const std::uint64_t hw = hardware_algs();
+	INFO("hardware producers' algorithms " << std::hex << hw);
+	struct Want {
+		const char *name;
+		std::uint32_t ocf_alg1, ocf_alg2;
+	};
+	for (Want w : { Want{ "AES-128-CBC", OCF_CIPHER_AES_CBC, OCF_ALG_NONE },
+			Want{ "AES-128-GCM", OCF_AEAD_AES_GCM, OCF_ALG_NONE },
+			Want{ "AES-128-CTR", OCF_CIPHER_AES_CTR, OCF_ALG_NONE } }) {
+		auto offered = [hw](std::uint32_t a) {
+			return a == OCF_ALG_NONE || ((hw >> a) & 1) != 0;
+		};
+		const char *want_auto = offered(w.ocf_alg1) && offered(w.ocf_alg2) ? "ocf" : "default";
+		for (std::string mode : { "always", "auto", "never" }) {
+			ptr<EVP_CIPHER> c(ocf_cipher(ocf_ctx(mode), w.name));
+			REQUIRE(c);
+			INFO(w.name << " mode " << mode);
+			CHECK(std::string(OSSL_PROVIDER_get0_name(EVP_CIPHER_get0_provider(c.get()))) ==
+			      (mode == "auto" ? want_auto : "ocf"));
+		}
+	}
+	const char *want_sha256 = ((hw >> OCF_HASH_SHA256) & 1) ? "ocf" : "default";
+	ptr<EVP_MD> md(ocf_md(ocf_ctx("auto"), "SHA256"));
+	REQUIRE(md);
+	CHECK(std::string(OSSL_PROVIDER_get0_name(EVP_MD_get0_provider(md.get()))) == want_sha256);
+	// The Hifn 7956 model (a hardware producer) offers AES-CBC: auto must
+	// then route AES-128-CBC through the provider.
+	if ((hw >> OCF_CIPHER_AES_CBC) & 1) {
+		ptr<EVP_CIPHER> c(EVP_CIPHER_fetch(ocf_ctx("auto"), "AES-128-CBC", "provider=ocf"));
+		CHECK(c);
 	}
 }
