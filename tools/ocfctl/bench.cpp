@@ -86,7 +86,8 @@ std::vector<const backend *> parse_backends(std::string_view text)
 	std::vector<const backend *> chosen;
 	if (text == "all") {
 		for (const auto &b : bench::backends())
-			chosen.push_back(&b);
+			if (b.in_all)
+				chosen.push_back(&b);
 		return chosen;
 	}
 	while (!text.empty()) {
@@ -98,7 +99,7 @@ std::vector<const backend *> parse_backends(std::string_view text)
 				found = &b;
 		if (!found)
 			throw usage_error("--backend: unknown backend '" + std::string(name) +
-					  "' (ocf-null, ocf-aes, afalg, openssl, all)");
+					  "' (ocf-null, ocf-aes, afalg, openssl, ocf-3des, all)");
 		chosen.push_back(found);
 		text = comma == std::string_view::npos ? "" : text.substr(comma + 1);
 	}

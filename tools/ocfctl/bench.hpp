@@ -34,12 +34,13 @@ struct backend {
 	std::string_view description;
 	bool has_depth;		// batches ops; the others always run depth 1
 	std::size_t block;	// sizes must be a multiple of this
+	bool in_all;		// run by --backend all (the project's tracked ratios)
 	// Sets up one thread's worker; throws failure with a message a person
 	// can act on (module not loaded, AF_ALG missing...).
 	std::unique_ptr<worker> (*make)(const shape &cell);
 };
 
-// ocf-null, ocf-aes, afalg, openssl, in that order.
+// ocf-null, ocf-aes, afalg, openssl, in that order; then ocf-3des.
 std::span<const backend> backends();
 
 } // namespace ocfctl::bench
