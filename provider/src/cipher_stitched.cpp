@@ -20,13 +20,15 @@
 // The MAC covers [3, 16 + payload). TLS 1.0 (no explicit IV) goes through a
 // buffer with the AAD in front.
 //
-// Decrypting, the padding length comes from the last block (decrypted in
-// software) before the request is built. The request, and so its duration,
-// depends on that length: unlike OpenSSL's own code this is not constant
-// time with respect to the padding (Lucky 13); a bad MAC or padding is
-// reported only after the request ran, never earlier.
+// Decrypting, a MAC-then-cipher chain request cannot be used: the MAC
+// covers the payload, whose length follows from the padding length, so the
+// request (and its duration) would depend on the padding (Lucky 13). The
+// record is decrypted through OCF with a cipher-only session (its duration
+// depends on the record's length only), and the padding and HMAC are
+// checked here in constant time (tls_cbc.cpp), as OpenSSL's own code does.
 #include "device.hpp"
 #include "prov.hpp"
+#include "tls_cbc.hpp"
 
 #include <openssl/evp.h>
 #include <openssl/prov_ssl.h>
@@ -133,14 +135,18 @@ bool ensure_session(StitchedCtx *c)
 		return true;
 	if (c->sess_failed || !c->mac_key_ok)
 		return false;
+	// Encrypting: one MAC-then-cipher chain per record. Decrypting: AES-CBC
+	// alone (the MAC is checked in constant time here, see the top).
 	ocf_session_params p{};
 	p.cipher = OCF_CIPHER_AES_CBC;
-	p.mac = c->alg->ocf_mac;
-	p.flags = OCF_SESSION_MAC_THEN_CIPHER;
 	p.cipher_key = c->key;
 	p.cipher_key_len = c->alg->keylen;
-	p.mac_key = c->mac_key;
-	p.mac_key_len = c->mac_keylen;
+	if (c->enc) {
+		p.mac = c->alg->ocf_mac;
+		p.flags = OCF_SESSION_MAC_THEN_CIPHER;
+		p.mac_key = c->mac_key;
+		p.mac_key_len = c->mac_keylen;
+	}
 	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
 		c->sess_failed = true;
 		return false;
@@ -233,8 +239,9 @@ int ocf_encrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 	return push_iv(c, out + len - kBlock) ? 1 : -1;
 }
 
-// Decrypts one record through OCF. *outl: the payload length. 1 done,
-// 0 declined, -1 failed (bad MAC or padding: error raised).
+// Decrypts one record: AES-CBC through OCF, then the padding and HMAC
+// checked in constant time. *outl: the payload length. 1 done, 0 declined,
+// -1 failed (bad MAC or padding: error raised).
 int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std::size_t len,
 		std::size_t max_len, std::size_t *outl)
 {
@@ -244,78 +251,61 @@ int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 		OCF_RAISE(c->prov, R_BAD_RECORD_MAC);
 		return -1;
 	}
-	if (len + kAadLen > max_len || !ensure_session(c))
+	if (len > max_len || !ensure_session(c))
 		return 0;
-	unsigned char civ[kBlock], last[kBlock], clast[kBlock];
+	unsigned char civ[kBlock], clast[kBlock], first[kBlock];
 	if (explicit_iv)
 		std::memcpy(civ, in, kBlock);
 	else if (!pull_iv(c, civ))
 		return 0;
-	// The padding length, from the last block.
-	const unsigned char *prev = len - explicit_iv > kBlock ? in + len - 2 * kBlock : civ;
 	std::memcpy(clast, in + len - kBlock, kBlock);
-	if (!one_block(c, prev, clast, last))
-		return 0;
-	std::size_t pad = last[kBlock - 1];
-	std::size_t maxpad = len - explicit_iv - maclen - 1;
-	bool good = pad <= maxpad;
-	if (!good)
-		pad = 0;	// still run the request, and fail after it
-	std::size_t payload = maxpad - pad;
-	unsigned char aad[kAadLen];
-	std::memcpy(aad, c->tls_aad, kAadLen);
-	aad[11] = static_cast<unsigned char>(payload >> 8);
-	aad[12] = static_cast<unsigned char>(payload);
-	int r;
 	if (explicit_iv) {
 		// OpenSSL's SHA-256 flavour decrypts the explicit IV block too (with
 		// the chained IV) and leaves it in the output; the SHA-1 one leaves
 		// that block alone.
-		unsigned char first[kBlock], chained[kBlock];
+		unsigned char chained[kBlock];
 		std::memcpy(first, civ, kBlock);
 		if (c->alg->ocf_mac == OCF_MAC_HMAC_SHA256 &&
 		    (!pull_iv(c, chained) || !one_block(c, chained, civ, first)))
 			return 0;
-		if (out != in)
-			std::memcpy(out, in, len);
-		std::memcpy(out + kBlock - kAadLen, aad, kAadLen);
-		r = run_chain(c, out, len, kBlock - kAadLen, kAadLen + payload, kBlock + payload,
-			      kBlock, civ);
-		std::memcpy(out, first, kBlock);
-	} else {
-		try {
-			c->bounce.resize(kAadLen + len);
-		} catch (...) {
-			return 0;
-		}
-		unsigned char *b = c->bounce.data();
-		std::memcpy(b, aad, kAadLen);
-		std::memcpy(b + kAadLen, in, len);
-		r = run_chain(c, b, kAadLen + len, 0, kAadLen + payload, kAadLen + payload, kAadLen,
-			      civ);
-		if (r == 0 || r == -EBADMSG)
-			std::memcpy(out, b + kAadLen, len);
 	}
-	if (r != 0 && r != -EBADMSG) {
-		if (dev::untouched(r) || out != in || !explicit_iv)
+	if (out != in)
+		std::memcpy(out, in, len);
+	ocf_op op{};
+	op.op = OCF_OP_DECRYPT;
+	op.src = reinterpret_cast<std::uintptr_t>(out);
+	op.dst = 0;	// in place
+	op.len = static_cast<std::uint32_t>(len);
+	op.cipher_offset = static_cast<std::uint32_t>(explicit_iv);
+	op.cipher_len = static_cast<std::uint32_t>(len - explicit_iv);
+	op.iv = reinterpret_cast<std::uintptr_t>(civ);
+	int r = dev::run(c->sess, op);
+	if (r == -ESTALE || r == -ENOENT)
+		dev::session_free(c->sess);
+	if (r != 0) {
+		if (dev::untouched(r) || out != in)
 			return 0;
 		OCF_RAISE(c->prov, R_DEVICE, "TLS record: %s", ocf_strerror(r));
 		return -1;
 	}
+	if (explicit_iv)
+		std::memcpy(out, first, kBlock);
 	if (!push_iv(c, clast))
 		return -1;
-	// Every padding byte holds the padding length.
-	unsigned diff = r == 0 ? 0u : 1u;
-	for (std::size_t i = 0; i <= pad; i++)
-		diff |= out[len - 1 - i] ^ static_cast<unsigned>(pad);
-	if (!good || diff) {
+	std::size_t payload = 0;
+	const auto hash = c->alg->ocf_mac == OCF_MAC_HMAC_SHA256 ? tls_cbc::Hash::Sha256 :
+								   tls_cbc::Hash::Sha1;
+	if (!tls_cbc::check_record(hash, c->mac_key, c->mac_keylen, c->tls_aad, out + explicit_iv,
+				   len - explicit_iv, &payload)) {
 		cleanse(out + explicit_iv, len - explicit_iv);
 		OCF_RAISE(c->prov, R_BAD_RECORD_MAC);
 		return -1;
 	}
-	if (pad + 1 + c->remove_fixed > len)
+	// As the default implementation: the output length is the record's minus
+	// padding and what decryption strips (MAC, explicit IV from TLS 1.1).
+	if (payload + explicit_iv + maclen < c->remove_fixed)
 		return -1;
-	*outl = len - (pad + 1) - c->remove_fixed;
+	*outl = payload + explicit_iv + maclen - c->remove_fixed;
 	return 1;
 }
 
