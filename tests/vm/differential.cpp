@@ -3,6 +3,7 @@
 // place, at odd addresses, in both directions; tampered MACs and tags; the
 // bytes around the regions; the IV in the buffer; the op length limit.
 #include "helpers.hpp"
+#include "checks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -21,14 +22,6 @@ std::uint32_t aad_for(std::size_t i)
 	return a[i % 4];
 }
 constexpr std::uint32_t max_aad = 20;
-
-void check_ops(const std::vector<prepared_ptr> &ops)
-{
-	for (const auto &p : ops) {
-		INFO(p->describe());
-		CHECK(p->check(p->op.status) == "");
-	}
-}
 
 // A raw op for the custom layouts below.
 ocf_op raw_op(std::uint32_t session, std::uint32_t dir, const void *src, void *dst, std::uint32_t len)

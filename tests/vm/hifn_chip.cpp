@@ -3,6 +3,7 @@
 // session count it gives, the 7811's burst-write erratum, the 795x PLL, the
 // algorithms per unlock level, and the chain orders it offers.
 #include "hifn_common.hpp"
+#include "checks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -28,14 +29,7 @@ void one_op(device &dev, const alg &a, std::uint32_t pin, std::uint32_t text)
 	session s(dev, a, k, pin);
 	REQUIRE(s.producer() == pin);
 	vector_case vc = make_case(a, k, rng, text, a.kind() == mode::chain ? 8 : 0);
-	std::vector<prepared_ptr> ops;
-	ops.push_back(prepare(vc, s.id(), OCF_OP_ENCRYPT, placements()[0]));
-	ops.push_back(prepare(vc, s.id(), OCF_OP_DECRYPT, placements()[2]));
-	REQUIRE(run_prepared(dev, ops) == 2);
-	for (const auto &p : ops) {
-		INFO(p->describe());
-		CHECK(p->check(p->op.status) == "");
-	}
+	check_round_trip(dev, vc, s.id(), placements()[0], placements()[2]);
 }
 
 } // namespace

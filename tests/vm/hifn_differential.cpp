@@ -5,6 +5,7 @@
 // bad MAC fails with -EBADMSG and releases no plain text; requests past the
 // chip's limits; many requests in flight at once.
 #include "hifn_common.hpp"
+#include "checks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -24,14 +25,6 @@ std::uint32_t aad_for(std::size_t i)
 	return a[i % 4];
 }
 constexpr std::uint32_t max_aad = 20;
-
-void check_ops(const std::vector<prepared_ptr> &ops)
-{
-	for (const auto &p : ops) {
-		INFO(p->describe());
-		CHECK(p->check(p->op.status) == "");
-	}
-}
 
 // Every size of @a on producer @pin: both ways, in and out of place (the
 // largest size in one placement), then tampered MACs.

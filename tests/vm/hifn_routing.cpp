@@ -4,6 +4,7 @@
 // does not do (OCF_SESSION_MAC_THEN_CIPHER: the paper's policy picks a
 // producer that can).
 #include "hifn_common.hpp"
+#include "checks.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -46,15 +47,8 @@ TEST_CASE("a request longer than a chip takes is not given to the chip", "[hifn]
 		session s(dev, a, k);
 		const auto sw = swcrypt_id(dev);
 		const auto sw_before = requests_of(dev, sw);
-		vector_case vc = make_case(a, k, rng, text, 0);
-		std::vector<prepared_ptr> ops;
-		ops.push_back(prepare(vc, s.id(), OCF_OP_ENCRYPT, placements()[0]));
-		ops.push_back(prepare(vc, s.id(), OCF_OP_DECRYPT, placements()[2]));
-		REQUIRE(run_prepared(dev, ops) == 2);
-		for (const auto &p : ops) {
-			INFO(p->describe());
-			CHECK(p->check(p->op.status) == "");
-		}
+		check_round_trip(dev, make_case(a, k, rng, text, 0), s.id(), placements()[0],
+				 placements()[2]);
 		CHECK(requests_of(dev, sw) == sw_before + 2);
 	}
 	SECTION("pinned to a chip, it fails with -E2BIG and the chip never sees it")
@@ -92,15 +86,8 @@ TEST_CASE("MAC-then-cipher sessions go to a producer that chains in that order",
 		REQUIRE(info);
 		CHECK(info->producer == sw);
 
-		vector_case vc = make_case(a, k, rng, 4096, 13);
-		std::vector<prepared_ptr> ops;
-		ops.push_back(prepare(vc, s.id(), OCF_OP_ENCRYPT, placements()[1]));
-		ops.push_back(prepare(vc, s.id(), OCF_OP_DECRYPT, placements()[3]));
-		REQUIRE(run_prepared(dev, ops) == 2);
-		for (const auto &p : ops) {
-			INFO(p->describe());
-			CHECK(p->check(p->op.status) == "");
-		}
+		check_round_trip(dev, make_case(a, k, rng, 4096, 13), s.id(), placements()[1],
+				 placements()[3]);
 	}
 	// The chips say what they do not do.
 	for (const auto &p : hifn_producers(dev))
