@@ -17,6 +17,8 @@
  *   N/stall_next        hang on the next N commands (no completion)
  *   N/corrupt_next      reject the next N commands as invalid (CMDINVAL)
  *   N/surprise_remove   write 1: the card is pulled out; reads are all ones
+ *   N/rate_<alg>        this instance's rated throughput, Mbit/s (0: the
+ *                       module parameter's, else the part's)
  *
  * Rated speeds: hardware.md gives the 7751's: 3DES 83 Mbit/s, and 62 Mbit/s
  * for 3DES and SHA1 together (hence SHA1 at 245 Mbit/s when the engines run
@@ -121,7 +123,7 @@ u32 hm_rate(const struct hifn_model *m, enum hm_engine e)
 		[HM_DES] = &rate_des, [HM_3DES] = &rate_3des, [HM_AES] = &rate_aes,
 		[HM_MD5] = &rate_md5, [HM_SHA1] = &rate_sha1,
 	};
-	u32 v = READ_ONCE(*params[e]);
+	u32 v = READ_ONCE(m->rate[e]) ?: READ_ONCE(*params[e]);
 
 	return v ?: m->v->rate[e];
 }
@@ -153,6 +155,9 @@ static int hm_state_show(struct seq_file *s, void *unused)
 		   hm_pe_clock_divisor(m) == 1 ? "full" : "slow");
 	seq_printf(s, "ram=%s\nram_kb=%u\nram_ops=%llu\n", m->v->dram ? "dram" : "sram",
 		   m->v->ram_kb, m->ram_ops);
+	seq_printf(s, "rate_des=%u\nrate_3des=%u\nrate_aes=%u\nrate_md5=%u\nrate_sha1=%u\n",
+		   hm_rate(m, HM_DES), hm_rate(m, HM_3DES), hm_rate(m, HM_AES),
+		   hm_rate(m, HM_MD5), hm_rate(m, HM_SHA1));
 	seq_printf(s, "commands=%llu\nbytes=%llu\n", m->commands, m->bytes);
 	seq_printf(s, "irqs=%llu\nirqs_unhandled=%llu\n", m->irqs, m->irqs_unhandled);
 	seq_printf(s, "aborts=%u\nstalls=%u\nrejects=%u\nresets=%u\n", m->aborts, m->stalls,
@@ -205,6 +210,12 @@ static void hm_debugfs_add(struct hifn_model *m)
 	debugfs_create_atomic_t("stall_next", 0644, m->dir, &m->stall_next);
 	debugfs_create_atomic_t("corrupt_next", 0644, m->dir, &m->corrupt_next);
 	debugfs_create_file("surprise_remove", 0200, m->dir, m, &hm_remove_card_fops);
+	/* This instance's rated throughput, Mbit/s; 0: the module parameter's */
+	debugfs_create_u32("rate_des", 0644, m->dir, &m->rate[HM_DES]);
+	debugfs_create_u32("rate_3des", 0644, m->dir, &m->rate[HM_3DES]);
+	debugfs_create_u32("rate_aes", 0644, m->dir, &m->rate[HM_AES]);
+	debugfs_create_u32("rate_md5", 0644, m->dir, &m->rate[HM_MD5]);
+	debugfs_create_u32("rate_sha1", 0644, m->dir, &m->rate[HM_SHA1]);
 }
 
 /* ---- Instances ------------------------------------------------------------------- */

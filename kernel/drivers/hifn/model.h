@@ -152,6 +152,9 @@ struct hm_ctx {
  * @wq: the engine thread sleeps here
  * @thread: the engine thread
  * @busy_until: when the engine finishes what it has taken (modelled time)
+ * @stamp_pos: the first command descriptor not yet seen valid (bus address)
+ * @arrival: per command ring slot, when the descriptor was first seen valid
+ * @rate: per-instance rated throughput per engine, Mbit/s (0: the parameter's)
  * @handler: the interrupt handler, NULL when not wired
  * @irq_data: its argument
  * @irq_work: raises the "interrupt" in hard interrupt context
@@ -226,6 +229,9 @@ struct hifn_model {
 	wait_queue_head_t wq;
 	struct task_struct *thread;
 	ktime_t busy_until;
+	u32 stamp_pos;
+	ktime_t arrival[HIFN_D_CMD_RSIZE + 1];
+	u32 rate[HM_ENGINES];
 	irq_handler_t handler;
 	void *irq_data;
 	struct irq_work irq_work;
@@ -276,5 +282,6 @@ void hm_irq_work(struct irq_work *work);
 int hm_engine_start(struct hifn_model *m);
 void hm_engine_stop(struct hifn_model *m);
 void hm_kick(struct hifn_model *m);
+void hm_stamp(struct hifn_model *m);
 
 #endif /* _HIFN_MODEL_H */

@@ -10,7 +10,8 @@
  * DMA_CSR write kicks it or its poll interval passes, as the chip polls.
  * It decodes the command, gathers the source data, does the transform with
  * the Linux crypto API, waits out the modelled time (latency plus bytes over
- * the rated throughput, times time_scale), writes the destination data and
+ * the rated throughput, times time_scale, from when the chip would have
+ * started it: see hm_start_time()), writes the destination data and
  * the result, clears VALID on what it consumed (the result descriptor last)
  * and sets DONE/LAST status, which interrupts where DMA_IER says so.
  *
@@ -459,6 +460,71 @@ static u64 hm_service_ns(struct hifn_model *m, const struct hm_cmd *c)
 	return ns * hm_time_scale * hm_pe_clock_divisor(m);
 }
 
+/* The command ring slot of descriptor @at, or -1 */
+static int hm_cmd_slot(const struct hifn_model *m, u32 at)
+{
+	u32 off = at - m->ring_base[HM_CMD], slot = off / sizeof(struct hifn_desc);
+
+	if (off % sizeof(struct hifn_desc) || slot >= ARRAY_SIZE(m->arrival))
+		return -1;
+	return slot;
+}
+
+/*
+ * Notes when command descriptors became valid: the chip starts a command
+ * when the previous one is done or when the command arrives, whichever is
+ * later, not when the model's thread gets to it. Called on every ENA write
+ * (the driver's doorbell after a submission) and before the engine takes a
+ * command (one found by polling arrived no earlier than that).
+ */
+void hm_stamp(struct hifn_model *m)
+{
+	ktime_t now = ktime_get();
+	unsigned int n;
+	struct hifn_desc *d;
+	u32 l;
+	int slot;
+
+	lockdep_assert_held(&m->lock);
+	for (n = 0; n < ARRAY_SIZE(m->arrival); n++) {
+		slot = hm_cmd_slot(m, m->stamp_pos);
+		d = hm_dma_ptr(m, m->stamp_pos, sizeof(*d));
+		if (slot < 0 || !d)
+			return;
+		l = le32_to_cpu(READ_ONCE(d->l));
+		if (!(l & HIFN_D_VALID))
+			return;
+		if (l & HIFN_D_JUMP) {
+			m->stamp_pos = m->ring_base[HM_CMD];
+			continue;
+		}
+		m->arrival[slot] = now;
+		m->stamp_pos += sizeof(*d);
+	}
+}
+
+/*
+ * When the chip starts command @at: as soon as it is done with the previous
+ * one (@m->busy_until) if the command was waiting by then, else when it
+ * arrived. The model's own work between commands (copies, the transform,
+ * the interrupt) is the emulation's, not the chip's, and overlaps modelled
+ * time; but the engine takes back at most one command's worth of time it
+ * fell behind (@service_ns), so lag from a slow emulation cannot be made up
+ * later in a burst faster than the rated throughput.
+ */
+static ktime_t hm_start_time(struct hifn_model *m, u32 at, ktime_t now, u64 service_ns)
+{
+	ktime_t start = m->busy_until, floor = ktime_sub_ns(now, service_ns);
+	int slot = hm_cmd_slot(m, at);
+
+	lockdep_assert_held(&m->lock);
+	if (slot >= 0 && ktime_after(m->arrival[slot], start))
+		start = m->arrival[slot];
+	if (slot < 0 && ktime_after(now, start))
+		start = now;
+	return ktime_after(floor, start) ? floor : start;
+}
+
 /* Sleeps until @deadline; false when a reset, removal or stop came first. */
 static bool hm_wait_until(struct hifn_model *m, u32 gen, ktime_t deadline)
 {
@@ -551,6 +617,7 @@ static bool hm_step(struct hifn_model *m)
 		goto out_idle;
 	gen = m->gen;
 	start = ktime_get();
+	hm_stamp(m);
 	ret = hm_peek(m, HM_CMD, cmdp, true);
 	if (ret == -EAGAIN) {
 		m->csr |= HIFN_DMACSR_C_WAIT;
@@ -627,11 +694,12 @@ static bool hm_step(struct hifn_model *m)
 			return true;
 		}
 		if (!ret) {
+			u64 service = hm_service_ns(m, &c);
 			ktime_t deadline;
 
 			spin_lock_irqsave(&m->lock, flags);
-			deadline = ktime_add_ns(ktime_after(m->busy_until, start) ? m->busy_until :
-						start, hm_service_ns(m, &c));
+			deadline = ktime_add_ns(hm_start_time(m, cmdp->seg[cmdp->n - 1].at, start,
+							      service), service);
 			m->busy_until = deadline;
 			spin_unlock_irqrestore(&m->lock, flags);
 			if (!hm_wait_until(m, gen, deadline))

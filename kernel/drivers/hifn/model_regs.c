@@ -169,6 +169,7 @@ static void hm_dma_reset(struct hifn_model *m)
 		m->ring_pos[r] = m->ring_base[r];
 		m->ring_on[r] = false;
 	}
+	m->stamp_pos = m->ring_pos[HM_CMD];
 	m->csr = 0;
 	m->halted = false;
 	m->busy_until = ktime_get();
@@ -410,8 +411,11 @@ static void hm_write_csr(struct hifn_model *m, u32 val)
 		}
 	}
 	m->csr &= ~(val & ~HIFN_DMACSR_CTRL_MASK);
-	if (enabled)
+	if (enabled) {
+		/* The driver writes ENA after each submission: the command arrived now. */
+		hm_stamp(m);
 		hm_wake(m);
+	}
 	hm_raise(m);
 }
 
@@ -472,6 +476,8 @@ static void hm_write_1(struct hifn_model *m, u32 off, u32 val)
 		    off == HIFN_1_DMA_DRAR ? HM_DST : HM_RES;
 		m->ring_base[r] = val;
 		m->ring_pos[r] = val;
+		if (r == HM_CMD)
+			m->stamp_pos = val;
 		break;
 	case HIFN_1_DMA_CSR:
 		hm_write_csr(m, val);
