@@ -8,6 +8,7 @@
 // inner context whole blocks with its padding off, so that any run of whole
 // blocks can go either way.
 #include "device.hpp"
+#include "params.hpp"
 #include "prov.hpp"
 
 #include <openssl/evp.h>
@@ -63,11 +64,10 @@ bool is_cbc(const BlockCtx *c)
 	return c->alg->kind == CipherKind::Cbc;
 }
 
-int set_inner_padding(BlockCtx *c, unsigned pad)
+bool set_inner_padding(BlockCtx *c, unsigned pad)
 {
-	OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad),
-			   OSSL_PARAM_construct_end() };
-	return c->sw->set_ctx_params(c->inner, p);
+	return inner_set_one(*c->sw, c->inner,
+			     OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad));
 }
 
 // The inner context's chaining state: IV (or counter) and, for CTR, the
@@ -384,17 +384,9 @@ void block_freectx(void *vctx)
 void *block_dupctx(void *vctx)
 {
 	BlockCtx *c = ctx_of(vctx);
-	auto *d = new (std::nothrow) BlockCtx;
+	BlockCtx *d = dup_wrapper(c);
 	if (!d)
 		return nullptr;
-	d->prov = c->prov;
-	d->alg = c->alg;
-	d->sw = c->sw;
-	d->inner = c->sw->dupctx(c->inner);
-	if (!d->inner) {
-		delete d;
-		return nullptr;
-	}
 	d->enc = c->enc;
 	d->key_set = c->key_set;
 	d->managed = c->managed;
@@ -446,10 +438,8 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 			// The padding moves between us and the inner context.
 			if (managed) {
 				unsigned pad = 1;
-				OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING,
-									     &pad),
-						   OSSL_PARAM_construct_end() };
-				c->sw->get_ctx_params(c->inner, p);
+				inner_get_one(*c->sw, c->inner,
+					      OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad));
 				c->pad = pad;
 				if (!set_inner_padding(c, 0))
 					return 0;
@@ -544,8 +534,7 @@ int block_get_ctx_params(void *vctx, OSSL_PARAM params[])
 			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
 		return 0;
 	if (OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_IV)) {
-		if (!OSSL_PARAM_set_octet_string(p, c->oiv, c->alg->ivlen) &&
-		    !OSSL_PARAM_set_octet_ptr(p, c->oiv, c->alg->ivlen)) {
+		if (!set_octets(p, c->oiv, c->alg->ivlen)) {
 			OCF_RAISE(c->prov, R_INVALID_PARAM, "IV");
 			return 0;
 		}
@@ -592,49 +581,30 @@ int block_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 			}
 			c->pad = pad ? 1 : 0;
 		}
-		OSSL_PARAM rest[32];
-		if (!filter_params(params, { OSSL_CIPHER_PARAM_PADDING }, rest, 32))
-			return 0;
-		return c->sw->set_ctx_params(c->inner, rest);
+		return forward_set(params, { OSSL_CIPHER_PARAM_PADDING },
+				   [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); });
 	}
 	return c->sw->set_ctx_params(c->inner, params);
 }
 
-template <typename F>
-void (*fn(F *f))(void)
-{
-	return reinterpret_cast<void (*)(void)>(f);
-}
 
 } // namespace
 
 void *block_cipher_newctx(Provider *prov, std::size_t idx)
 {
-	const BoundCipher &b = g_soft.ciphers[idx];
-	auto *c = new (std::nothrow) BlockCtx;
-	if (!c)
-		return nullptr;
-	c->prov = prov;
-	c->alg = b.alg;
-	c->sw = &b.sw;
-	c->inner = b.sw.newctx(g_soft.provctx);
-	if (!c->inner) {
-		delete c;
-		return nullptr;
-	}
-	return c;
+	return new_wrapper<BlockCtx>(prov, g_soft.ciphers[idx]);
 }
 
 const OSSL_DISPATCH block_cipher_fns[] = {
-	{ OSSL_FUNC_CIPHER_FREECTX, fn(&block_freectx) },
-	{ OSSL_FUNC_CIPHER_DUPCTX, fn(&block_dupctx) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, fn(&block_einit) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, fn(&block_dinit) },
-	{ OSSL_FUNC_CIPHER_UPDATE, fn(&block_update) },
-	{ OSSL_FUNC_CIPHER_FINAL, fn(&block_final) },
-	{ OSSL_FUNC_CIPHER_CIPHER, fn(&block_cipher) },
-	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, fn(&block_get_ctx_params) },
-	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, fn(&block_set_ctx_params) },
+	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&block_freectx) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&block_dupctx) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&block_einit) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&block_dinit) },
+	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&block_update) },
+	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&block_final) },
+	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&block_cipher) },
+	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, dispatch_fn(&block_get_ctx_params) },
+	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, dispatch_fn(&block_set_ctx_params) },
 	{ 0, nullptr },
 };
 

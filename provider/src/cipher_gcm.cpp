@@ -13,6 +13,7 @@
 // - a TLS 1.2 record (libssl's TLS1_AAD mode): one OCF request per record,
 //   with the IV taken from (and advanced in) the inner context.
 #include "device.hpp"
+#include "params.hpp"
 #include "prov.hpp"
 
 #include <openssl/err.h>
@@ -99,18 +100,13 @@ void new_message(GcmCtx *c)
 bool pull_iv(GcmCtx *c)
 {
 	std::size_t len = 0;
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len),
-		OSSL_PARAM_construct_end(),
-	};
-	if (!c->sw->get_ctx_params(c->inner, p) || len == 0 || len > sizeof(c->iv))
+	if (!inner_get_one(*c->sw, c->inner,
+			   OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len)) ||
+	    len == 0 || len > sizeof(c->iv))
 		return false;
-	OSSL_PARAM q[] = {
-		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, c->iv, len),
-		OSSL_PARAM_construct_end(),
-	};
 	ERR_set_mark();
-	bool ok = c->sw->get_ctx_params(c->inner, q);
+	bool ok = inner_get_one(*c->sw, c->inner,
+				OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, c->iv, len));
 	ERR_pop_to_mark();
 	c->ivlen = len;
 	c->iv_known = ok;
@@ -173,17 +169,13 @@ int ocf_aead(GcmCtx *c, bool enc, const unsigned char *aad, std::size_t aadlen,
 void finish_inner(GcmCtx *c)
 {
 	std::size_t len = 0;
-	OSSL_PARAM g[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len),
-			   OSSL_PARAM_construct_end() };
-	if (!c->sw->get_ctx_params(c->inner, g))
+	if (!inner_get_one(*c->sw, c->inner,
+			   OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len)))
 		return;
 	std::size_t other = len == 12 ? 13 : 12;
-	OSSL_PARAM a[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &other),
-			   OSSL_PARAM_construct_end() };
-	OSSL_PARAM b[] = { OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &len),
-			   OSSL_PARAM_construct_end() };
-	c->sw->set_ctx_params(c->inner, a);
-	c->sw->set_ctx_params(c->inner, b);
+	inner_set_one(*c->sw, c->inner,
+		      OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &other));
+	inner_set_one(*c->sw, c->inner, OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &len));
 }
 
 // Gives the inner context the data an OCF request did, so that it can go on
@@ -237,23 +229,20 @@ int tls_record(GcmCtx *c, unsigned char *out, std::size_t *outl, std::size_t out
 		aad[12] = static_cast<unsigned char>(textlen);
 		if (c->enc) {
 			// The IV the inner context generates next; it writes the explicit part.
-			OSSL_PARAM p[] = {
-				OSSL_PARAM_construct_octet_string(
-					OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN, out, kTlsExplicitIv),
-				OSSL_PARAM_construct_end(),
-			};
-			if (!pull_iv(c) || c->ivlen != 12 || !c->sw->get_ctx_params(c->inner, p)) {
+			if (!pull_iv(c) || c->ivlen != 12 ||
+			    !inner_get_one(*c->sw, c->inner,
+					   OSSL_PARAM_construct_octet_string(
+						   OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN, out,
+						   kTlsExplicitIv))) {
 				OCF_RAISE(c->prov, R_OPERATION_FAILED, "no TLS IV");
 				return 0;
 			}
 		} else {
-			OSSL_PARAM p[] = {
-				OSSL_PARAM_construct_octet_string(
-					OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV,
-					const_cast<unsigned char *>(in), kTlsExplicitIv),
-				OSSL_PARAM_construct_end(),
-			};
-			if (!c->sw->set_ctx_params(c->inner, p) || !pull_iv(c) || c->ivlen != 12) {
+			if (!inner_set_one(*c->sw, c->inner,
+					   OSSL_PARAM_construct_octet_string(
+						   OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV,
+						   const_cast<unsigned char *>(in), kTlsExplicitIv)) ||
+			    !pull_iv(c) || c->ivlen != 12) {
 				OCF_RAISE(c->prov, R_OPERATION_FAILED, "no TLS IV");
 				return 0;
 			}
@@ -278,15 +267,8 @@ int tls_record(GcmCtx *c, unsigned char *out, std::size_t *outl, std::size_t out
 		// Declined: the inner context does the record (with the next IV
 		// when encrypting, which is as good).
 	}
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, c->tls_aad,
-						  kTlsAadLen),
-		OSSL_PARAM_construct_end(),
-	};
-	if (!c->sw->set_ctx_params(c->inner, p))
-		return 0;
-	return cipher_call ? c->sw->cipher(c->inner, out, outl, outsize, in, len) :
-			     c->sw->update(c->inner, out, outl, outsize, in, len);
+	return inner_tls_record(*c->sw, c->inner, c->tls_aad, kTlsAadLen, cipher_call, out, outl,
+				outsize, in, len);
 }
 
 // ---- Dispatch functions ----
@@ -299,17 +281,9 @@ void gcm_freectx(void *v)
 void *gcm_dupctx(void *v)
 {
 	GcmCtx *c = ctx_of(v);
-	auto *d = new (std::nothrow) GcmCtx;
+	GcmCtx *d = dup_wrapper(c);
 	if (!d)
 		return nullptr;
-	d->prov = c->prov;
-	d->alg = c->alg;
-	d->sw = c->sw;
-	d->inner = c->sw->dupctx(c->inner);
-	if (!d->inner) {
-		delete d;
-		return nullptr;
-	}
 	d->enc = c->enc;
 	d->key_set = c->key_set;
 	d->managed = c->managed;
@@ -517,12 +491,8 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 		std::memcpy(c->tls_aad, a, kTlsAadLen);
 		c->tls_aad_set = true;
 	}
-	OSSL_PARAM rest[32];
-	if (!filter_params(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" }, rest, 32))
-		return 0;
-	if (!rest[0].key)
-		return 1;
-	if (!c->sw->set_ctx_params(c->inner, rest))
+	if (!forward_set(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
+			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
 		return 0;
 	// What the inner context took that we need to know.
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_TAG)) {
@@ -546,41 +516,24 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 	return 1;
 }
 
-template <typename F>
-void (*fn(F *f))(void)
-{
-	return reinterpret_cast<void (*)(void)>(f);
-}
 
 } // namespace
 
 void *gcm_cipher_newctx(Provider *prov, std::size_t idx)
 {
-	const BoundCipher &b = g_soft.ciphers[idx];
-	auto *c = new (std::nothrow) GcmCtx;
-	if (!c)
-		return nullptr;
-	c->prov = prov;
-	c->alg = b.alg;
-	c->sw = &b.sw;
-	c->inner = b.sw.newctx(g_soft.provctx);
-	if (!c->inner) {
-		delete c;
-		return nullptr;
-	}
-	return c;
+	return new_wrapper<GcmCtx>(prov, g_soft.ciphers[idx]);
 }
 
 const OSSL_DISPATCH gcm_cipher_fns[] = {
-	{ OSSL_FUNC_CIPHER_FREECTX, fn(&gcm_freectx) },
-	{ OSSL_FUNC_CIPHER_DUPCTX, fn(&gcm_dupctx) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, fn(&gcm_einit) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, fn(&gcm_dinit) },
-	{ OSSL_FUNC_CIPHER_UPDATE, fn(&gcm_update) },
-	{ OSSL_FUNC_CIPHER_FINAL, fn(&gcm_final) },
-	{ OSSL_FUNC_CIPHER_CIPHER, fn(&gcm_cipher) },
-	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, fn(&gcm_get_ctx_params) },
-	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, fn(&gcm_set_ctx_params) },
+	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&gcm_freectx) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&gcm_dupctx) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&gcm_einit) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&gcm_dinit) },
+	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&gcm_update) },
+	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&gcm_final) },
+	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&gcm_cipher) },
+	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, dispatch_fn(&gcm_get_ctx_params) },
+	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, dispatch_fn(&gcm_set_ctx_params) },
 	{ 0, nullptr },
 };
 

@@ -27,6 +27,7 @@
 // depends on the record's length only), and the padding and HMAC are
 // checked here in constant time (tls_cbc.cpp), as OpenSSL's own code does.
 #include "device.hpp"
+#include "params.hpp"
 #include "prov.hpp"
 #include "tls_cbc.hpp"
 
@@ -92,11 +93,8 @@ StitchedCtx *ctx_of(void *v)
 
 bool pull_iv(StitchedCtx *c, unsigned char iv[kBlock])
 {
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, iv, kBlock),
-		OSSL_PARAM_construct_end(),
-	};
-	return c->sw->get_ctx_params(c->inner, p);
+	return inner_get_one(*c->sw, c->inner,
+			     OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, iv, kBlock));
 }
 
 bool push_iv(StitchedCtx *c, const unsigned char iv[kBlock])
@@ -326,15 +324,8 @@ int record(StitchedCtx *c, unsigned char *out, std::size_t *outl, std::size_t ou
 			return 1;
 		}
 	}
-	OSSL_PARAM p[] = {
-		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD, c->tls_aad,
-						  kAadLen),
-		OSSL_PARAM_construct_end(),
-	};
-	if (!c->sw->set_ctx_params(c->inner, p))
-		return 0;
-	return cipher_call ? c->sw->cipher(c->inner, out, outl, outsize, in, inl) :
-			     c->sw->update(c->inner, out, outl, outsize, in, inl);
+	return inner_tls_record(*c->sw, c->inner, c->tls_aad, kAadLen, cipher_call, out, outl,
+				outsize, in, inl);
 }
 
 // ---- Dispatch functions ----
@@ -347,17 +338,9 @@ void st_freectx(void *v)
 void *st_dupctx(void *v)
 {
 	StitchedCtx *c = ctx_of(v);
-	auto *d = new (std::nothrow) StitchedCtx;
+	StitchedCtx *d = dup_wrapper(c);
 	if (!d)
 		return nullptr;
-	d->prov = c->prov;
-	d->alg = c->alg;
-	d->sw = c->sw;
-	d->inner = c->sw->dupctx(c->inner);
-	if (!d->inner) {
-		delete d;
-		return nullptr;
-	}
 	d->enc = c->enc;
 	d->key_set = c->key_set;
 	d->managed = c->managed;
@@ -451,8 +434,7 @@ int st_get_ctx_params(void *v, OSSL_PARAM params[])
 			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
 		return 0;
 	if (OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_IV))
-		if (!OSSL_PARAM_set_octet_string(p, c->oiv, kBlock) &&
-		    !OSSL_PARAM_set_octet_ptr(p, c->oiv, kBlock))
+		if (!set_octets(p, c->oiv, kBlock))
 			return 0;
 	if (OSSL_PARAM *p = own_pad ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD) : nullptr)
 		if (!OSSL_PARAM_set_size_t(p, c->tls_pad))
@@ -489,12 +471,8 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 		std::memcpy(c->tls_aad, a, kAadLen);
 		c->tls_aad_set = true;
 	}
-	OSSL_PARAM rest[32];
-	if (!filter_params(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" }, rest, 32))
-		return 0;
-	if (!rest[0].key)
-		return 1;
-	if (!c->sw->set_ctx_params(c->inner, rest))
+	if (!forward_set(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
+			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
 		return 0;
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_MAC_KEY)) {
 		dev::session_free(c->sess);
@@ -515,41 +493,24 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 	return 1;
 }
 
-template <typename F>
-void (*fn(F *f))(void)
-{
-	return reinterpret_cast<void (*)(void)>(f);
-}
 
 } // namespace
 
 void *stitched_cipher_newctx(Provider *prov, std::size_t idx)
 {
-	const BoundCipher &b = g_soft.ciphers[idx];
-	auto *c = new (std::nothrow) StitchedCtx;
-	if (!c)
-		return nullptr;
-	c->prov = prov;
-	c->alg = b.alg;
-	c->sw = &b.sw;
-	c->inner = b.sw.newctx(g_soft.provctx);
-	if (!c->inner) {
-		delete c;
-		return nullptr;
-	}
-	return c;
+	return new_wrapper<StitchedCtx>(prov, g_soft.ciphers[idx]);
 }
 
 const OSSL_DISPATCH stitched_cipher_fns[] = {
-	{ OSSL_FUNC_CIPHER_FREECTX, fn(&st_freectx) },
-	{ OSSL_FUNC_CIPHER_DUPCTX, fn(&st_dupctx) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, fn(&st_einit) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, fn(&st_dinit) },
-	{ OSSL_FUNC_CIPHER_UPDATE, fn(&st_update) },
-	{ OSSL_FUNC_CIPHER_FINAL, fn(&st_final) },
-	{ OSSL_FUNC_CIPHER_CIPHER, fn(&st_cipher) },
-	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, fn(&st_get_ctx_params) },
-	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, fn(&st_set_ctx_params) },
+	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&st_freectx) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&st_dupctx) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&st_einit) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&st_dinit) },
+	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&st_update) },
+	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&st_final) },
+	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&st_cipher) },
+	{ OSSL_FUNC_CIPHER_GET_CTX_PARAMS, dispatch_fn(&st_get_ctx_params) },
+	{ OSSL_FUNC_CIPHER_SET_CTX_PARAMS, dispatch_fn(&st_set_ctx_params) },
 	{ 0, nullptr },
 };
 

@@ -7,6 +7,7 @@
 // then gets the collected bytes. A message longer than one request goes to
 // the default implementation as it arrives.
 #include "device.hpp"
+#include "params.hpp"
 #include "prov.hpp"
 
 #include <openssl/evp.h>
@@ -66,11 +67,6 @@ int ocf_digest(const dev::Session &sess, std::vector<unsigned char> &buf, std::s
 	return r;
 }
 
-template <typename F>
-void (*fn(F *f))(void)
-{
-	return reinterpret_cast<void (*)(void)>(f);
-}
 
 // ---- Digests ----
 
@@ -95,13 +91,33 @@ DigestCtx *dctx_of(void *v)
 }
 
 // Hands what was collected to the default implementation: no OCF for this
-// message any more.
-bool digest_flush(DigestCtx *c)
+// message any more. (Wiped: an HMAC's message may be secret.)
+template <typename Ctx>
+bool flush_collected(Ctx *c)
 {
 	c->managed = false;
 	bool ok = c->buf.empty() || c->sw->update(c->inner, c->buf.data(), c->buf.size());
+	if (!c->buf.empty())
+		cleanse(c->buf.data(), c->buf.size());
 	std::vector<unsigned char>().swap(c->buf);
 	return ok;
+}
+
+// Collects the message for one OCF request at final; past kMaxCollect (or
+// without memory) the default implementation takes it as it comes.
+template <typename Ctx>
+int collect_update(Ctx *c, const unsigned char *in, std::size_t inl)
+{
+	if (!c->managed)
+		return c->sw->update(c->inner, in, inl);
+	if (c->buf.size() + inl > kMaxCollect)
+		return flush_collected(c) && c->sw->update(c->inner, in, inl);
+	try {
+		c->buf.insert(c->buf.end(), in, in + inl);
+	} catch (...) {
+		return flush_collected(c) && c->sw->update(c->inner, in, inl);
+	}
+	return 1;
 }
 
 void digest_freectx(void *v)
@@ -112,13 +128,9 @@ void digest_freectx(void *v)
 void *digest_dupctx(void *v)
 {
 	DigestCtx *c = dctx_of(v);
-	auto *d = new (std::nothrow) DigestCtx;
+	DigestCtx *d = dup_wrapper(c);
 	if (!d)
 		return nullptr;
-	d->prov = c->prov;
-	d->alg = c->alg;
-	d->sw = c->sw;
-	d->inner = c->sw->dupctx(c->inner);
 	d->managed = c->managed;
 	try {
 		d->buf = c->buf;
@@ -145,17 +157,7 @@ int digest_init(void *v, const OSSL_PARAM params[])
 
 int digest_update(void *v, const unsigned char *in, std::size_t inl)
 {
-	DigestCtx *c = dctx_of(v);
-	if (!c->managed)
-		return c->sw->update(c->inner, in, inl);
-	if (c->buf.size() + inl > kMaxCollect)
-		return digest_flush(c) && c->sw->update(c->inner, in, inl);
-	try {
-		c->buf.insert(c->buf.end(), in, in + inl);
-	} catch (...) {
-		return digest_flush(c) && c->sw->update(c->inner, in, inl);
-	}
-	return 1;
+	return collect_update(dctx_of(v), in, inl);
 }
 
 int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
@@ -179,7 +181,7 @@ int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t out
 			} catch (...) {
 			}
 		}
-		if (!digest_flush(c))
+		if (!flush_collected(c))
 			return 0;
 	}
 	return c->sw->final(c->inner, out, outl, outsize);
@@ -197,7 +199,7 @@ int digest_set_ctx_params(void *v, const OSSL_PARAM params[])
 	if (!params || !params->key)
 		return 1;
 	// Anything special (SSLv3's master secret for SHA-1) is the default's.
-	if (c->managed && !digest_flush(c))
+	if (c->managed && !flush_collected(c))
 		return 0;
 	return c->sw->set_ctx_params ? c->sw->set_ctx_params(c->inner, params) : 1;
 }
@@ -233,16 +235,6 @@ struct HmacCtx {
 HmacCtx *hctx_of(void *v)
 {
 	return static_cast<HmacCtx *>(v);
-}
-
-bool hmac_flush(HmacCtx *c)
-{
-	c->managed = false;
-	bool ok = c->buf.empty() || c->sw->update(c->inner, c->buf.data(), c->buf.size());
-	if (!c->buf.empty())
-		cleanse(c->buf.data(), c->buf.size());
-	std::vector<unsigned char>().swap(c->buf);
-	return ok;
 }
 
 void hmac_set_key(HmacCtx *c, const unsigned char *key, std::size_t keylen)
@@ -313,13 +305,9 @@ void hmac_freectx(void *v)
 void *hmac_dupctx(void *v)
 {
 	HmacCtx *c = hctx_of(v);
-	auto *d = new (std::nothrow) HmacCtx;
+	HmacCtx *d = dup_wrapper(c);
 	if (!d)
 		return nullptr;
-	d->prov = c->prov;
-	d->sw = c->sw;
-	d->inner = c->sw->dupctx(c->inner);
-	d->alg = c->alg;
 	std::memcpy(d->key, c->key, sizeof(d->key));
 	d->keylen = c->keylen;
 	d->key_set = c->key_set;
@@ -357,17 +345,7 @@ int hmac_init(void *v, const unsigned char *key, std::size_t keylen, const OSSL_
 
 int hmac_update(void *v, const unsigned char *in, std::size_t inl)
 {
-	HmacCtx *c = hctx_of(v);
-	if (!c->managed)
-		return c->sw->update(c->inner, in, inl);
-	if (c->buf.size() + inl > kMaxCollect)
-		return hmac_flush(c) && c->sw->update(c->inner, in, inl);
-	try {
-		c->buf.insert(c->buf.end(), in, in + inl);
-	} catch (...) {
-		return hmac_flush(c) && c->sw->update(c->inner, in, inl);
-	}
-	return 1;
+	return collect_update(hctx_of(v), in, inl);
 }
 
 bool hmac_session(HmacCtx *c)
@@ -409,7 +387,7 @@ int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 			} catch (...) {
 			}
 		}
-		if (!hmac_flush(c))
+		if (!flush_collected(c))
 			return 0;
 	}
 	return c->sw->final(c->inner, out, outl, outsize);
@@ -426,7 +404,7 @@ int hmac_set_ctx_params(void *v, const OSSL_PARAM params[])
 	HmacCtx *c = hctx_of(v);
 	if (!params || !params->key)
 		return 1;
-	if (c->managed && !c->buf.empty() && !hmac_flush(c))
+	if (c->managed && !c->buf.empty() && !flush_collected(c))
 		return 0;
 	if (!c->sw->set_ctx_params(c->inner, params))
 		return 0;
@@ -440,19 +418,7 @@ int hmac_set_ctx_params(void *v, const OSSL_PARAM params[])
 
 void *digest_newctx(Provider *prov, std::size_t idx)
 {
-	const BoundDigest &b = g_soft.digests[idx];
-	auto *c = new (std::nothrow) DigestCtx;
-	if (!c)
-		return nullptr;
-	c->prov = prov;
-	c->alg = b.alg;
-	c->sw = &b.sw;
-	c->inner = b.sw.newctx(g_soft.provctx);
-	if (!c->inner) {
-		delete c;
-		return nullptr;
-	}
-	return c;
+	return new_wrapper<DigestCtx>(prov, g_soft.digests[idx]);
 }
 
 const DigestAlg *digest_by_name(const char *name)
@@ -475,25 +441,25 @@ const DigestAlg *digest_by_name(const char *name)
 }
 
 const OSSL_DISPATCH digest_fns[] = {
-	{ OSSL_FUNC_DIGEST_FREECTX, fn(&digest_freectx) },
-	{ OSSL_FUNC_DIGEST_DUPCTX, fn(&digest_dupctx) },
-	{ OSSL_FUNC_DIGEST_INIT, fn(&digest_init) },
-	{ OSSL_FUNC_DIGEST_UPDATE, fn(&digest_update) },
-	{ OSSL_FUNC_DIGEST_FINAL, fn(&digest_final) },
-	{ OSSL_FUNC_DIGEST_GET_CTX_PARAMS, fn(&digest_get_ctx_params) },
-	{ OSSL_FUNC_DIGEST_SET_CTX_PARAMS, fn(&digest_set_ctx_params) },
+	{ OSSL_FUNC_DIGEST_FREECTX, dispatch_fn(&digest_freectx) },
+	{ OSSL_FUNC_DIGEST_DUPCTX, dispatch_fn(&digest_dupctx) },
+	{ OSSL_FUNC_DIGEST_INIT, dispatch_fn(&digest_init) },
+	{ OSSL_FUNC_DIGEST_UPDATE, dispatch_fn(&digest_update) },
+	{ OSSL_FUNC_DIGEST_FINAL, dispatch_fn(&digest_final) },
+	{ OSSL_FUNC_DIGEST_GET_CTX_PARAMS, dispatch_fn(&digest_get_ctx_params) },
+	{ OSSL_FUNC_DIGEST_SET_CTX_PARAMS, dispatch_fn(&digest_set_ctx_params) },
 	{ 0, nullptr },
 };
 
 const OSSL_DISPATCH hmac_fns[] = {
-	{ OSSL_FUNC_MAC_NEWCTX, fn(&hmac_newctx) },
-	{ OSSL_FUNC_MAC_FREECTX, fn(&hmac_freectx) },
-	{ OSSL_FUNC_MAC_DUPCTX, fn(&hmac_dupctx) },
-	{ OSSL_FUNC_MAC_INIT, fn(&hmac_init) },
-	{ OSSL_FUNC_MAC_UPDATE, fn(&hmac_update) },
-	{ OSSL_FUNC_MAC_FINAL, fn(&hmac_final) },
-	{ OSSL_FUNC_MAC_GET_CTX_PARAMS, fn(&hmac_get_ctx_params) },
-	{ OSSL_FUNC_MAC_SET_CTX_PARAMS, fn(&hmac_set_ctx_params) },
+	{ OSSL_FUNC_MAC_NEWCTX, dispatch_fn(&hmac_newctx) },
+	{ OSSL_FUNC_MAC_FREECTX, dispatch_fn(&hmac_freectx) },
+	{ OSSL_FUNC_MAC_DUPCTX, dispatch_fn(&hmac_dupctx) },
+	{ OSSL_FUNC_MAC_INIT, dispatch_fn(&hmac_init) },
+	{ OSSL_FUNC_MAC_UPDATE, dispatch_fn(&hmac_update) },
+	{ OSSL_FUNC_MAC_FINAL, dispatch_fn(&hmac_final) },
+	{ OSSL_FUNC_MAC_GET_CTX_PARAMS, dispatch_fn(&hmac_get_ctx_params) },
+	{ OSSL_FUNC_MAC_SET_CTX_PARAMS, dispatch_fn(&hmac_set_ctx_params) },
 	{ 0, nullptr },
 };
 

@@ -17,8 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <initializer_list>
-#include <string_view>
+#include <new>
 
 namespace ocfprov {
 
@@ -189,52 +188,49 @@ void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 // Wipes memory the compiler may not optimise away.
 void cleanse(void *p, std::size_t n);
 
-// ---- Parameters ----
-
-// Calls @get with @params minus the entries named in @skip (empty names
-// skip nothing), then copies the return sizes back. For overriding some
-// parameters of the inner context.
-template <typename Fn>
-int forward_get(OSSL_PARAM params[], std::initializer_list<std::string_view> skip, Fn &&get);
-
-const OSSL_PARAM *find_param(const OSSL_PARAM params[], const char *key);
-OSSL_PARAM *find_param(OSSL_PARAM params[], const char *key);
-
-// The parameters of @params minus @skip, into @out (room for @max entries
-// including the end marker). False if it does not fit.
-bool filter_params(const OSSL_PARAM params[], std::initializer_list<std::string_view> skip,
-		   OSSL_PARAM *out, std::size_t max);
-
-template <typename Fn>
-int forward_get(OSSL_PARAM params[], std::initializer_list<std::string_view> skip, Fn &&get)
+// The generic function pointer that OSSL_DISPATCH tables hold.
+template <typename F>
+void (*dispatch_fn(F *f))(void)
 {
-	auto skipped = [&skip](const char *key) {
-		for (auto s : skip)
-			if (!s.empty() && s == key)
-				return true;
-		return false;
-	};
-	bool any = false;
-	for (OSSL_PARAM *p = params; p && p->key && !any; p++)
-		any = skipped(p->key);
-	if (!any)
-		return get(params);
-	OSSL_PARAM tmp[32];
-	OSSL_PARAM *map[32];
-	std::size_t n = 0;
-	for (OSSL_PARAM *p = params; p->key; p++) {
-		if (skipped(p->key))
-			continue;
-		if (n + 1 >= 32)
-			return 0;
-		map[n] = p;
-		tmp[n++] = *p;
+	return reinterpret_cast<void (*)(void)>(f);
+}
+
+// A new context of type Ctx (members prov, alg, sw, inner) for @bound's
+// algorithm, wrapping a new inner context; nullptr when either fails.
+template <typename Ctx, typename Bound>
+Ctx *new_wrapper(Provider *prov, const Bound &bound)
+{
+	auto *c = new (std::nothrow) Ctx;
+	if (!c)
+		return nullptr;
+	c->prov = prov;
+	c->alg = bound.alg;
+	c->sw = &bound.sw;
+	c->inner = bound.sw.newctx(g_soft.provctx);
+	if (!c->inner) {
+		delete c;
+		return nullptr;
 	}
-	tmp[n] = OSSL_PARAM_construct_end();
-	int r = get(tmp);
-	for (std::size_t i = 0; i < n; i++)
-		map[i]->return_size = tmp[i].return_size;
-	return r;
+	return c;
+}
+
+// The start of a copy of @c: a new Ctx with its provider and algorithm,
+// wrapping a duplicate of its inner context; nullptr when either fails.
+template <typename Ctx>
+Ctx *dup_wrapper(const Ctx *c)
+{
+	auto *d = new (std::nothrow) Ctx;
+	if (!d)
+		return nullptr;
+	d->prov = c->prov;
+	d->alg = c->alg;
+	d->sw = c->sw;
+	d->inner = c->sw->dupctx(c->inner);
+	if (!d->inner) {
+		delete d;
+		return nullptr;
+	}
+	return d;
 }
 
 // ---- The algorithm families (one file each) ----

@@ -366,11 +366,6 @@ Table make_table(const OSSL_DISPATCH *family, std::initializer_list<OSSL_DISPATC
 	return t;
 }
 
-template <typename F>
-void (*fn(F *f))(void)
-{
-	return reinterpret_cast<void (*)(void)>(f);
-}
 
 template <std::size_t I>
 Table cipher_table()
@@ -380,26 +375,26 @@ Table cipher_table()
 									     stitched_cipher_fns :
 									     block_cipher_fns;
 	return make_table(family,
-			  { { OSSL_FUNC_CIPHER_NEWCTX, fn(&cipher_newctx<I>) },
-			    { OSSL_FUNC_CIPHER_GET_PARAMS, fn(&cipher_get_params<I>) },
-			    { OSSL_FUNC_CIPHER_GETTABLE_PARAMS, fn(&cipher_gettable_params<I>) },
+			  { { OSSL_FUNC_CIPHER_NEWCTX, dispatch_fn(&cipher_newctx<I>) },
+			    { OSSL_FUNC_CIPHER_GET_PARAMS, dispatch_fn(&cipher_get_params<I>) },
+			    { OSSL_FUNC_CIPHER_GETTABLE_PARAMS, dispatch_fn(&cipher_gettable_params<I>) },
 			    { OSSL_FUNC_CIPHER_GETTABLE_CTX_PARAMS,
-			      fn(&cipher_gettable_ctx_params<I>) },
+			      dispatch_fn(&cipher_gettable_ctx_params<I>) },
 			    { OSSL_FUNC_CIPHER_SETTABLE_CTX_PARAMS,
-			      fn(&cipher_settable_ctx_params<I>) } });
+			      dispatch_fn(&cipher_settable_ctx_params<I>) } });
 }
 
 template <std::size_t I>
 Table digest_table()
 {
 	return make_table(digest_fns,
-			  { { OSSL_FUNC_DIGEST_NEWCTX, fn(&digest_newctx_i<I>) },
-			    { OSSL_FUNC_DIGEST_GET_PARAMS, fn(&digest_get_params<I>) },
-			    { OSSL_FUNC_DIGEST_GETTABLE_PARAMS, fn(&digest_gettable_params<I>) },
+			  { { OSSL_FUNC_DIGEST_NEWCTX, dispatch_fn(&digest_newctx_i<I>) },
+			    { OSSL_FUNC_DIGEST_GET_PARAMS, dispatch_fn(&digest_get_params<I>) },
+			    { OSSL_FUNC_DIGEST_GETTABLE_PARAMS, dispatch_fn(&digest_gettable_params<I>) },
 			    { OSSL_FUNC_DIGEST_GETTABLE_CTX_PARAMS,
-			      fn(&digest_gettable_ctx_params<I>) },
+			      dispatch_fn(&digest_gettable_ctx_params<I>) },
 			    { OSSL_FUNC_DIGEST_SETTABLE_CTX_PARAMS,
-			      fn(&digest_settable_ctx_params<I>) } });
+			      dispatch_fn(&digest_settable_ctx_params<I>) } });
 }
 
 template <std::size_t... I>
@@ -429,10 +424,10 @@ const std::array<Table, kDigests> &all_digest_tables()
 const Table &hmac_table()
 {
 	static const Table t = make_table(
-		hmac_fns, { { OSSL_FUNC_MAC_GET_PARAMS, fn(&hmac_get_params) },
-			    { OSSL_FUNC_MAC_GETTABLE_PARAMS, fn(&hmac_gettable_params) },
-			    { OSSL_FUNC_MAC_GETTABLE_CTX_PARAMS, fn(&hmac_gettable_ctx_params) },
-			    { OSSL_FUNC_MAC_SETTABLE_CTX_PARAMS, fn(&hmac_settable_ctx_params) } });
+		hmac_fns, { { OSSL_FUNC_MAC_GET_PARAMS, dispatch_fn(&hmac_get_params) },
+			    { OSSL_FUNC_MAC_GETTABLE_PARAMS, dispatch_fn(&hmac_gettable_params) },
+			    { OSSL_FUNC_MAC_GETTABLE_CTX_PARAMS, dispatch_fn(&hmac_gettable_ctx_params) },
+			    { OSSL_FUNC_MAC_SETTABLE_CTX_PARAMS, dispatch_fn(&hmac_settable_ctx_params) } });
 	return t;
 }
 
@@ -579,11 +574,11 @@ void prov_teardown(void *provctx)
 }
 
 const OSSL_DISPATCH provider_functions[] = {
-	{ OSSL_FUNC_PROVIDER_TEARDOWN, fn(&prov_teardown) },
-	{ OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, fn(&prov_gettable_params) },
-	{ OSSL_FUNC_PROVIDER_GET_PARAMS, fn(&prov_get_params) },
-	{ OSSL_FUNC_PROVIDER_QUERY_OPERATION, fn(&prov_query) },
-	{ OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, fn(&prov_reason_strings) },
+	{ OSSL_FUNC_PROVIDER_TEARDOWN, dispatch_fn(&prov_teardown) },
+	{ OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, dispatch_fn(&prov_gettable_params) },
+	{ OSSL_FUNC_PROVIDER_GET_PARAMS, dispatch_fn(&prov_get_params) },
+	{ OSSL_FUNC_PROVIDER_QUERY_OPERATION, dispatch_fn(&prov_query) },
+	{ OSSL_FUNC_PROVIDER_GET_REASON_STRINGS, dispatch_fn(&prov_reason_strings) },
 	{ 0, nullptr },
 };
 
@@ -700,35 +695,6 @@ void debug(const char *fmt, ...)
 void cleanse(void *p, std::size_t n)
 {
 	OPENSSL_cleanse(p, n);
-}
-
-const OSSL_PARAM *find_param(const OSSL_PARAM params[], const char *key)
-{
-	return params ? OSSL_PARAM_locate_const(params, key) : nullptr;
-}
-
-OSSL_PARAM *find_param(OSSL_PARAM params[], const char *key)
-{
-	return params ? OSSL_PARAM_locate(params, key) : nullptr;
-}
-
-bool filter_params(const OSSL_PARAM params[], std::initializer_list<std::string_view> skip,
-		   OSSL_PARAM *out, std::size_t max)
-{
-	std::size_t n = 0;
-	for (const OSSL_PARAM *p = params; p && p->key; p++) {
-		bool skipped = false;
-		for (auto s : skip)
-			if (s == p->key)
-				skipped = true;
-		if (skipped)
-			continue;
-		if (n + 1 >= max)
-			return false;
-		out[n++] = *p;
-	}
-	out[n] = OSSL_PARAM_construct_end();
-	return true;
 }
 
 bool ocf_possible(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2)

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The OSSL_PARAM handling the algorithm families share: passing parameter
+// lists on to the inner (default provider's) context minus those a context
+// answers itself, and the few single parameters the provider reads or sets
+// on inner contexts.
+#ifndef OCF_PROVIDER_PARAMS_HPP
+#define OCF_PROVIDER_PARAMS_HPP
+
+#include "prov.hpp"
+
+#include <openssl/params.h>
+
+#include <cstddef>
+#include <initializer_list>
+#include <string_view>
+
+namespace ocfprov {
+
+// Parameter names a context answers itself; empty names stand for none (so
+// that a list can name a parameter only under some condition).
+using ParamNames = std::initializer_list<std::string_view>;
+
+const OSSL_PARAM *find_param(const OSSL_PARAM params[], const char *key);
+OSSL_PARAM *find_param(OSSL_PARAM params[], const char *key);
+
+// Calls @get with @params minus @skip, then copies the return sizes back.
+template <typename Fn>
+int forward_get(OSSL_PARAM params[], ParamNames skip, Fn &&get);
+
+// Calls @set with @params minus @skip; 1 without calling it when nothing
+// remains, 0 when the list is too long to filter.
+template <typename Fn>
+int forward_set(const OSSL_PARAM params[], ParamNames skip, Fn &&set);
+
+// Answers an octet-string parameter (such as the original IV), whether the
+// caller asked for a copy or a pointer.
+bool set_octets(OSSL_PARAM *p, const void *data, std::size_t len);
+
+// One parameter of an inner cipher context, read or set (e.g.
+// OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad)).
+bool inner_get_one(const CipherFns &sw, void *inner, OSSL_PARAM param);
+bool inner_set_one(const CipherFns &sw, void *inner, OSSL_PARAM param);
+
+// A TLS record done by the inner context: the record's AAD handed over
+// (OSSL_CIPHER_PARAM_AEAD_TLS1_AAD), then one update or cipher call.
+int inner_tls_record(const CipherFns &sw, void *inner, const unsigned char *aad,
+		     std::size_t aadlen, bool cipher_call, unsigned char *out, std::size_t *outl,
+		     std::size_t outsize, const unsigned char *in, std::size_t len);
+
+// ---- Templates ----
+
+namespace params_detail {
+
+constexpr std::size_t kMaxParams = 32;	// longest list filtered (libssl sends a few)
+
+inline bool skipped(ParamNames skip, const char *key)
+{
+	for (auto s : skip)
+		if (!s.empty() && s == key)
+			return true;
+	return false;
+}
+
+} // namespace params_detail
+
+template <typename Fn>
+int forward_get(OSSL_PARAM params[], ParamNames skip, Fn &&get)
+{
+	using params_detail::kMaxParams;
+	bool any = false;
+	for (OSSL_PARAM *p = params; p && p->key && !any; p++)
+		any = params_detail::skipped(skip, p->key);
+	if (!any)
+		return get(params);
+	OSSL_PARAM tmp[kMaxParams];
+	OSSL_PARAM *map[kMaxParams];
+	std::size_t n = 0;
+	for (OSSL_PARAM *p = params; p->key; p++) {
+		if (params_detail::skipped(skip, p->key))
+			continue;
+		if (n + 1 >= kMaxParams)
+			return 0;
+		map[n] = p;
+		tmp[n++] = *p;
+	}
+	tmp[n] = OSSL_PARAM_construct_end();
+	int r = get(tmp);
+	for (std::size_t i = 0; i < n; i++)
+		map[i]->return_size = tmp[i].return_size;
+	return r;
+}
+
+template <typename Fn>
+int forward_set(const OSSL_PARAM params[], ParamNames skip, Fn &&set)
+{
+	using params_detail::kMaxParams;
+	OSSL_PARAM rest[kMaxParams];
+	std::size_t n = 0;
+	for (const OSSL_PARAM *p = params; p && p->key; p++) {
+		if (params_detail::skipped(skip, p->key))
+			continue;
+		if (n + 1 >= kMaxParams)
+			return 0;
+		rest[n++] = *p;
+	}
+	if (n == 0)
+		return 1;
+	rest[n] = OSSL_PARAM_construct_end();
+	return set(rest);
+}
+
+} // namespace ocfprov
+
+#endif // OCF_PROVIDER_PARAMS_HPP
