@@ -170,17 +170,27 @@ EXPORT_SYMBOL_GPL(ocf_producer_unregister);
 /*
  * Learns @p's throughput from its completions: while it has work queued,
  * the time between two completions is what the second one took.
+ *
+ * The average is of time per byte, not of bytes per second: drivers finish
+ * several requests in one pass, a microsecond apart, and one such gap would
+ * make a rate average jump by orders of magnitude (the policy would then
+ * pile work on that producer). Averaged as time, those gaps and the long
+ * one before them add up to what the requests really took.
  */
 void ocf_producer_note_done(struct ocf_producer *p, u32 bytes, u64 now)
 {
-	u64 rate;
+	u64 old = p->rate_bps, gap = now - p->last_done_ns, rate, weight;
 
 	lockdep_assert_held(&p->lock);
-	if (p->busy && now > p->last_done_ns) {
-		rate = div64_u64((u64)bytes * NSEC_PER_SEC, now - p->last_done_ns);
-		if (p->rate_bps)
-			rate = p->rate_bps - p->rate_bps / 16 + rate / 16;
-		WRITE_ONCE(p->rate_bps, rate);
+	if (p->busy && now > p->last_done_ns && bytes) {
+		if (old) {
+			/* 1/rate = 15/16 * 1/old + 1/16 * gap/bytes */
+			weight = 15ULL * bytes + mul_u64_u64_div_u64(old, gap, NSEC_PER_SEC);
+			rate = mul_u64_u64_div_u64(16 * old, bytes, weight);
+		} else {
+			rate = div64_u64((u64)bytes * NSEC_PER_SEC, gap);
+		}
+		WRITE_ONCE(p->rate_bps, rate ?: 1);
 	}
 	p->last_done_ns = now;
 	/* The completing request is still counted in in_flight. */
