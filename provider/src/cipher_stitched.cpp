@@ -371,6 +371,12 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 	auto init = enc ? c->sw->einit : c->sw->dinit;
 	if (!init(c->inner, key, keylen, use_iv, use_ivlen, nullptr))
 		return 0;
+	if (enc != c->enc) {
+		// Encrypting uses a MAC-then-cipher chain session, decrypting a
+		// cipher-only one: the other direction needs the other kind.
+		dev::session_free(c->sess);
+		c->sess_failed = false;
+	}
 	c->enc = enc;
 	c->tls_aad_set = false;
 	if (iv) {
