@@ -31,6 +31,29 @@ ref_openssl() {
 	env -u OPENSSL_MODULES OPENSSL_CONF=/dev/null openssl "$@"
 }
 
+# How many producers flagged hardware are registered (0 without /dev/ocf).
+hardware_producers() {
+	local ocfctl=$build/tools/ocfctl/ocfctl json
+	[ -e /dev/ocf ] && [ -x "$ocfctl" ] || { echo 0; return; }
+	json=$("$ocfctl" producers --json 2>/dev/null) || { echo 0; return; }
+	python3 -c 'import json,sys; print(sum(p["kind"] == "hw" for p in json.loads(sys.argv[1])))' "$json"
+}
+
+# After a transfer in mode always: at least $size_mb MiB went through OCF
+# since OCF's byte counter read B0, and the caller's `sessions SESSION`
+# (how many OCF sessions of that kind the provider made) grew past N0.
+# Nothing to check without /dev/ocf (B0 < 0) or in another mode.
+check_ocf_served() {
+	local name=$1 b0=$2 session=$3 n0=$4 b1
+	b1=$(ocf_total bytes)
+	if [ "$b0" -ge 0 ] && [ "${OCF_PROVIDER_MODE:-always}" = always ]; then
+		report "$name: $(((b1 - b0) / 1048576)) MiB through OCF (>= $size_mb MiB)" \
+			"$([ $((b1 - b0)) -ge $((size_mb * 1048576)) ]; echo $?)"
+		report "$name: an OCF session $session served it" \
+			"$([ "$(sessions "$session")" -gt "$n0" ]; echo $?)"
+	fi
+}
+
 # OCF's total counter FIELD (requests, bytes) over all producers, or -1
 # without /dev/ocf.
 ocf_total() {

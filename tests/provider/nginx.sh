@@ -107,7 +107,7 @@ sessions() {
 fetch() {
 	local name=$1 port=$2 want=$3 session=$4
 	shift 4
-	local b0 b1 n0
+	local b0 n0
 	b0=$(ocf_total bytes)
 	n0=$(sessions "$session")
 	env -u OPENSSL_CONF -u OPENSSL_MODULES curl -sS -k -v "$@" -o "$tmp/got" \
@@ -118,13 +118,7 @@ fetch() {
 	report "$name: the file arrived intact ($(cksum <"$tmp/got" | cut -d' ' -f1))" \
 		"$(cmp -s "$tmp/got" "$tmp/www/big"; echo $?)"
 	rm -f "$tmp/got"
-	b1=$(ocf_total bytes)
-	if [ "$b0" -ge 0 ] && [ "$OCF_PROVIDER_MODE" = always ]; then
-		report "$name: $(((b1 - b0) / 1048576)) MiB through OCF (>= $size_mb MiB)" \
-			"$([ $((b1 - b0)) -ge $((size_mb * 1048576)) ]; echo $?)"
-		report "$name: an OCF session $session served it" \
-			"$([ "$(sessions "$session")" -gt "$n0" ]; echo $?)"
-	fi
+	check_ocf_served "$name" "$b0" "$session" "$n0"
 }
 
 fetch "TLS 1.2 AES-GCM" 8443 "TLSv1.2 / ECDHE-ECDSA-AES128-GCM-SHA256" "aes-gcm" \

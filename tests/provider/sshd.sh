@@ -83,20 +83,14 @@ sessions() {
 
 # copy NAME CIPHER SESSION FROM TO: scp (stock OpenSSL) with CIPHER.
 copy() {
-	local name=$1 cipher=$2 session=$3 from=$4 to=$5 b0 b1 n0
+	local name=$1 cipher=$2 session=$3 from=$4 to=$5 b0 n0
 	b0=$(ocf_total bytes)
 	n0=$(sessions "$session")
 	scp -q "${ssh_opts[@]}" -P 2222 -c "$cipher" "$from" "$to"
 	report "$name: scp -c $cipher" $?
 	report "$name: the file arrived intact" "$(cmp -s "$tmp/big" "$tmp/got"; echo $?)"
 	rm -f "$tmp/got"
-	b1=$(ocf_total bytes)
-	if [ "$b0" -ge 0 ] && [ "${OCF_PROVIDER_MODE:-always}" = always ]; then
-		report "$name: $(((b1 - b0) / 1048576)) MiB through OCF (>= $size_mb MiB)" \
-			"$([ $((b1 - b0)) -ge $((size_mb * 1048576)) ]; echo $?)"
-		report "$name: an OCF session $session served it" \
-			"$([ "$(sessions "$session")" -gt "$n0" ]; echo $?)"
-	fi
+	check_ocf_served "$name" "$b0" "$session" "$n0"
 }
 
 copy "download aes128-ctr" aes128-ctr aes-ctr "root@127.0.0.1:$tmp/big" "$tmp/got"
