@@ -426,6 +426,18 @@ std::string size_name(unsigned s)
 	return s >= 1024 && s % 1024 == 0 ? std::to_string(s / 1024) + " KiB" : std::to_string(s) + " B";
 }
 
+// The head of a Markdown table with a column per request size.
+void print_size_header(const std::vector<unsigned> &sizes)
+{
+	std::printf("| threads |");
+	for (unsigned s : sizes)
+		std::printf(" %s |", size_name(s).c_str());
+	std::printf("\n|---|");
+	for (std::size_t i = 0; i < sizes.size(); i++)
+		std::printf("---|");
+	std::printf("\n");
+}
+
 void set_scale(unsigned scale)
 {
 	if (!write_file(std::string(model_params) + "time_scale", std::to_string(scale)))
@@ -589,13 +601,7 @@ int main(int argc, char **argv)
 		    "with a session on each chip keeping %u requests in flight (OCF_IOC_SUBMIT/REAP).\n\n",
 		    prod.chips.size(), prod.chips.empty() ? 0.0 : prod.chips[0].rate, peak, scale, scale, peak_wall,
 		    latency, cpus, o.seconds, o.warmup, prod.chips.size(), o.depth);
-	std::printf("| threads |");
-	for (unsigned s : o.sizes)
-		std::printf(" %s |", size_name(s).c_str());
-	std::printf("\n|---|");
-	for (std::size_t i = 0; i < o.sizes.size(); i++)
-		std::printf("---|");
-	std::printf("\n");
+	print_size_header(o.sizes);
 	for (const auto &[th, cells] : table) {
 		std::printf("| %u |", th);
 		for (const auto &c : cells)
@@ -608,13 +614,7 @@ int main(int argc, char **argv)
 	std::printf("\n\nFraction of the modelled peak (modelled Mbit/s).");
 	if (o.sizes == paper_sizes) {
 		std::printf(" The paper (quad 7751 card, OpenBSD 3.3), as a fraction of 4 x 83 Mbit/s:\n\n");
-		std::printf("| threads |");
-		for (unsigned s : o.sizes)
-			std::printf(" %s |", size_name(s).c_str());
-		std::printf("\n|---|");
-		for (std::size_t i = 0; i < o.sizes.size(); i++)
-			std::printf("---|");
-		std::printf("\n");
+		print_size_header(o.sizes);
 		for (unsigned th : o.threads) {
 			auto it = paper.find(th);
 			if (it == paper.end())
