@@ -671,7 +671,9 @@ int main(int argc, char **argv)
 			    "32 threads the paper's policy puts 8 on each chip and every chip stays busy; with "
 			    "few sessions it leaves chips idle (the first sessions land on the first chips, "
 			    "here the slow ones), while the completion policy sends each request to the chip "
-			    "that will finish it soonest.\n\n",
+			    "that will finish it soonest (so with as few requests in flight as chips, it "
+			    "keeps them on the fast ones). The rule applies to the first workload; the "
+			    "others are for comparison.\n\n",
 			    hpeak, hscale, hpeak_wall, hpeak_wall / sw);
 		std::printf("| policy | threads | size | modelled Mbit/s | of peak | bytes per producer (MiB) |\n"
 			    "|---|---|---|---|---|---|\n");
@@ -687,10 +689,11 @@ int main(int argc, char **argv)
 				    100 * frac(h.c, hscale, hpeak), per.c_str());
 		}
 		std::printf("\n| rule | figure | result |\n|---|---|---|\n");
+		const workload &ruled = o.hetero_loads.front();
 		for (const auto &h : hetero)
-			if (h.policy == "completion" && h.w.size == 16384)
-				std::printf("| completion policy, %u threads x 16 KiB >= 90%% of peak | %.1f%% | %s |\n",
-					    h.w.threads, 100 * frac(h.c, hscale, hpeak),
+			if (h.policy == "completion" && h.w.threads == ruled.threads && h.w.size == ruled.size)
+				std::printf("| completion policy, %u threads x %s >= 90%% of peak | %.1f%% | %s |\n",
+					    h.w.threads, size_name(h.w.size).c_str(), 100 * frac(h.c, hscale, hpeak),
 					    pass(frac(h.c, hscale, hpeak) >= 0.9).c_str());
 		std::printf("| peak >= 1/4 of swcrypt (heterogeneous, scale %u) | %.2f | %s |\n", hscale,
 			    hpeak_wall / sw, pass(hpeak_wall / sw >= 0.25).c_str());
