@@ -25,10 +25,7 @@
 // then) and lasts --seconds, over the window's wall-clock length; times the
 // time scale, that is the modelled throughput, shown against the modelled
 // aggregate peak (the sum of the chips' rated 3DES throughput).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
-#include <ocf/ocf.h>
-#pragma GCC diagnostic pop
+#include "hifn_common.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -39,7 +36,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -50,8 +46,9 @@ namespace {
 
 using clk = std::chrono::steady_clock;
 
-constexpr const char *model_params = "/sys/module/ocf_hifn_model/parameters/";
-constexpr const char *model_debugfs = "/sys/kernel/debug/hifn_model/";
+using hifnt::model_params;
+using hifnt::model_state;
+using hifnt::model_write;
 constexpr const char *ocf_policy_param = "/sys/module/ocf/parameters/policy";
 
 // The paper's Table I, Mbit/s: threads x {16, 64, 256, 1024, 8192, 16384} bytes.
@@ -163,34 +160,14 @@ options parse(int argc, char **argv)
 	return o;
 }
 
-bool write_file(const std::string &path, const std::string &value)
-{
-	std::ofstream f(path);
-	f << value << '\n';
-	f.flush();
-	return static_cast<bool>(f);
-}
-
+// A sysfs or debugfs file's content, or "" when it cannot be read.
 std::string read_file(const std::string &path)
 {
-	std::ifstream f(path);
-	std::stringstream s;
-	s << f.rdbuf();
-	return s.str();
-}
-
-// key=value lines of a model instance's debugfs state
-std::map<std::string, std::string> model_state(unsigned instance)
-{
-	std::map<std::string, std::string> out;
-	std::stringstream in(read_file(std::string(model_debugfs) + std::to_string(instance) + "/state"));
-	std::string line;
-	while (std::getline(in, line)) {
-		auto eq = line.find('=');
-		if (eq != std::string::npos)
-			out[line.substr(0, eq)] = line.substr(eq + 1);
+	try {
+		return ocft::read_text(path);
+	} catch (const std::exception &) {
+		return "";
 	}
-	return out;
 }
 
 struct chip {
@@ -217,7 +194,7 @@ producers find_producers(ocf_device *dev)
 		else if (std::strcmp(p[i].name, "swcrypt") == 0)
 			out.swcrypt = p[i].id;
 	}
-	for (unsigned inst = 0; inst < 16; inst++) {
+	for (unsigned inst : hifnt::model_indexes()) {
 		auto st = model_state(inst);
 		auto it = hifn.find(st["producer"]);
 		if (it == hifn.end())
@@ -440,7 +417,7 @@ void print_size_header(const std::vector<unsigned> &sizes)
 
 void set_scale(unsigned scale)
 {
-	if (!write_file(std::string(model_params) + "time_scale", std::to_string(scale)))
+	if (ocft::write_text(std::string(model_params) + "time_scale", std::to_string(scale)) != 0)
 		std::fprintf(stderr, "ocf_hifn_bench: cannot set time_scale\n");
 }
 
@@ -483,7 +460,7 @@ int main(int argc, char **argv)
 	const unsigned latency = read_uint(std::string(model_params) + "latency_us", 0);
 	int errors = 0;
 	for (const auto &c : prod.chips)
-		write_file(std::string(model_debugfs) + std::to_string(c.instance) + "/rate_3des", "0");
+		model_write(c.instance, "rate_3des", "0");
 	prod = find_producers(dev);
 	double peak = 0;
 	std::vector<std::uint32_t> chip_ids;
@@ -547,8 +524,8 @@ int main(int argc, char **argv)
 	std::vector<chip> hchips;
 	if (o.hetero && prod.chips.size() >= 2) {
 		for (std::size_t i = prod.chips.size() / 2; i < prod.chips.size(); i++)
-			write_file(std::string(model_debugfs) + std::to_string(prod.chips[i].instance) + "/rate_3des",
-				   std::to_string(static_cast<unsigned>(prod.chips[i].rate * o.fast)));
+			model_write(prod.chips[i].instance, "rate_3des",
+				    std::to_string(static_cast<unsigned>(prod.chips[i].rate * o.fast)));
 		hchips = find_producers(dev).chips;
 		for (const auto &c : hchips)
 			hpeak += c.rate;
@@ -559,7 +536,7 @@ int main(int argc, char **argv)
 		const std::string old_policy = read_file(ocf_policy_param);
 		const std::vector<std::uint32_t> any = {0};
 		for (const char *policy : {"completion", "sessions"}) {
-			if (!write_file(ocf_policy_param, policy)) {
+			if (ocft::write_text(ocf_policy_param, policy) != 0) {
 				std::fprintf(stderr, "ocf_hifn_bench: cannot set policy %s\n", policy);
 				errors++;
 				continue;
@@ -577,9 +554,9 @@ int main(int argc, char **argv)
 					     w.threads, w.size, c.wall_mbps, 100 * c.wall_mbps * hscale / hpeak);
 			}
 		}
-		write_file(ocf_policy_param, old_policy.empty() ? "completion" : old_policy.substr(0, old_policy.find('\n')));
+		ocft::write_text(ocf_policy_param, old_policy.empty() ? "completion" : old_policy);
 		for (const auto &c : prod.chips)
-			write_file(std::string(model_debugfs) + std::to_string(c.instance) + "/rate_3des", "0");
+			model_write(c.instance, "rate_3des", "0");
 		set_scale(scale);
 	}
 
