@@ -49,7 +49,7 @@ using clk = std::chrono::steady_clock;
 using hifnt::model_params;
 using hifnt::model_state;
 using hifnt::model_write;
-constexpr const char *ocf_policy_param = "/sys/module/ocf/parameters/policy";
+const std::string ocf_policy_param = std::string(ocft::ocf_params) + "policy";
 
 // The paper's Table I, Mbit/s: threads x {16, 64, 256, 1024, 8192, 16384} bytes.
 const std::map<unsigned, std::vector<double>> paper = {
