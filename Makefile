@@ -9,8 +9,11 @@ all: modules userspace
 deps:
 	tools/deps
 
+# Warnings are errors in our own builds; not in what DKMS builds on a
+# user's machine, where a newer compiler's new warning must not stop a
+# kernel upgrade.
 modules:
-	$(MAKE) -C kernel KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR) modules
+	$(MAKE) -C kernel KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR) KCFLAGS=-Werror modules
 
 test-modules:
 	$(MAKE) -C tests/kmod KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR) modules

@@ -5,12 +5,16 @@
  */
 
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -19,51 +23,79 @@
 #include <uapi/linux/ocf.h>
 
 #include "chardev.h"
+#include "limits.h"
 #include "producer.h"
 #include "session.h"
 #include "uop.h"
 #include "version.h"
 
-static unsigned int max_sessions = OCF_DEFAULT_MAX_SESSIONS;
-module_param(max_sessions, uint, 0644);
-MODULE_PARM_DESC(max_sessions, "sessions per open /dev/ocf");
-
-static unsigned int max_in_flight = OCF_DEFAULT_MAX_IN_FLIGHT;
-module_param(max_in_flight, uint, 0644);
-MODULE_PARM_DESC(max_in_flight, "operations in flight or awaiting reap per open /dev/ocf");
-
-static unsigned int max_op_len = OCF_DEFAULT_MAX_OP_LEN;
-module_param(max_op_len, uint, 0644);
-MODULE_PARM_DESC(max_op_len, "bytes per operation through /dev/ocf");
-
+/*
+ * An open file. It outlives its release while operations it submitted are
+ * still in flight: each holds a reference, so close never waits for a
+ * producer, and the last completion frees what is left.
+ */
 struct ocf_file {
+	/* The open file's, each RUN's in progress, each SUBMIT op's until reaped or dropped */
+	struct kref ref;
 	struct xarray sessions;		/* id -> struct ocf_session *, own lock */
+	u32 next_session;		/* cyclic id allocation, under the xarray's lock */
 	atomic_t nsessions;
-	atomic_t reserved;		/* ops submitted and not yet reaped */
+	atomic_t reserved;		/* RUN and SUBMIT ops in flight or awaiting reap */
+	atomic_t submitted;		/* SUBMIT ops not yet reaped: REAP's wait target */
+	struct ocf_user *user;		/* the opener's per-user limits */
+	struct ocf_pages_account acct;	/* the opener's locked pages */
+	kuid_t uid;
 	pid_t owner;
 	struct list_head node;		/* in ocf_files, under ocf_files_lock */
 
 	spinlock_t lock;		/* protects the fields below */
 	struct list_head done;		/* completed async ops, to reap */
 	u32 ndone;
-	u32 active;			/* async ops dispatched, not completed */
-	wait_queue_head_t wq;		/* done grew, or active fell */
+	bool closed;			/* released: completions are dropped, not posted */
+	wait_queue_head_t wq;		/* done grew */
 };
 
-/* Every open file, for OCF_IOC_SESSIONS with OCF_LIST_ALL. */
+/* Every open file, for OCF_IOC_SESSIONS with OCF_LIST_ALL or OCF_LIST_MINE. */
 static LIST_HEAD(ocf_files);
 static DEFINE_MUTEX(ocf_files_lock);
+
+static void ocf_file_free(struct kref *ref)
+{
+	struct ocf_file *f = container_of(ref, struct ocf_file, ref);
+
+	xa_destroy(&f->sessions);
+	ocf_user_put(f->user);
+	if (f->acct.user)
+		free_uid(f->acct.user);
+	kfree(f);
+}
+
+static void ocf_file_put(struct ocf_file *f)
+{
+	kref_put(&f->ref, ocf_file_free);
+}
 
 static int ocf_open(struct inode *inode, struct file *file)
 {
 	struct ocf_file *f;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
+	f->uid = file->f_cred->uid;
+	f->user = ocf_user_get(f->uid);
+	if (!f->user) {
+		kfree(f);
+		return -ENOMEM;
+	}
+	/* As for mlock(): CAP_IPC_LOCK lifts the limit on locked pages. */
+	if (!capable(CAP_IPC_LOCK))
+		f->acct.user = get_uid(current_user());
+	kref_init(&f->ref);
 	xa_init_flags(&f->sessions, XA_FLAGS_ALLOC1);
 	atomic_set(&f->nsessions, 0);
 	atomic_set(&f->reserved, 0);
+	atomic_set(&f->submitted, 0);
 	f->owner = task_tgid_nr(current);
 	spin_lock_init(&f->lock);
 	INIT_LIST_HEAD(&f->done);
@@ -75,14 +107,34 @@ static int ocf_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static bool ocf_file_idle(struct ocf_file *f)
+/* Counts @n ops against the file's and the user's in-flight limits. */
+static int ocf_reserve(struct ocf_file *f, u32 n)
 {
-	bool idle;
+	if (atomic_add_return(n, &f->reserved) > READ_ONCE(ocf_max_in_flight)) {
+		atomic_sub(n, &f->reserved);
+		return -EAGAIN;
+	}
+	if (ocf_user_charge_ops(f->user, n)) {
+		atomic_sub(n, &f->reserved);
+		return -EAGAIN;
+	}
+	return 0;
+}
 
-	spin_lock(&f->lock);
-	idle = !f->active;
-	spin_unlock(&f->lock);
-	return idle;
+static void ocf_unreserve(struct ocf_file *f, u32 n)
+{
+	ocf_user_uncharge_ops(f->user, n);
+	atomic_sub(n, &f->reserved);
+}
+
+/* An async op nobody will reap: its file was closed. */
+static void ocf_async_drop(struct ocf_file *f, struct ocf_uop *u)
+{
+	ocf_uop_finish(u, false);
+	kfree(u);
+	atomic_dec(&f->submitted);
+	ocf_unreserve(f, 1);
+	ocf_file_put(f);
 }
 
 static int ocf_release(struct inode *inode, struct file *file)
@@ -90,28 +142,37 @@ static int ocf_release(struct inode *inode, struct file *file)
 	struct ocf_file *f = file->private_data;
 	struct ocf_uop *u, *tmp;
 	struct ocf_session *s;
+	LIST_HEAD(dropped);
 	unsigned long id;
 
 	mutex_lock(&ocf_files_lock);
 	list_del(&f->node);
 	mutex_unlock(&ocf_files_lock);
 
-	/* Operations in flight finish; nobody will reap them. */
-	wait_event(f->wq, ocf_file_idle(f));
-	list_for_each_entry_safe(u, tmp, &f->done, node) {
-		ocf_uop_finish(u, false);
-		kfree(u);
+	/* Operations still in flight finish on their own and are dropped then. */
+	spin_lock(&f->lock);
+	f->closed = true;
+	list_splice_init(&f->done, &dropped);
+	f->ndone = 0;
+	spin_unlock(&f->lock);
+	list_for_each_entry_safe(u, tmp, &dropped, node) {
+		list_del(&u->node);
+		ocf_async_drop(f, u);
 	}
 	xa_for_each(&f->sessions, id, s) {
 		xa_erase(&f->sessions, id);
+		atomic_dec(&f->nsessions);
 		ocf_session_free(s);
 	}
-	xa_destroy(&f->sessions);
-	kfree(f);
+	ocf_file_put(f);
 	return 0;
 }
 
-/* Reads a struct that starts with a __u32 size, old or new. */
+/*
+ * Reads a struct that starts with a __u32 size, from the first version's
+ * @min_size up to a page; the kernel's @ksize copy gets zeroes for what an
+ * older caller lacks. Its size field is set to what both sides know.
+ */
 static int ocf_copy_sized(void *dst, size_t ksize, size_t min_size, const void __user *src)
 {
 	u32 size;
@@ -121,6 +182,8 @@ static int ocf_copy_sized(void *dst, size_t ksize, size_t min_size, const void _
 		return -EFAULT;
 	if (size < min_size)
 		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(dst, ksize, src, size);
 	if (ret)
 		return ret;
@@ -133,18 +196,22 @@ static bool ocf_zeroed(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
+#define OCF_FEATURES (OCF_FEATURE_SIZED_IOCTLS | OCF_FEATURE_USER_LIMITS | \
+		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER)
+
 static long ocf_ioctl_version(void __user *argp)
 {
 	struct ocf_version v;
 	int ret;
 
-	ret = ocf_copy_sized(&v, sizeof(v), sizeof(v), argp);
+	ret = ocf_copy_sized(&v, sizeof(v), OCF_VERSION_SIZE_VER0, argp);
 	if (ret)
 		return ret;
-	if (!ocf_zeroed(v.reserved, sizeof(v.reserved)))
+	if (!ocf_zeroed(v.reserved, sizeof(v.reserved)) || v.features)
 		return -EINVAL;
 	v.abi_version = OCF_ABI_VERSION;
 	strscpy(v.module_version, OCF_VERSION, sizeof(v.module_version));
+	v.features = OCF_FEATURES;
 	return copy_to_user(argp, &v, v.size) ? -EFAULT : 0;
 }
 
@@ -169,7 +236,7 @@ static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 	u32 id;
 	int ret;
 
-	ret = ocf_copy_sized(&sn, sizeof(sn), sizeof(sn), argp);
+	ret = ocf_copy_sized(&sn, sizeof(sn), OCF_SESSION_NEW_SIZE_VER0, argp);
 	if (ret)
 		return ret;
 	if (!ocf_zeroed(sn.reserved, sizeof(sn.reserved)) || sn.session || sn.producer_chosen)
@@ -188,7 +255,7 @@ static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 		ret = -EFAULT;
 		goto out_zeroize;
 	}
-	if (atomic_inc_return(&f->nsessions) > READ_ONCE(max_sessions)) {
+	if (atomic_inc_return(&f->nsessions) > READ_ONCE(ocf_max_sessions)) {
 		ret = -ENOSPC;
 		goto err_unreserve;
 	}
@@ -197,19 +264,25 @@ static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 		ret = PTR_ERR(s);
 		goto err_unreserve;
 	}
-	ret = xa_alloc(&f->sessions, &id, s, xa_limit_31b, GFP_KERNEL);
-	if (ret)
-		goto err_free_session;
-
-	sn.session = id;
 	sn.producer_chosen = ocf_session_producer_id(s);
-	if (put_user(sn.session, &usn->session) ||
-	    put_user(sn.producer_chosen, &usn->producer_chosen)) {
-		/* The caller cannot learn the id: do not leave an orphan behind. */
-		xa_erase(&f->sessions, id);
+
+	/*
+	 * The id is reserved, not published, until the caller has it: no
+	 * other thread can look the session up or free it meanwhile, and
+	 * SESSION_FREE leaves a reserved id alone.
+	 */
+	ret = xa_alloc_cyclic(&f->sessions, &id, NULL, xa_limit_31b, &f->next_session,
+			      GFP_KERNEL_ACCOUNT);
+	if (ret < 0)
+		goto err_free_session;
+	if (put_user(id, &usn->session) || put_user(sn.producer_chosen, &usn->producer_chosen)) {
+		xa_release(&f->sessions, id);
 		ret = -EFAULT;
 		goto err_free_session;
 	}
+	/* Into the reserved slot: needs no allocation, cannot fail. */
+	xa_store(&f->sessions, id, s, GFP_KERNEL);
+	ret = 0;
 	goto out_zeroize;
 
 err_free_session:
@@ -228,7 +301,12 @@ static long ocf_ioctl_session_free(struct ocf_file *f, void __user *argp)
 
 	if (get_user(id, (u32 __user *)argp))
 		return -EFAULT;
-	s = xa_erase(&f->sessions, id);
+	/* xa_load() sees no session in an id SESSION_NEW has only reserved. */
+	xa_lock(&f->sessions);
+	s = xa_load(&f->sessions, id);
+	if (s)
+		__xa_erase(&f->sessions, id);
+	xa_unlock(&f->sessions);
 	if (!s)
 		return -ENOENT;
 	atomic_dec(&f->nsessions);
@@ -241,14 +319,14 @@ static int ocf_batch_read(struct ocf_batch *b, void __user *argp)
 {
 	int ret;
 
-	ret = ocf_copy_sized(b, sizeof(*b), sizeof(*b), argp);
+	ret = ocf_copy_sized(b, sizeof(*b), OCF_BATCH_SIZE_VER0, argp);
 	if (ret)
 		return ret;
 	if (b->flags || b->reserved0 || b->done || !ocf_zeroed(b->reserved, sizeof(b->reserved)))
 		return -EINVAL;
 	if (!b->count || b->count > OCF_MAX_BATCH)
 		return -EINVAL;
-	if (b->op_size < sizeof(struct ocf_op) || b->op_size > 4096)
+	if (b->op_size < OCF_OP_SIZE_VER0 || b->op_size > PAGE_SIZE)
 		return -EINVAL;
 	return 0;
 }
@@ -270,21 +348,12 @@ static int ocf_ops_read(const struct ocf_batch *b, struct ocf_op *ops)
 	return 0;
 }
 
-static int ocf_reserve(struct ocf_file *f, u32 n)
-{
-	if (atomic_add_return(n, &f->reserved) > READ_ONCE(max_in_flight)) {
-		atomic_sub(n, &f->reserved);
-		return -ENOSPC;
-	}
-	return 0;
-}
-
 /*
  * Checks what only the file can check and prepares @u's request.
  * Return: 0 when it is ready to dispatch, else the operation's error.
  */
 static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf_op *op,
-			 void (*complete)(struct ocf_request *req), void *owner, void *arena)
+			 void (*complete)(struct ocf_request *req), void *owner)
 {
 	struct ocf_session *s;
 
@@ -295,118 +364,144 @@ static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf
 	/* status is output only: a reused array may carry the last one's. */
 	if (op->reserved0 || !ocf_zeroed(op->reserved, sizeof(op->reserved)))
 		return -EINVAL;
-	if (op->len > READ_ONCE(max_op_len))
+	if (op->len > READ_ONCE(ocf_max_op_len))
 		return -E2BIG;
 	s = ocf_file_session(f, op->session);
 	if (!s)
 		return -ENOENT;
-	return ocf_uop_prepare(u, op, s, arena);
+	return ocf_uop_prepare(u, op, s);
 }
 
+/*
+ * One OCF_IOC_RUN. On the heap, refcounted: a caller killed while waiting
+ * leaves, and the last completion releases the operations' buffers.
+ */
 struct ocf_run {
-	atomic_t pending;
-	wait_queue_head_t wq;
+	refcount_t ref;			/* the waiter's, and the operations' */
+	atomic_t pending;		/* operations not done, +1 while dispatching */
+	struct completion done;		/* pending reached 0 */
+	struct ocf_file *f;		/* a reference, with @count ops reserved */
+	u32 count;
+	struct ocf_op *ops;
+	struct ocf_uop *uops;
+	struct ocf_request **reqs;
 };
+
+static void ocf_run_free_arrays(struct ocf_run *run)
+{
+	kvfree(run->reqs);
+	kvfree(run->uops);
+	kvfree(run->ops);
+	kfree(run);
+}
+
+static void ocf_run_put(struct ocf_run *run)
+{
+	u32 i;
+
+	if (!refcount_dec_and_test(&run->ref))
+		return;
+	for (i = 0; i < run->count; i++)
+		ocf_uop_finish(&run->uops[i], false);
+	ocf_unreserve(run->f, run->count);
+	ocf_file_put(run->f);
+	ocf_run_free_arrays(run);
+}
+
+static void ocf_run_one_done(struct ocf_run *run)
+{
+	if (atomic_dec_and_test(&run->pending)) {
+		complete(&run->done);
+		ocf_run_put(run);
+	}
+}
 
 static void ocf_run_complete(struct ocf_request *req)
 {
 	struct ocf_uop *u = req->opaque;
-	struct ocf_run *run = u->owner;
 
 	u->status = req->status;
-	if (atomic_dec_and_test(&run->pending))
-		wake_up(&run->wq);
+	ocf_run_one_done(u->owner);
 }
 
 static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 {
-	struct ocf_request **reqs = NULL;
-	struct ocf_op *ops = NULL;
-	struct ocf_uop *uops = NULL;
-	size_t arena_len = 0, at = 0;
-	u8 *arena = NULL;
 	struct ocf_batch b;
-	struct ocf_run run;
+	struct ocf_run *run;
 	u32 i, n;
 	long ret;
 
 	ret = ocf_batch_read(&b, argp);
 	if (ret)
 		return ret;
-	ops = kvmalloc_array(b.count, sizeof(*ops), GFP_KERNEL);
-	uops = kvmalloc_array(b.count, sizeof(*uops), GFP_KERNEL);
-	reqs = kvmalloc_array(b.count, sizeof(*reqs), GFP_KERNEL);
-	if (!ops || !uops || !reqs) {
+	run = kzalloc(sizeof(*run), GFP_KERNEL_ACCOUNT);
+	if (!run)
+		return -ENOMEM;
+	run->ops = kvmalloc_array(b.count, sizeof(*run->ops), GFP_KERNEL_ACCOUNT);
+	run->uops = kvmalloc_array(b.count, sizeof(*run->uops), GFP_KERNEL_ACCOUNT);
+	run->reqs = kvmalloc_array(b.count, sizeof(*run->reqs), GFP_KERNEL_ACCOUNT);
+	if (!run->ops || !run->uops || !run->reqs) {
 		ret = -ENOMEM;
-		goto out_free;
+		goto err_free;
 	}
-	ret = ocf_ops_read(&b, ops);
+	ret = ocf_ops_read(&b, run->ops);
 	if (ret)
-		goto out_free;
+		goto err_free;
 	ret = ocf_reserve(f, b.count);
 	if (ret)
-		goto out_free;
+		goto err_free;
 
-	/* The copies of all small buffers share one allocation. */
-	for (i = 0; i < b.count; i++)
-		if (ops[i].len <= OCF_BOUNCE_MAX)
-			arena_len += ops[i].len;
-	if (arena_len) {
-		arena = kvmalloc(arena_len, GFP_KERNEL);
-		if (!arena) {
-			ret = -ENOMEM;
-			goto out_unreserve;
-		}
-	}
-	init_waitqueue_head(&run.wq);
+	kref_get(&f->ref);
+	run->f = f;
+	run->count = b.count;
+	refcount_set(&run->ref, 2);
+	init_completion(&run->done);
 	for (i = 0, n = 0; i < b.count; i++) {
-		ocf_uop_init(&uops[i]);
-		uops[i].status = ocf_uop_setup(f, &uops[i], &ops[i], ocf_run_complete, &run,
-					       ops[i].len <= OCF_BOUNCE_MAX ? arena + at : NULL);
-		if (ops[i].len <= OCF_BOUNCE_MAX)
-			at += ops[i].len;
-		if (!uops[i].status)
-			reqs[n++] = &uops[i].req;
+		struct ocf_uop *u = &run->uops[i];
+
+		ocf_uop_init(u, &f->acct);
+		u->status = ocf_uop_setup(f, u, &run->ops[i], ocf_run_complete, run);
+		if (!u->status)
+			run->reqs[n++] = &u->req;
 	}
-	atomic_set(&run.pending, n + 1);
-	ocf_dispatch_batch(reqs, n);
-	/* Uninterruptible: the operations use this stack frame until done. */
-	if (!atomic_dec_and_test(&run.pending))
-		wait_event(run.wq, !atomic_read(&run.pending));
+	atomic_set(&run->pending, n + 1);
+	ocf_dispatch_batch(run->reqs, n);
+	ocf_run_one_done(run);
+	if (wait_for_completion_killable(&run->done)) {
+		ocf_run_put(run);
+		return -EINTR;
+	}
 
 	for (i = 0; i < b.count; i++) {
-		s32 status = ocf_uop_finish(&uops[i], true);
+		s32 status = ocf_uop_finish(&run->uops[i], true);
 		struct ocf_op __user *uop = u64_to_user_ptr(b.ops + (u64)i * b.op_size);
 
 		if (put_user(status, &uop->status))
 			ret = -EFAULT;
 	}
-	if (arena) {
-		memzero_explicit(arena, arena_len);
-		kvfree(arena);
-	}
-out_unreserve:
-	atomic_sub(b.count, &f->reserved);
+	ocf_run_put(run);
 	if (!ret && put_user(b.count, &((struct ocf_batch __user *)argp)->done))
 		ret = -EFAULT;
+	return ret;
 
-out_free:
-	kvfree(reqs);
-	kvfree(uops);
-	kvfree(ops);
+err_free:
+	ocf_run_free_arrays(run);
 	return ret;
 }
 
-static void ocf_async_post(struct ocf_file *f, struct ocf_uop *u, bool was_active)
+/* Hands a finished async op to the reaper, or drops it if the file is closed. */
+static void ocf_async_post(struct ocf_file *f, struct ocf_uop *u)
 {
 	spin_lock(&f->lock);
-	list_add_tail(&u->node, &f->done);
-	f->ndone++;
-	if (was_active)
-		f->active--;
-	/* Under the lock: release() rechecks it before freeing @f. */
-	wake_up(&f->wq);
+	if (!f->closed) {
+		list_add_tail(&u->node, &f->done);
+		f->ndone++;
+		wake_up(&f->wq);
+		spin_unlock(&f->lock);
+		return;
+	}
 	spin_unlock(&f->lock);
+	ocf_async_drop(f, u);
 }
 
 static void ocf_async_complete(struct ocf_request *req)
@@ -414,7 +509,8 @@ static void ocf_async_complete(struct ocf_request *req)
 	struct ocf_uop *u = req->opaque;
 
 	u->status = req->status;
-	ocf_async_post(u->owner, u, true);
+	ocf_uop_release_pins(u);
+	ocf_async_post(u->owner, u);
 }
 
 static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
@@ -429,7 +525,7 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 	ret = ocf_batch_read(&b, argp);
 	if (ret)
 		return ret;
-	ops = kvmalloc_array(b.count, sizeof(*ops), GFP_KERNEL);
+	ops = kvmalloc_array(b.count, sizeof(*ops), GFP_KERNEL_ACCOUNT);
 	if (!ops)
 		return -ENOMEM;
 	ret = ocf_ops_read(&b, ops);
@@ -440,24 +536,26 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		goto out_free;
 
 	for (i = 0; i < b.count; i++) {
-		u = kmalloc(sizeof(*u), GFP_KERNEL);
+		u = kmalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 		if (!u) {
 			/* The rest were never accepted. */
-			atomic_sub(b.count - i, &f->reserved);
+			ocf_unreserve(f, b.count - i);
 			ret = i ? 0 : -ENOMEM;
 			break;
 		}
-		ocf_uop_init(u);
-		spin_lock(&f->lock);
-		f->active++;
-		spin_unlock(&f->lock);
-		err = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f, NULL);
+		ocf_uop_init(u, &f->acct);
+		/* Completions go to this address space only: REAP checks it. */
+		u->mm = current->mm;
+		mmgrab(u->mm);
+		kref_get(&f->ref);
+		atomic_inc(&f->submitted);
+		err = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f);
 		/* Once dispatched, @u is the completion's: it may be reaped already. */
 		if (!err)
 			err = ocf_dispatch(&u->req);
 		if (err) {
 			u->status = err;
-			ocf_async_post(f, u, true);
+			ocf_async_post(f, u);
 		}
 	}
 	if (!ret && put_user(i, &((struct ocf_batch __user *)argp)->done))
@@ -473,12 +571,13 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 	struct ocf_reap __user *ur = argp;
 	struct ocf_completion *comps;
 	struct ocf_uop *u, *tmp;
+	bool interrupted = false;
 	struct ocf_reap r;
 	LIST_HEAD(reaped);
 	u32 n = 0, want;
 	long ret;
 
-	ret = ocf_copy_sized(&r, sizeof(r), sizeof(r), argp);
+	ret = ocf_copy_sized(&r, sizeof(r), OCF_REAP_SIZE_VER0, argp);
 	if (ret)
 		return ret;
 	if (r.flags & ~OCF_REAP_FLAGS || r.count || r.in_flight ||
@@ -487,11 +586,11 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 	if (!r.max || r.max > OCF_MAX_BATCH)
 		return -EINVAL;
 	if (r.flags & OCF_REAP_WAIT) {
-		want = min3(r.min_complete, r.max, (u32)atomic_read(&f->reserved));
-		if (wait_event_interruptible(f->wq, READ_ONCE(f->ndone) >= want))
-			return -EINTR;
+		/* Only submitted ops reach the done list; RUN's never do. */
+		want = min3(r.min_complete, r.max, (u32)atomic_read(&f->submitted));
+		interrupted = wait_event_interruptible(f->wq, READ_ONCE(f->ndone) >= want);
 	}
-	comps = kvcalloc(r.max, sizeof(*comps), GFP_KERNEL);
+	comps = kvcalloc(r.max, sizeof(*comps), GFP_KERNEL_ACCOUNT);
 	if (!comps)
 		return -ENOMEM;
 
@@ -504,11 +603,18 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 		n++;
 	}
 	spin_unlock(&f->lock);
+	if (!n && interrupted) {
+		ret = -EINTR;
+		goto out_free;
+	}
 
 	n = 0;
 	list_for_each_entry(u, &reaped, node) {
 		comps[n].tag = u->tag;
-		comps[n].status = ocf_uop_finish(u, true);
+		/* Another process (fork, a passed descriptor) gets no output. */
+		if (u->mm != current->mm && !u->finished)
+			u->status = -EXDEV;
+		comps[n].status = ocf_uop_finish(u, u->mm == current->mm);
 		n++;
 	}
 	if (copy_to_user(u64_to_user_ptr(r.completions), comps, n * sizeof(*comps))) {
@@ -520,11 +626,15 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 		ret = -EFAULT;
 		goto out_free;
 	}
-	list_for_each_entry_safe(u, tmp, &reaped, node)
+	list_for_each_entry_safe(u, tmp, &reaped, node) {
 		kfree(u);
-	atomic_sub(n, &f->reserved);
+		/* Not the last reference: the caller's file holds one. */
+		ocf_file_put(f);
+	}
+	atomic_sub(n, &f->submitted);
+	ocf_unreserve(f, n);
 	r.count = n;
-	r.in_flight = atomic_read(&f->reserved);
+	r.in_flight = atomic_read(&f->submitted);
 	if (put_user(r.count, &ur->count) || put_user(r.in_flight, &ur->in_flight))
 		ret = -EFAULT;
 
@@ -539,13 +649,13 @@ static int ocf_list_read(struct ocf_list *l, void __user *argp, u32 flags_allowe
 {
 	int ret;
 
-	ret = ocf_copy_sized(l, sizeof(*l), sizeof(*l), argp);
+	ret = ocf_copy_sized(l, sizeof(*l), OCF_LIST_SIZE_VER0, argp);
 	if (ret)
 		return ret;
 	if (l->flags & ~flags_allowed || l->count || l->total ||
 	    !ocf_zeroed(l->reserved, sizeof(l->reserved)))
 		return -EINVAL;
-	if (l->entry_size < entry_min || l->entry_size > 4096 || l->max > 65536)
+	if (l->entry_size < entry_min || l->entry_size > PAGE_SIZE || l->max > 65536)
 		return -EINVAL;
 	return 0;
 }
@@ -622,9 +732,12 @@ static long ocf_ioctl_sessions(struct ocf_file *f, void __user *argp)
 	struct ocf_list l;
 	long ret;
 
-	ret = ocf_list_read(&l, argp, OCF_LIST_ALL, sizeof(struct ocf_session_info));
+	ret = ocf_list_read(&l, argp, OCF_LIST_ALL | OCF_LIST_MINE,
+			    sizeof(struct ocf_session_info));
 	if (ret)
 		return ret;
+	if ((l.flags & OCF_LIST_ALL) && (l.flags & OCF_LIST_MINE))
+		return -EINVAL;
 	if ((l.flags & OCF_LIST_ALL) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	infos = kvcalloc(max_t(u32, l.max, 1), sizeof(*infos), GFP_KERNEL);
@@ -633,10 +746,11 @@ static long ocf_ioctl_sessions(struct ocf_file *f, void __user *argp)
 		ret = -ENOMEM;
 		goto out_free;
 	}
-	if (l.flags & OCF_LIST_ALL) {
+	if (l.flags & (OCF_LIST_ALL | OCF_LIST_MINE)) {
 		mutex_lock(&ocf_files_lock);
 		list_for_each_entry(other, &ocf_files, node)
-			ocf_file_sessions(other, infos, refs, l.max, &total);
+			if ((l.flags & OCF_LIST_ALL) || uid_eq(other->uid, current_uid()))
+				ocf_file_sessions(other, infos, refs, l.max, &total);
 		mutex_unlock(&ocf_files_lock);
 	} else {
 		ocf_file_sessions(f, infos, refs, l.max, &total);
@@ -662,27 +776,34 @@ static __poll_t ocf_poll(struct file *file, poll_table *wait)
 	return READ_ONCE(f->ndone) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/*
+ * The command's size bits are the caller's struct size, which differs
+ * between versions of the header: commands are matched on type, number and
+ * direction, and the size is negotiated through the struct's size field.
+ */
+#define OCF_IOC_KEY(cmd)	((cmd) & ~((unsigned int)_IOC_SIZEMASK << _IOC_SIZESHIFT))
+
 static long ocf_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ocf_file *f = file->private_data;
 	void __user *argp = (void __user *)arg;
 
-	switch (cmd) {
-	case OCF_IOC_VERSION:
+	switch (OCF_IOC_KEY(cmd)) {
+	case OCF_IOC_KEY(OCF_IOC_VERSION):
 		return ocf_ioctl_version(argp);
-	case OCF_IOC_SESSION_NEW:
+	case OCF_IOC_KEY(OCF_IOC_SESSION_NEW):
 		return ocf_ioctl_session_new(f, argp);
-	case OCF_IOC_SESSION_FREE:
+	case OCF_IOC_KEY(OCF_IOC_SESSION_FREE):
 		return ocf_ioctl_session_free(f, argp);
-	case OCF_IOC_RUN:
+	case OCF_IOC_KEY(OCF_IOC_RUN):
 		return ocf_ioctl_run(f, argp);
-	case OCF_IOC_SUBMIT:
+	case OCF_IOC_KEY(OCF_IOC_SUBMIT):
 		return ocf_ioctl_submit(f, argp);
-	case OCF_IOC_REAP:
+	case OCF_IOC_KEY(OCF_IOC_REAP):
 		return ocf_ioctl_reap(f, argp);
-	case OCF_IOC_PRODUCERS:
+	case OCF_IOC_KEY(OCF_IOC_PRODUCERS):
 		return ocf_ioctl_producers(argp);
-	case OCF_IOC_SESSIONS:
+	case OCF_IOC_KEY(OCF_IOC_SESSIONS):
 		return ocf_ioctl_sessions(f, argp);
 	default:
 		return -ENOTTY;
@@ -708,6 +829,13 @@ static struct miscdevice ocf_miscdev = {
 
 int ocf_chardev_init(void)
 {
+	/* The first version's sizes are ABI: they never change. */
+	BUILD_BUG_ON(offsetof(struct ocf_version, features) != OCF_VERSION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ocf_session_new) != OCF_SESSION_NEW_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ocf_op) != OCF_OP_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ocf_batch) != OCF_BATCH_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ocf_reap) != OCF_REAP_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ocf_list) != OCF_LIST_SIZE_VER0);
 	return misc_register(&ocf_miscdev);
 }
 

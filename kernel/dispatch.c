@@ -6,7 +6,6 @@
  */
 
 #include <crypto/scatterwalk.h>
-#include <linux/delay.h>
 #include <linux/export.h>
 #include <linux/kref.h>
 #include <linux/ktime.h>
@@ -15,7 +14,9 @@
 #include <linux/overflow.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/workqueue.h>
 
 #include "dispatch.h"
@@ -29,6 +30,25 @@
  * process() holds up only its own worker.
  */
 static struct workqueue_struct *ocf_wq;
+
+/*
+ * Held across every call into a producer's process(): a synchronous
+ * producer completes the request (and so lets unregister see it drained)
+ * before it returns, and its module must stay loaded until it has.
+ */
+DEFINE_STATIC_SRCU(ocf_producer_srcu);
+
+/* Runs @fn on @req in a worker, after @delay jiffies. */
+static void ocf_request_queue(struct ocf_request *req, work_func_t fn, unsigned long delay)
+{
+	INIT_DELAYED_WORK(&req->work, fn);
+	queue_delayed_work(ocf_wq, &req->work, delay);
+}
+
+static struct ocf_request *ocf_request_of(struct work_struct *work)
+{
+	return container_of(to_delayed_work(work), struct ocf_request, work);
+}
 
 static bool ocf_region_ok(u32 offset, u32 len, u32 total)
 {
@@ -281,43 +301,49 @@ static void ocf_request_finish(struct ocf_request *req)
 	ocf_session_put(s);
 }
 
+static void ocf_request_complete(struct ocf_request *req);
+static void ocf_request_retry(struct work_struct *work);
+
 /* Hands @req to @p, which holds an in-flight count for it. */
 static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 {
-	bool alone;
-	int ret;
+	bool later = false;
+	int ret, idx;
 
-	for (;;) {
-		/* Stable: the session cannot move while @p counts the request. */
-		ret = p->ops->process(p, req, req->priv);
-		if (ret != -EBUSY)
-			break;
-		spin_lock(&p->lock);
+	idx = srcu_read_lock(&ocf_producer_srcu);
+	/* Stable: the session cannot move while @p counts the request. */
+	ret = p->ops->process(p, req, req->priv);
+	srcu_read_unlock(&ocf_producer_srcu, idx);
+	if (ret != -EBUSY) {
+		if (ret) {
+			req->status = ret;
+			ocf_request_complete(req);
+		}
+		return;
+	}
+	spin_lock(&p->lock);
+	if (p->dying) {
+		ocf_request_unclaim(req, &p->deferred);
+	} else if (p->in_flight - p->nbacklog == 1) {
 		/*
 		 * Backlogged requests count as in flight but are not in the
-		 * producer: only one the producer is working on will complete
-		 * and kick the backlog.
+		 * producer: with nothing in it, no completion would kick the
+		 * backlog. Retry from a worker a tick later; never spin here,
+		 * which may be the submitter's own context.
 		 */
-		alone = !p->dying && p->in_flight - p->nbacklog == 1;
-		if (p->dying) {
-			ocf_request_unclaim(req, &p->deferred);
-		} else if (!alone) {
-			list_add_tail(&req->node, &p->backlog);
-			p->nbacklog++;
-		}
-		spin_unlock(&p->lock);
-		if (!alone)
-			return;
-		/* Nothing else in flight would kick the backlog: retry soon. */
-		usleep_range(100, 200);
+		later = true;
+	} else {
+		list_add_tail(&req->node, &p->backlog);
+		p->nbacklog++;
 	}
-	if (ret)
-		ocf_request_done(req, ret);
+	spin_unlock(&p->lock);
+	if (later)
+		ocf_request_queue(req, ocf_request_retry, 1);
 }
 
 static void ocf_request_retry(struct work_struct *work)
 {
-	struct ocf_request *req = container_of(work, struct ocf_request, work);
+	struct ocf_request *req = ocf_request_of(work);
 
 	ocf_request_process(req, req->producer);
 }
@@ -333,6 +359,12 @@ static void ocf_request_start(struct ocf_request *req, bool submitter)
 	struct ocf_producer *p;
 	int i;
 
+	/* A killed submitter leaves: what it has not started yet fails. */
+	if (submitter && fatal_signal_pending(current)) {
+		req->status = -EINTR;
+		ocf_request_finish(req);
+		return;
+	}
 	down_read(&s->rwsem);
 	i = s->nbindings ? ocf_policy_route(s, req) : -ENODEV;
 	if (i < 0) {
@@ -368,15 +400,15 @@ static void ocf_request_start(struct ocf_request *req, bool submitter)
 }
 
 /*
- * Takes a request that @p accepted but has not started off @p's count and
- * onto @to. Called with @p's lock held.
+ * Takes a request that @p accepted but has not started, and that is on no
+ * list, off @p's count and onto @to. Called with @p's lock held.
  */
 void ocf_request_unclaim(struct ocf_request *req, struct list_head *to)
 {
 	struct ocf_producer *p = req->producer;
 
 	lockdep_assert_held(&p->lock);
-	list_move_tail(&req->node, to);
+	list_add_tail(&req->node, to);
 	p->in_flight--;
 	ocf_counters_unstart(p->counters, req->len);
 	req->producer = NULL;
@@ -386,14 +418,19 @@ void ocf_request_unclaim(struct ocf_request *req, struct list_head *to)
 
 static void ocf_request_start_work(struct work_struct *work)
 {
-	ocf_request_start(container_of(work, struct ocf_request, work), false);
+	ocf_request_start(ocf_request_of(work), false);
 }
 
 /* Starts a request from the top in a worker, on whatever producer serves it now. */
 void ocf_request_requeue(struct ocf_request *req)
 {
-	INIT_WORK(&req->work, ocf_request_start_work);
-	queue_work(ocf_wq, &req->work);
+	ocf_request_queue(req, ocf_request_start_work, 0);
+}
+
+/* Waits until no call into a producer's process() is still running. */
+void ocf_dispatch_quiesce(void)
+{
+	synchronize_srcu(&ocf_producer_srcu);
 }
 
 static void ocf_request_complete(struct ocf_request *req)
@@ -415,16 +452,14 @@ static void ocf_request_complete(struct ocf_request *req)
 	if (!--p->in_flight)
 		wake_up(&p->drained);
 	spin_unlock(&p->lock);
-	if (next) {
-		INIT_WORK(&next->work, ocf_request_retry);
-		queue_work(ocf_wq, &next->work);
-	}
+	if (next)
+		ocf_request_queue(next, ocf_request_retry, 0);
 	ocf_request_finish(req);
 }
 
 static void ocf_request_complete_work(struct work_struct *work)
 {
-	ocf_request_complete(container_of(work, struct ocf_request, work));
+	ocf_request_complete(ocf_request_of(work));
 }
 
 /**
@@ -432,18 +467,21 @@ static void ocf_request_complete_work(struct work_struct *work)
  * @req: a request the producer accepted in its process callback
  * @status: 0, -EBADMSG for a failed MAC or tag check, or another -errno
  *
- * Context: any. From atomic context the completion is deferred to a worker,
- * since consumers' callbacks run in process context.
+ * Context: a synchronous producer (OCF_PRODUCER_SYNC) calls it from within
+ * its process callback, which runs in process context and holds no lock of
+ * the producer's: the completion then runs at once, there. Any other
+ * producer may call it from any context; the completion is then handed to
+ * a worker, since consumers' callbacks may sleep. The producer's flag
+ * decides, not a guess from the preempt count, which cannot tell a held
+ * spinlock on kernels without preempt counting.
  */
 void ocf_request_done(struct ocf_request *req, int status)
 {
 	req->status = status;
-	if (!preemptible()) {
-		INIT_WORK(&req->work, ocf_request_complete_work);
-		queue_work(ocf_wq, &req->work);
-		return;
-	}
-	ocf_request_complete(req);
+	if (req->producer->flags & OCF_PRODUCER_SYNC)
+		ocf_request_complete(req);
+	else
+		ocf_request_queue(req, ocf_request_complete_work, 0);
 }
 EXPORT_SYMBOL_GPL(ocf_request_done);
 

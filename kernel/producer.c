@@ -139,11 +139,15 @@ void ocf_producer_unregister(struct ocf_producer *p)
 
 	spin_lock(&p->lock);
 	p->dying = true;
-	list_for_each_entry_safe(req, rtmp, &p->backlog, node)
+	list_for_each_entry_safe(req, rtmp, &p->backlog, node) {
+		list_del(&req->node);
 		ocf_request_unclaim(req, &p->deferred);
+	}
 	p->nbacklog = 0;
 	spin_unlock(&p->lock);
 	wait_event(p->drained, ocf_producer_drained(p));
+	/* A process() call that completed its request may still be returning. */
+	ocf_dispatch_quiesce();
 
 	mutex_lock(&ocf_lock);
 	list_for_each_entry_safe(b, btmp, &p->sessions, pnode) {

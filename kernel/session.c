@@ -154,7 +154,8 @@ struct ocf_session *ocf_session_new(const struct ocf_session_params *params)
 	struct ocf_session *s;
 	int ret;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	/* Charged to the caller's memory cgroup: user space makes sessions. */
+	s = kzalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return ERR_PTR(-ENOMEM);
 	s->params = *params;

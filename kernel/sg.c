@@ -17,19 +17,29 @@
  * @src: source scatterlist
  * @offset: where the range starts in both
  * @len: bytes to copy
+ *
+ * Each list is walked once (not from its head for every chunk, which made
+ * a megabyte cost quadratic time).
  */
 void ocf_sg_copy(struct scatterlist *dst, struct scatterlist *src, u32 offset, u32 len)
 {
+	struct scatterlist src_ffwd[2], dst_ffwd[2];
+	struct scatter_walk in, out;
 	u8 buf[OCF_SG_CHUNK];
 	u32 n;
 
+	if (!len)
+		return;
+	scatterwalk_start(&in, scatterwalk_ffwd(src_ffwd, src, offset));
+	scatterwalk_start(&out, scatterwalk_ffwd(dst_ffwd, dst, offset));
 	while (len) {
 		n = min_t(u32, len, sizeof(buf));
-		scatterwalk_map_and_copy(buf, src, offset, n, 0);
-		scatterwalk_map_and_copy(buf, dst, offset, n, 1);
-		offset += n;
+		scatterwalk_copychunks(buf, &in, n, 0);
+		scatterwalk_copychunks(buf, &out, n, 1);
 		len -= n;
 	}
+	scatterwalk_done(&in, 0, 0);
+	scatterwalk_done(&out, 1, 0);
 	memzero_explicit(buf, sizeof(buf));
 }
 EXPORT_SYMBOL_GPL(ocf_sg_copy);

@@ -1,27 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Buffers of user operations: copied when small (cheaper than pinning),
- * pinned and handed to the producer as scatterlists when large (no copy).
+ * Buffers of user operations: copied when small (cheaper than pinning) or
+ * when the operation verifies before it releases its output (so the bytes
+ * verified are the bytes decrypted, and no unverified plaintext reaches
+ * user memory); otherwise pinned and handed to the producer as
+ * scatterlists, without a copy.
  */
 
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "limits.h"
 #include "session.h"
 #include "uop.h"
 
-static int ocf_ubuf_pin(struct ocf_ubuf *b, void __user *addr, u32 len, bool write)
+static int ocf_ubuf_pin(struct ocf_ubuf *b, const struct ocf_pages_account *acct,
+			void __user *addr, u32 len, bool write)
 {
 	unsigned long start = (unsigned long)addr;
-	unsigned int off = offset_in_page(start);
+	size_t off = offset_in_page(start);
 	int pinned, ret;
 
 	b->write = write;
-	b->npages = DIV_ROUND_UP(off + len, PAGE_SIZE);
-	b->pages = kvmalloc_array(b->npages, sizeof(*b->pages), GFP_KERNEL);
-	if (!b->pages)
-		return -ENOMEM;
+	b->npages = DIV_ROUND_UP(off + (size_t)len, PAGE_SIZE);
+	ret = ocf_pages_charge(acct, b->npages);
+	if (ret)
+		return ret;
+	b->pages = kvmalloc_array(b->npages, sizeof(*b->pages), GFP_KERNEL_ACCOUNT);
+	if (!b->pages) {
+		ret = -ENOMEM;
+		goto err_uncharge;
+	}
 	pinned = pin_user_pages_fast(start - off, b->npages, write ? FOLL_WRITE : 0, b->pages);
 	if (pinned != b->npages) {
 		ret = pinned < 0 ? pinned : -EFAULT;
@@ -29,7 +40,8 @@ static int ocf_ubuf_pin(struct ocf_ubuf *b, void __user *addr, u32 len, bool wri
 			unpin_user_pages(b->pages, pinned);
 		goto err_free_pages;
 	}
-	ret = sg_alloc_table_from_pages(&b->sgt, b->pages, b->npages, off, len, GFP_KERNEL);
+	ret = sg_alloc_table_from_pages(&b->sgt, b->pages, b->npages, off, len,
+					GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto err_unpin;
 	return 0;
@@ -39,10 +51,12 @@ err_unpin:
 err_free_pages:
 	kvfree(b->pages);
 	b->pages = NULL;
+err_uncharge:
+	ocf_pages_uncharge(acct, b->npages);
 	return ret == -ENOMEM ? ret : -EFAULT;
 }
 
-static void ocf_ubuf_unpin(struct ocf_ubuf *b)
+static void ocf_ubuf_unpin(struct ocf_ubuf *b, const struct ocf_pages_account *acct)
 {
 	if (!b->pages)
 		return;
@@ -50,22 +64,114 @@ static void ocf_ubuf_unpin(struct ocf_ubuf *b)
 	unpin_user_pages_dirty_lock(b->pages, b->npages, b->write);
 	kvfree(b->pages);
 	b->pages = NULL;
+	ocf_pages_uncharge(acct, b->npages);
+}
+
+static void ocf_kbuf_free(struct ocf_kbuf *k, const struct ocf_pages_account *acct)
+{
+	unsigned int i;
+
+	if (k->block) {
+		kfree_sensitive(k->block);
+		k->block = NULL;
+		return;
+	}
+	if (!k->pages)
+		return;
+	sg_free_table(&k->sgt);
+	for (i = 0; i < k->npages && k->pages[i]; i++) {
+		memzero_explicit(page_address(k->pages[i]), PAGE_SIZE);
+		__free_page(k->pages[i]);
+	}
+	kvfree(k->pages);
+	k->pages = NULL;
+	ocf_pages_uncharge(acct, k->npages);
+}
+
+/* A copy of @len bytes at @src; on error ocf_kbuf_free() cleans up. */
+static int ocf_kbuf_copy_in(struct ocf_kbuf *k, const struct ocf_pages_account *acct,
+			    const void __user *src, u32 len)
+{
+	unsigned int i;
+	size_t at;
+	int ret;
+
+	if (len <= OCF_BOUNCE_MAX) {
+		k->block = kmalloc(max_t(u32, len, 1), GFP_KERNEL_ACCOUNT);
+		if (!k->block)
+			return -ENOMEM;
+		if (copy_from_user(k->block, src, len))
+			return -EFAULT;
+		sg_init_one(&k->sg, k->block, len);
+		return 0;
+	}
+	k->npages = DIV_ROUND_UP((size_t)len, PAGE_SIZE);
+	ret = ocf_pages_charge(acct, k->npages);
+	if (ret) {
+		k->npages = 0;
+		return ret;
+	}
+	k->pages = kvcalloc(k->npages, sizeof(*k->pages), GFP_KERNEL_ACCOUNT);
+	if (!k->pages) {
+		ocf_pages_uncharge(acct, k->npages);
+		return -ENOMEM;
+	}
+	for (i = 0, at = 0; i < k->npages; i++, at += PAGE_SIZE) {
+		k->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT);
+		if (!k->pages[i])
+			return -ENOMEM;
+		if (copy_from_user(page_address(k->pages[i]), src + at,
+				   min_t(size_t, PAGE_SIZE, len - at)))
+			return -EFAULT;
+	}
+	return sg_alloc_table_from_pages(&k->sgt, k->pages, k->npages, 0, len,
+					 GFP_KERNEL_ACCOUNT);
+}
+
+static int ocf_kbuf_copy_out(const struct ocf_kbuf *k, void __user *dst, u32 len)
+{
+	unsigned int i;
+	size_t at;
+
+	if (k->block)
+		return copy_to_user(dst, k->block, len) ? -EFAULT : 0;
+	for (i = 0, at = 0; i < k->npages; i++, at += PAGE_SIZE)
+		if (copy_to_user(dst + at, page_address(k->pages[i]),
+				 min_t(size_t, PAGE_SIZE, len - at)))
+			return -EFAULT;
+	return 0;
+}
+
+static struct scatterlist *ocf_kbuf_sg(struct ocf_kbuf *k)
+{
+	return k->block ? &k->sg : k->sgt.sgl;
 }
 
 /*
- * Readies @u for ocf_uop_prepare() and ocf_uop_finish(). Cheaper than
- * zeroing it: batches allocate many, and the request's fields are all set
- * by prepare and dispatch anyway.
+ * Readies @u for ocf_uop_prepare() and ocf_uop_finish(), charging pages to
+ * @acct. Cheaper than zeroing it: batches allocate many, and the request's
+ * fields are all set by prepare and dispatch anyway.
  */
-void ocf_uop_init(struct ocf_uop *u)
+void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct)
 {
 	u->session = NULL;
+	u->mm = NULL;
+	u->acct = acct;
 	u->status = 0;
 	u->finished = false;
-	u->bounce = NULL;
-	u->bounce_owned = false;
+	u->copied = false;
+	u->copy.block = NULL;
+	u->copy.pages = NULL;
+	u->copy.sgt.sgl = NULL;
 	u->src.pages = NULL;
 	u->dst.pages = NULL;
+}
+
+/* A decryption that checks a MAC or tag: it must not run on live user pages. */
+static bool ocf_uop_verifies(const struct ocf_op *op, const struct ocf_session *s)
+{
+	return op->op == OCF_OP_DECRYPT &&
+	       (s->mac || (s->cipher && s->cipher->kind == OCF_KIND_AEAD));
 }
 
 /**
@@ -73,14 +179,11 @@ void ocf_uop_init(struct ocf_uop *u)
  * @u: initialized by ocf_uop_init()
  * @op: the operation, copied from user space
  * @s: its session; @u takes over the caller's reference
- * @arena: room for the copy of a small buffer, or NULL to allocate it
  *
  * Return: 0, or the operation's error (then ocf_uop_finish() still cleans up).
  */
-int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s,
-		    void *arena)
+int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s)
 {
-	const struct ocf_alg_info *cipher = ocf_alg_info(ocf_session_params(s)->cipher);
 	void __user *src = u64_to_user_ptr(op->src);
 	bool in_place = !op->dst || op->dst == op->src;
 	struct ocf_request *req = &u->req;
@@ -98,32 +201,26 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 	req->auth_len = op->auth_len;
 	req->mac_offset = op->mac_offset;
 	req->iv_offset = op->iv_offset;
-	if (cipher && cipher->iv_len && !(op->flags & OCF_OP_IV_IN_BUFFER) &&
-	    copy_from_user(req->iv, u64_to_user_ptr(op->iv), cipher->iv_len))
+	if (s->cipher && s->cipher->iv_len && !(op->flags & OCF_OP_IV_IN_BUFFER) &&
+	    copy_from_user(req->iv, u64_to_user_ptr(op->iv), s->cipher->iv_len))
 		return -EFAULT;
 
-	if (op->len <= OCF_BOUNCE_MAX) {
-		u->bounce = arena;
-		if (!arena) {
-			u->bounce = kmalloc(max_t(u32, op->len, 1), GFP_KERNEL);
-			if (!u->bounce)
-				return -ENOMEM;
-			u->bounce_owned = true;
-		}
-		if (copy_from_user(u->bounce, src, op->len))
-			return -EFAULT;
-		sg_init_one(&u->bounce_sg, u->bounce, op->len);
-		req->src = &u->bounce_sg;
-		req->dst = &u->bounce_sg;
+	if (op->len <= OCF_BOUNCE_MAX || ocf_uop_verifies(op, s)) {
+		u->copied = true;
+		ret = ocf_kbuf_copy_in(&u->copy, u->acct, src, op->len);
+		if (ret)
+			return ret;
+		req->src = ocf_kbuf_sg(&u->copy);
+		req->dst = req->src;
 		return 0;
 	}
-	ret = ocf_ubuf_pin(&u->src, src, op->len, in_place);
+	ret = ocf_ubuf_pin(&u->src, u->acct, src, op->len, in_place);
 	if (ret)
 		return ret;
 	req->src = u->src.sgt.sgl;
 	req->dst = req->src;
 	if (!in_place) {
-		ret = ocf_ubuf_pin(&u->dst, u->user_out, op->len, true);
+		ret = ocf_ubuf_pin(&u->dst, u->acct, u->user_out, op->len, true);
 		if (ret)
 			return ret;
 		req->dst = u->dst.sgt.sgl;
@@ -131,10 +228,21 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 	return 0;
 }
 
+/*
+ * Releases the pinned user pages of a completed operation: its output is
+ * in them already, and pins must not outlast the work (a caller that never
+ * reaps would hold them for ever). A copy stays until ocf_uop_finish().
+ */
+void ocf_uop_release_pins(struct ocf_uop *u)
+{
+	ocf_ubuf_unpin(&u->src, u->acct);
+	ocf_ubuf_unpin(&u->dst, u->acct);
+}
+
 /**
  * ocf_uop_finish() - release a user operation's buffers and session
  * @u: prepared; its status is final
- * @copy_out: copy a bounced result to the user (needs the user's mm)
+ * @copy_out: copy a copied result to the user (needs the submitter's mm)
  *
  * A failed operation releases nothing to the user's output.
  * Return: the operation's final status.
@@ -143,19 +251,19 @@ int ocf_uop_finish(struct ocf_uop *u, bool copy_out)
 {
 	if (u->finished)
 		return u->status;
-	if (u->bounce) {
+	if (u->copied) {
 		if (copy_out && !u->status &&
-		    copy_to_user(u->user_out, u->bounce, u->req.len))
+		    ocf_kbuf_copy_out(&u->copy, u->user_out, u->req.len))
 			u->status = -EFAULT;
-		if (u->bounce_owned)
-			kfree_sensitive(u->bounce);
-		u->bounce = NULL;
+		ocf_kbuf_free(&u->copy, u->acct);
 	}
-	ocf_ubuf_unpin(&u->src);
-	ocf_ubuf_unpin(&u->dst);
+	ocf_uop_release_pins(u);
 	if (u->session)
 		ocf_session_put(u->session);
 	u->session = NULL;
+	if (u->mm)
+		mmdrop(u->mm);
+	u->mm = NULL;
 	u->finished = true;
 	return u->status;
 }

@@ -6,7 +6,9 @@
 #include <linux/ocf.h>
 #include <linux/scatterlist.h>
 
+struct mm_struct;
 struct ocf_session;
+struct ocf_pages_account;
 
 /* User pages pinned for the crypto to run on them directly. */
 struct ocf_ubuf {
@@ -17,22 +19,37 @@ struct ocf_ubuf {
 };
 
 /*
- * One operation from user space. Small buffers are copied into @bounce and
- * copied out by ocf_uop_finish(), which must then run in the caller's
- * address space; large ones are pinned and written in place.
+ * A kernel copy of an operation's buffer: one kmalloc block when small,
+ * else separate pages (never vmalloc memory: the scatterlist may be
+ * DMA-mapped by a crypto driver).
+ */
+struct ocf_kbuf {
+	void *block;
+	struct scatterlist sg;
+	struct page **pages;
+	unsigned int npages;
+	struct sg_table sgt;
+};
+
+/*
+ * One operation from user space. Small buffers, and those of decryptions
+ * that verify a MAC or tag (whatever their size), are copied into @copy and
+ * copied out by ocf_uop_finish(), which must then run in the submitter's
+ * address space; other large ones are pinned and written in place.
  */
 struct ocf_uop {
 	struct ocf_request req;
 	struct ocf_session *session;	/* a reference, dropped at finish */
-	void *owner;			/* the file's context */
+	void *owner;			/* the file or the RUN it belongs to */
 	struct list_head node;		/* the file's done list */
 	void __user *user_out;
+	struct mm_struct *mm;		/* SUBMIT: the submitter's (grabbed), else NULL */
+	const struct ocf_pages_account *acct;
 	u64 tag;
 	int status;			/* final, once finished */
 	bool finished;
-	void *bounce;
-	bool bounce_owned;		/* else a slice of the caller's arena */
-	struct scatterlist bounce_sg;
+	bool copied;			/* @copy holds the buffer */
+	struct ocf_kbuf copy;
 	struct ocf_ubuf src;
 	struct ocf_ubuf dst;
 };
@@ -40,9 +57,9 @@ struct ocf_uop {
 /* Up to this many bytes an operation is copied rather than pinned. */
 #define OCF_BOUNCE_MAX 4096
 
-void ocf_uop_init(struct ocf_uop *u);
-int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s,
-		    void *arena);
+void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct);
+int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s);
+void ocf_uop_release_pins(struct ocf_uop *u);
 int ocf_uop_finish(struct ocf_uop *u, bool copy_out);
 
 #endif /* OCF_UOP_H */

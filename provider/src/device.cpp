@@ -57,7 +57,7 @@ struct State {
 	unsigned forks_seen = 0;
 	std::int64_t next_open = 0;
 	std::int64_t next_refresh = 0;
-	std::uint32_t op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	std::uint32_t op_limit = kOcfDefaultMaxOpLen;
 	bool told = false;		// the once-per-process debug message
 	bool sandboxed = false;		// fstat refused: no more OCF in this process
 	struct ProducerLimit {
@@ -110,7 +110,7 @@ void forget(State &s, pid_t pid)
 	s.caps = Caps{};
 	s.next_open = 0;
 	s.next_refresh = 0;
-	s.op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	s.op_limit = kOcfDefaultMaxOpLen;
 	if (pid != s.pid)
 		s.sandboxed = false;
 	g_dev.store(nullptr);
@@ -230,7 +230,7 @@ void open_device(State &s, std::int64_t now)
 	g_rdev.store(st.st_rdev);
 	g_ino.store(st.st_ino);
 	s.gen++;
-	s.op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	s.op_limit = kOcfDefaultMaxOpLen;
 	g_gen.store(s.gen);
 	g_dev.store(d);
 	if (!s.told)

@@ -25,7 +25,7 @@ namespace ocfprov {
 namespace {
 
 // The most a managed context collects before it gives up on OCF.
-constexpr std::size_t kMaxCollect = OCF_DEFAULT_MAX_OP_LEN - OCF_MAX_MAC_LEN;
+constexpr std::size_t kMaxCollect = kOcfDefaultMaxOpLen - OCF_MAX_MAC_LEN;
 
 // Hash sessions have no key: one per algorithm serves every context.
 std::mutex g_hash_mu;

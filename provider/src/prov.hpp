@@ -21,6 +21,10 @@
 
 namespace ocfprov {
 
+// ocf.ko's default max_op_len, a module parameter (no longer in the uapi
+// header): past the real one the kernel answers -E2BIG and we fall back.
+inline constexpr std::uint32_t kOcfDefaultMaxOpLen = 0x100000u;
+
 enum class Mode { Auto, Always, Never };
 
 struct Config {

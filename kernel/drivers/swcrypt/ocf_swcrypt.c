@@ -88,11 +88,21 @@ err_free:
 	return ret == -ENOENT ? -EOPNOTSUPP : ret;
 }
 
+/*
+ * What the crypto API reads or writes through a pointer (IV, digest): off
+ * the stack, since a driver that DMA-maps it cannot take stack memory.
+ */
+struct ocf_swcrypt_scratch {
+	u8 iv[OCF_MAX_IV_LEN];
+	u8 digest[OCF_MAX_MAC_LEN];
+	u8 expected[OCF_MAX_MAC_LEN];
+};
+
 static int ocf_swcrypt_cipher(struct ocf_swcrypt_session *ss, struct ocf_request *req,
-			      struct scatterlist *src, struct scatterlist *dst)
+			      struct ocf_swcrypt_scratch *sc, struct scatterlist *src,
+			      struct scatterlist *dst)
 {
 	struct scatterlist sbuf[2], dbuf[2], *s, *d;
-	u8 iv[OCF_MAX_IV_LEN];
 	struct skcipher_request *r;
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
@@ -105,10 +115,10 @@ static int ocf_swcrypt_cipher(struct ocf_swcrypt_session *ss, struct ocf_request
 	s = scatterwalk_ffwd(sbuf, src, req->cipher_offset);
 	d = src == dst ? s : scatterwalk_ffwd(dbuf, dst, req->cipher_offset);
 	/* The crypto API advances the IV; the request's stays as given. */
-	memcpy(iv, req->iv, sizeof(iv));
+	memcpy(sc->iv, req->iv, sizeof(sc->iv));
 	skcipher_request_set_callback(r, CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      crypto_req_done, &wait);
-	skcipher_request_set_crypt(r, s, d, req->cipher_len, iv);
+	skcipher_request_set_crypt(r, s, d, req->cipher_len, sc->iv);
 	ret = crypto_wait_req(req->op == OCF_OP_ENCRYPT ? crypto_skcipher_encrypt(r) :
 				crypto_skcipher_decrypt(r), &wait);
 	skcipher_request_free(r);
@@ -138,40 +148,38 @@ static int ocf_swcrypt_digest(struct ocf_swcrypt_session *ss, struct ocf_request
 
 /* Computes the MAC over @over and writes it into @to at mac_offset. */
 static int ocf_swcrypt_mac_write(struct ocf_swcrypt_session *ss, struct ocf_request *req,
-				 struct scatterlist *over, struct scatterlist *to)
+				 struct ocf_swcrypt_scratch *sc, struct scatterlist *over,
+				 struct scatterlist *to)
 {
-	u8 digest[OCF_MAX_MAC_LEN];
 	int ret;
 
-	ret = ocf_swcrypt_digest(ss, req, over, digest);
+	ret = ocf_swcrypt_digest(ss, req, over, sc->digest);
 	if (!ret)
-		scatterwalk_map_and_copy(digest, to, req->mac_offset, ss->mac_len, 1);
-	memzero_explicit(digest, sizeof(digest));
+		scatterwalk_map_and_copy(sc->digest, to, req->mac_offset, ss->mac_len, 1);
 	return ret;
 }
 
 /* Computes the MAC over @over and compares it with @from's at mac_offset. */
 static int ocf_swcrypt_mac_check(struct ocf_swcrypt_session *ss, struct ocf_request *req,
-				 struct scatterlist *over, struct scatterlist *from)
+				 struct ocf_swcrypt_scratch *sc, struct scatterlist *over,
+				 struct scatterlist *from)
 {
-	u8 digest[OCF_MAX_MAC_LEN], expected[OCF_MAX_MAC_LEN];
 	int ret;
 
-	ret = ocf_swcrypt_digest(ss, req, over, digest);
+	ret = ocf_swcrypt_digest(ss, req, over, sc->digest);
 	if (!ret) {
-		scatterwalk_map_and_copy(expected, from, req->mac_offset, ss->mac_len, 0);
-		if (crypto_memneq(digest, expected, ss->mac_len))
+		scatterwalk_map_and_copy(sc->expected, from, req->mac_offset, ss->mac_len, 0);
+		if (crypto_memneq(sc->digest, sc->expected, ss->mac_len))
 			ret = -EBADMSG;
 	}
-	memzero_explicit(digest, sizeof(digest));
 	return ret;
 }
 
-static int ocf_swcrypt_aead(struct ocf_swcrypt_session *ss, struct ocf_request *req)
+static int ocf_swcrypt_aead(struct ocf_swcrypt_session *ss, struct ocf_request *req,
+			    struct ocf_swcrypt_scratch *sc)
 {
 	struct scatterlist sbuf[2], dbuf[2], *s, *d;
 	bool encrypt = req->op == OCF_OP_ENCRYPT;
-	u8 iv[OCF_MAX_IV_LEN];
 	struct aead_request *r;
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
@@ -182,11 +190,11 @@ static int ocf_swcrypt_aead(struct ocf_swcrypt_session *ss, struct ocf_request *
 	/* AAD, text and tag are contiguous from auth_offset (checked by OCF). */
 	s = scatterwalk_ffwd(sbuf, req->src, req->auth_offset);
 	d = req->src == req->dst ? s : scatterwalk_ffwd(dbuf, req->dst, req->auth_offset);
-	memcpy(iv, req->iv, sizeof(iv));
+	memcpy(sc->iv, req->iv, sizeof(sc->iv));
 	aead_request_set_callback(r, CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(r, req->auth_len);
-	aead_request_set_crypt(r, s, d, req->cipher_len + (encrypt ? 0 : ss->mac_len), iv);
+	aead_request_set_crypt(r, s, d, req->cipher_len + (encrypt ? 0 : ss->mac_len), sc->iv);
 	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(r) : crypto_aead_decrypt(r), &wait);
 	aead_request_free(r);
 	/* The crypto API may have decrypted before it checked: release nothing. */
@@ -195,32 +203,33 @@ static int ocf_swcrypt_aead(struct ocf_swcrypt_session *ss, struct ocf_request *
 	return ret;
 }
 
-static int ocf_swcrypt_chain(struct ocf_swcrypt_session *ss, struct ocf_request *req)
+static int ocf_swcrypt_chain(struct ocf_swcrypt_session *ss, struct ocf_request *req,
+			     struct ocf_swcrypt_scratch *sc)
 {
 	struct scatterlist *src = req->src, *dst = req->dst;
 	int ret;
 
 	if (!ss->mac_then_cipher) {
 		if (req->op == OCF_OP_ENCRYPT)
-			return ocf_swcrypt_cipher(ss, req, src, dst) ?:
-			       ocf_swcrypt_mac_write(ss, req, dst, dst);
+			return ocf_swcrypt_cipher(ss, req, sc, src, dst) ?:
+			       ocf_swcrypt_mac_write(ss, req, sc, dst, dst);
 		/* Verify first: a forged message is never decrypted. */
-		return ocf_swcrypt_mac_check(ss, req, src, src) ?:
-		       ocf_swcrypt_cipher(ss, req, src, dst);
+		return ocf_swcrypt_mac_check(ss, req, sc, src, src) ?:
+		       ocf_swcrypt_cipher(ss, req, sc, src, dst);
 	}
 	if (req->op == OCF_OP_ENCRYPT) {
 		/* The MAC may lie inside the cipher region: build it all in dst. */
 		if (src != dst)
 			ocf_sg_copy(dst, src, req->cipher_offset, req->cipher_len);
-		return ocf_swcrypt_mac_write(ss, req, dst, dst) ?:
-		       ocf_swcrypt_cipher(ss, req, dst, dst);
+		return ocf_swcrypt_mac_write(ss, req, sc, dst, dst) ?:
+		       ocf_swcrypt_cipher(ss, req, sc, dst, dst);
 	}
 	/* The MAC covers plaintext: assemble all of it in dst first. */
 	ocf_request_copy_rest(req);
-	ret = ocf_swcrypt_cipher(ss, req, src, dst);
+	ret = ocf_swcrypt_cipher(ss, req, sc, src, dst);
 	if (ret)
 		return ret;
-	ret = ocf_swcrypt_mac_check(ss, req, dst, dst);
+	ret = ocf_swcrypt_mac_check(ss, req, sc, dst, dst);
 	if (ret == -EBADMSG)
 		ocf_sg_zero(dst, req->cipher_offset, req->cipher_len);
 	return ret;
@@ -229,18 +238,25 @@ static int ocf_swcrypt_chain(struct ocf_swcrypt_session *ss, struct ocf_request 
 static int ocf_swcrypt_process(struct ocf_producer *p, struct ocf_request *req, void *priv)
 {
 	struct ocf_swcrypt_session *ss = priv;
+	struct ocf_swcrypt_scratch *sc;
 	int ret;
 
+	sc = kmalloc(sizeof(*sc), GFP_KERNEL);
+	if (!sc) {
+		ocf_request_done(req, -ENOMEM);
+		return 0;
+	}
 	if (ss->aead)
-		ret = ocf_swcrypt_aead(ss, req);
+		ret = ocf_swcrypt_aead(ss, req, sc);
 	else if (ss->skcipher && ss->ahash)
-		ret = ocf_swcrypt_chain(ss, req);
+		ret = ocf_swcrypt_chain(ss, req, sc);
 	else if (ss->skcipher)
-		ret = ocf_swcrypt_cipher(ss, req, req->src, req->dst);
+		ret = ocf_swcrypt_cipher(ss, req, sc, req->src, req->dst);
 	else if (req->op == OCF_OP_ENCRYPT)
-		ret = ocf_swcrypt_mac_write(ss, req, req->src, req->dst);
+		ret = ocf_swcrypt_mac_write(ss, req, sc, req->src, req->dst);
 	else
-		ret = ocf_swcrypt_mac_check(ss, req, req->src, req->src);
+		ret = ocf_swcrypt_mac_check(ss, req, sc, req->src, req->src);
+	kfree_sensitive(sc);
 	ocf_request_done(req, ret);
 	return 0;
 }

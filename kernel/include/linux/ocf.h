@@ -139,7 +139,7 @@ struct ocf_request {
 
 	/* Private to the framework. */
 	struct list_head node;
-	struct work_struct work;
+	struct delayed_work work;
 	struct ocf_producer *producer;
 	void *priv;			/* the producer's state for the session */
 	u64 start_ns;
@@ -157,10 +157,11 @@ void ocf_dispatch_batch(struct ocf_request **reqs, u32 n);
  *	other calls. May sleep.
  * @freesession: release that state. May sleep.
  * @process: start a request. Return 0 when the producer took it and will
- *	call ocf_request_done() (from any context, even inside this call),
- *	-EBUSY to have the framework queue it and retry after the producer's
- *	next completion, or another negative errno to fail it. Called in
- *	process context; may sleep only if the producer is OCF_PRODUCER_SYNC.
+ *	call ocf_request_done() (see there for the context), -EBUSY to have the
+ *	framework queue it and retry after the producer's next completion, or
+ *	another negative errno to fail it. Called in process context; may sleep
+ *	only if the producer is OCF_PRODUCER_SYNC. A SYNC producer completes
+ *	every request it takes before it returns.
  * @kprocess: reserved for asymmetric operations
  */
 struct ocf_producer_ops {

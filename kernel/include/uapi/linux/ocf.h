@@ -4,16 +4,32 @@
  *
  * Conventions
  * - Every structure has a size field or reserved fields so that it can grow
- *   without a compat_ioctl. Where a struct starts with @size, the kernel
- *   accepts any size from the first version's up to its own, treats missing
- *   tail fields as zero and rejects a larger caller's non-zero tail (-E2BIG).
+ *   without a compat_ioctl.
+ * - Size negotiation: the kernel dispatches on the ioctl's type, number and
+ *   direction only; the size encoded in the command is not checked, since a
+ *   caller built against another version of this header encodes another
+ *   one. Where a struct starts with @size, the kernel accepts any size from
+ *   the first version's (the OCF_*_SIZE_VER0 values) up to one page: fields
+ *   missing from a smaller struct count as zero, a larger caller's tail must
+ *   be zero (else -E2BIG), and on output the kernel writes no more than
+ *   min(@size, its own size) bytes and stores that in @size. Sizes under the
+ *   first version's get -EINVAL, over a page -E2BIG.
  * - Reserved fields and unknown flag bits must be zero (-EINVAL).
  * - User pointers travel as __u64.
  * - Sessions belong to the open file that created them; their ids mean
- *   nothing in another file (-ENOENT).
+ *   nothing in another file (-ENOENT). Ids are handed out cyclically, so a
+ *   freed id is not reused until the id space wraps.
+ * - Outputs and completions are delivered only into the process that
+ *   submitted the operation (see struct ocf_reap).
+ * - Verification before release: a decryption that checks a MAC, hash or
+ *   tag runs on a kernel copy of its input, whatever its size, and its
+ *   output reaches the caller's memory only after the check passed. Another
+ *   thread changing the input meanwhile cannot change what is verified, and
+ *   no thread ever sees unverified plaintext in the caller's buffers.
  *
  * Errors common to all ioctls: -EFAULT (bad pointer), -EINVAL (bad field),
- * -E2BIG (unknown non-zero tail), -ENOTTY (unknown ioctl).
+ * -E2BIG (unknown non-zero tail, or a size over a page), -ENOTTY (unknown
+ * ioctl).
  */
 #ifndef _UAPI_LINUX_OCF_H
 #define _UAPI_LINUX_OCF_H
@@ -58,6 +74,12 @@ enum ocf_alg {
 #define OCF_MAX_IV_LEN		16
 #define OCF_MAX_MAC_LEN		64
 
+/* struct ocf_version.features: what the running module supports */
+#define OCF_FEATURE_SIZED_IOCTLS	0x1ull	/* dispatch on the command number, sizes in the structs */
+#define OCF_FEATURE_USER_LIMITS		0x2ull	/* per-user limits, -EAGAIN when in-flight limits are hit */
+#define OCF_FEATURE_VERIFY_FIRST	0x4ull	/* verification before release at every size */
+#define OCF_FEATURE_REAP_OWNER		0x8ull	/* completions delivered only to the submitter */
+
 /**
  * struct ocf_version - OCF_IOC_VERSION
  * @size: in: sizeof(struct ocf_version) as the caller was compiled with;
@@ -65,13 +87,24 @@ enum ocf_alg {
  * @abi_version: out: OCF_ABI_VERSION of the running module
  * @module_version: out: the module's release, NUL-terminated
  * @reserved: must be zero on input
+ * @features: out: OCF_FEATURE_* bits (added after the first version: a
+ *	caller whose @size does not reach it does not get it)
  */
 struct ocf_version {
 	__u32 size;
 	__u32 abi_version;
 	char module_version[32];
 	__u64 reserved[2];
+	__u64 features;
 };
+
+/* The first version's struct sizes: the smallest @size the kernel accepts. */
+#define OCF_VERSION_SIZE_VER0		56
+#define OCF_SESSION_NEW_SIZE_VER0	72
+#define OCF_OP_SIZE_VER0		96
+#define OCF_BATCH_SIZE_VER0		48
+#define OCF_REAP_SIZE_VER0		48
+#define OCF_LIST_SIZE_VER0		48
 
 /* struct ocf_session_new.flags */
 /*
@@ -102,7 +135,8 @@ struct ocf_version {
  *
  * Errors: -EOPNOTSUPP (unknown algorithm or combination, or no producer
  * offers it; with @producer: that producer does not), -EINVAL (key length),
- * -ENOENT (@producer does not exist), -ENOSPC (the file's session limit).
+ * -ENOENT (@producer does not exist), -ENOSPC (the file's session limit),
+ * -EFAULT (then no session was created: the id could not be written).
  * Keys are copied and zeroized when the session is freed; they cannot be read
  * back.
  */
@@ -163,7 +197,13 @@ struct ocf_session_new {
  * held before.
  * Per-operation errors: -EINVAL (region, length or alignment), -ENOENT
  * (session), -E2BIG (@len over the file's op limit), -EFAULT (buffer),
- * -EBADMSG, -ENODEV (no capable producer left).
+ * -EBADMSG, -ENODEV (no capable producer left), -ENOMEM (kernel memory, or
+ * the pages the operation would pin or copy would pass the submitting
+ * user's RLIMIT_MEMLOCK; callers with CAP_IPC_LOCK are not limited), -EINTR
+ * (the submitter was killed before the operation started), -EXDEV (reaped
+ * by another process than the submitter: nothing was written).
+ * -ENOENT, -E2BIG, -EINVAL, -EFAULT and -ENOMEM are given before the
+ * operation touches any output; so are -ENODEV and -EINTR.
  */
 struct ocf_op {
 	__u32 session;
@@ -199,14 +239,17 @@ struct ocf_op {
  * OCF_IOC_RUN runs all operations, concurrently where producers allow, and
  * returns when all are done, each with its own @status written back. The
  * ioctl itself fails only when the batch could not be read (-EFAULT,
- * -EINVAL, -E2BIG) or the file's in-flight limit is reached (-ENOSPC).
+ * -EINVAL, -E2BIG), an in-flight limit is reached (-EAGAIN: the file's or
+ * the user's, see docs/limits.md), or a fatal signal ended the wait (the
+ * operations then finish without writing their outputs).
  *
  * OCF_IOC_SUBMIT queues the operations and returns at once. Each produces one
  * struct ocf_completion, to be collected with OCF_IOC_REAP; the buffers must
- * stay valid until then (outputs up to a few KiB are copied out at reap time;
- * larger ones are written in place). An operation rejected at submit time
- * still completes, with its error as status. -ENOSPC: the in-flight limit
- * would be passed; nothing was queued.
+ * stay valid until then (outputs up to 4 KiB, and outputs of decryptions
+ * that verify, are copied out at reap time; other large ones are written in
+ * place). An operation rejected at submit time still completes, with its
+ * error as status. -EAGAIN: an in-flight limit would be passed; nothing was
+ * queued.
  */
 struct ocf_batch {
 	__u32 size;
@@ -244,7 +287,8 @@ struct ocf_completion {
  * @completions: user pointer to @max struct ocf_completion
  * @max: room at @completions, 1..OCF_MAX_BATCH
  * @min_complete: with OCF_REAP_WAIT, wait for this many (at most the number
- *	in flight); a signal ends the wait early (-EINTR if nothing was reaped)
+ *	this file submitted and has not reaped); a signal ends the wait early,
+ *	and what is ready is still reaped (-EINTR only if nothing was)
  * @count: out: completions written
  * @in_flight: out: operations of this file submitted and not yet reaped,
  *	after the call
@@ -252,6 +296,11 @@ struct ocf_completion {
  *
  * Without OCF_REAP_WAIT and with nothing ready, @count is 0: poll(2) reports
  * EPOLLIN when completions are ready.
+ *
+ * Completions are delivered only into the process that submitted them. An
+ * operation reaped by another process sharing the file (after fork(), or a
+ * descriptor passed over a socket) completes with status -EXDEV and writes
+ * nothing: outputs that are copied at reap time are dropped.
  */
 struct ocf_reap {
 	__u32 size;
@@ -318,7 +367,8 @@ struct ocf_producer_info {
  * struct ocf_list - OCF_IOC_PRODUCERS, OCF_IOC_SESSIONS
  * @size: sizeof(struct ocf_list)
  * @flags: OCF_IOC_SESSIONS: OCF_LIST_ALL lists the sessions of every file
- *	(needs CAP_SYS_ADMIN, else -EPERM); otherwise zero
+ *	(needs CAP_SYS_ADMIN, else -EPERM); OCF_LIST_MINE those of every file
+ *	opened by the caller's user; neither: this file's; otherwise zero
  * @entries: user pointer to @max entries (struct ocf_producer_info or
  *	struct ocf_session_info)
  * @entry_size: sizeof one entry as the caller knows it
@@ -338,7 +388,8 @@ struct ocf_list {
 	__u64 reserved[2];
 };
 
-#define OCF_LIST_ALL		0x1u
+#define OCF_LIST_ALL		0x1u	/* every file's sessions (CAP_SYS_ADMIN) */
+#define OCF_LIST_MINE		0x2u	/* the sessions of every file the caller's user opened */
 
 /**
  * struct ocf_session_info - one session
@@ -371,11 +422,8 @@ struct ocf_session_info {
 #define OCF_IOC_SESSIONS	_IOWR(OCF_IOC_MAGIC, 0x07, struct ocf_list)
 
 /*
- * Limits per open file; module parameters of ocf.ko with these defaults.
- * Past them: -ENOSPC (sessions, in flight) or -E2BIG (op length).
+ * Limits (per open file and per user) are module parameters of ocf.ko, in
+ * /sys/module/ocf/parameters/; docs/limits.md lists them and their errors.
  */
-#define OCF_DEFAULT_MAX_SESSIONS	1024
-#define OCF_DEFAULT_MAX_IN_FLIGHT	4096
-#define OCF_DEFAULT_MAX_OP_LEN		0x100000u	/* 1 MiB */
 
 #endif /* _UAPI_LINUX_OCF_H */
