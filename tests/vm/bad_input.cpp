@@ -17,6 +17,7 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <type_traits>
 #include <unistd.h>
 
 using namespace ocft;
@@ -41,6 +42,22 @@ void set_size(padded<T> &p, std::size_t n)
 	p.v.size = static_cast<std::uint32_t>(n);
 }
 
+// The smallest size the kernel takes: the struct's first version (uapi).
+template <class T>
+constexpr std::uint32_t first_version_size()
+{
+	if constexpr (std::is_same_v<T, struct ocf_version>)
+		return OCF_VERSION_SIZE_VER0;
+	else if constexpr (std::is_same_v<T, struct ocf_session_new>)
+		return OCF_SESSION_NEW_SIZE_VER0;
+	else if constexpr (std::is_same_v<T, struct ocf_batch>)
+		return OCF_BATCH_SIZE_VER0;
+	else if constexpr (std::is_same_v<T, struct ocf_reap>)
+		return OCF_REAP_SIZE_VER0;
+	else
+		return OCF_LIST_SIZE_VER0;
+}
+
 // Rows shared by every struct that starts with @size.
 template <class T>
 struct row {
@@ -56,7 +73,10 @@ std::vector<row<T>> size_rows()
 	return {
 		{"size 0", [](padded<T> &p) { set_size(p, 0); }, EINVAL},
 		{"size 8", [](padded<T> &p) { set_size(p, 8); }, EINVAL},
-		{"size one u64 short", [](padded<T> &p) { set_size(p, sizeof(T) - 8); }, EINVAL},
+		{"size one u64 short of the first version",
+		 [](padded<T> &p) { set_size(p, first_version_size<T>() - 8); }, EINVAL},
+		{"the first version's size", [](padded<T> &p) { set_size(p, first_version_size<T>()); }, 0},
+		{"a size over a page", [](padded<T> &p) { set_size(p, 4096 + 8); }, E2BIG},
 		{"a larger size with a non-zero tail",
 		 [](padded<T> &p) {
 			 set_size(p, sizeof(p));
@@ -826,7 +846,7 @@ TEST_CASE("OCF_IOC_PRODUCERS and OCF_IOC_SESSIONS: bad fields get their errno", 
 		std::vector<std::uint64_t> store(64 * (sizeof(ocf_producer_info) + 64) / 8);
 		auto rows = size_rows<struct ocf_list>();
 		std::vector<row<struct ocf_list>> more = {
-			{"flag bit 1", [](P &p) { p.v.flags = 1u << 1; }, EINVAL},
+			{"flag bit 2", [](P &p) { p.v.flags = 1u << 2; }, EINVAL},
 			{"flag bit 31", [](P &p) { p.v.flags = 1u << 31; }, EINVAL},
 			{"reserved[0]", [](P &p) { p.v.reserved[0] = 1; }, EINVAL},
 			{"reserved[1]", [](P &p) { p.v.reserved[1] = 1ull << 63; }, EINVAL},
@@ -844,10 +864,15 @@ TEST_CASE("OCF_IOC_PRODUCERS and OCF_IOC_SESSIONS: bad fields get their errno", 
 			 },
 			 0},
 		};
-		if (prod)
+		if (prod) {
 			more.push_back({"OCF_LIST_ALL (sessions only)", [](P &p) { p.v.flags = OCF_LIST_ALL; }, EINVAL});
-		else
+			more.push_back({"OCF_LIST_MINE (sessions only)", [](P &p) { p.v.flags = OCF_LIST_MINE; }, EINVAL});
+		} else {
 			more.push_back({"OCF_LIST_ALL as root", [](P &p) { p.v.flags = OCF_LIST_ALL; }, 0});
+			more.push_back({"OCF_LIST_MINE", [](P &p) { p.v.flags = OCF_LIST_MINE; }, 0});
+			more.push_back({"OCF_LIST_ALL with OCF_LIST_MINE",
+					[](P &p) { p.v.flags = OCF_LIST_ALL | OCF_LIST_MINE; }, EINVAL});
+		}
 		rows.insert(rows.end(), more.begin(), more.end());
 
 		for (const auto &r : rows) {

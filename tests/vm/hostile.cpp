@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <pthread.h>
 #include <sys/ioctl.h>
@@ -535,4 +536,85 @@ TEST_CASE("pinned pages of an unprivileged user stop at RLIMIT_MEMLOCK", "[hosti
 		CHECK(r.ok());
 	}
 	CHECK(eventually([&] { return producer_in_flight(probe, "null0") == 0; }, 20000));
+}
+
+namespace {
+
+// Where the modules under test are: tests/run may point at another build.
+std::string module_dir()
+{
+	const char *env = std::getenv("OCF_TEST_KO_DIR");
+	return env && *env ? env : OCF_SOURCE_DIR "/kernel";
+}
+
+} // namespace
+
+// Defect 5: a synchronous producer completes its request inside process();
+// unregister saw it drained and rmmod could free code still returning from
+// process(). Now calls into a producer run under SRCU that unregister
+// waits for. Traffic keeps running while ocf_null is removed and loaded again.
+TEST_CASE("rmmod of a producer module under traffic loses nothing and leaves no report",
+	  "[hostile][unload]")
+{
+	const std::string ko = module_dir() + "/drivers/null/ocf_null.ko";
+	const std::string insmod = "insmod " + ko + " instances=2";
+	kmsg_tail kmsg;
+	std::atomic<bool> stop{false};
+	std::vector<std::string> problems(2);
+	std::atomic<long> ok_ops{0};
+	auto traffic = [&](std::size_t t) {
+		auto rng = make_rng("rmmod under traffic " + std::to_string(t));
+		device dev;
+		while (!stop.load()) {
+			struct ocf_session_new sn {};
+			if (raw_null_session(dev.fd(), &sn) != 0)
+				continue; // no producer offers it right now
+			std::vector<bytes> data;
+			std::vector<buffer> src, dst;
+			std::vector<ocf_op> ops(16);
+			for (std::size_t i = 0; i < ops.size(); i++) {
+				std::size_t len = 256 + 4096 * (i % 3); // copied and pinned
+				data.push_back(random_bytes(rng, len));
+				src.emplace_back(len, 1);
+				dst.emplace_back(len, 3);
+				src.back().assign(data.back());
+				ocf_op_cipher(&ops[i], sn.session, OCF_OP_ENCRYPT, src.back().data(),
+					      dst.back().data(), static_cast<std::uint32_t>(len), nullptr);
+			}
+			int ret = ocf_run(dev.get(), ops.data(), 16);
+			if (ret != 16) {
+				problems[t] = "RUN returned " + errname(ret);
+				return;
+			}
+			for (std::size_t i = 0; i < ops.size(); i++) {
+				if (ops[i].status == 0 && !diff(dst[i].data(), data[i]).empty()) {
+					problems[t] = "wrong output";
+					return;
+				}
+				if (ops[i].status != 0 && ops[i].status != -ENODEV) {
+					problems[t] = "status " + errname(ops[i].status);
+					return;
+				}
+				ok_ops += ops[i].status == 0;
+			}
+			std::uint32_t id = sn.session;
+			xioctl(dev.fd(), OCF_IOC_SESSION_FREE, &id);
+		}
+	};
+	std::thread a(traffic, 0), b(traffic, 1);
+	int unload_failures = 0;
+	for (int round = 0; round < 12; round++) {
+		std::this_thread::sleep_for(150ms);
+		unload_failures += std::system("rmmod ocf_null") != 0;
+		std::this_thread::sleep_for(50ms);
+		unload_failures += std::system(insmod.c_str()) != 0;
+	}
+	stop.store(true);
+	a.join();
+	b.join();
+	CHECK(unload_failures == 0);
+	CHECK(problems[0] == "");
+	CHECK(problems[1] == "");
+	CHECK(ok_ops.load() > 0);
+	CHECK_FALSE(kmsg.wait_for(std::regex("BUG|WARNING|Oops|general protection"), 200));
 }
