@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -45,7 +46,7 @@ struct ocf_file {
 	struct ocf_user *user;		/* the opener's per-user limits */
 	struct ocf_pages_account acct;	/* the opener's locked pages */
 	kuid_t uid;
-	pid_t owner;
+	struct pid *owner;		/* the opener's thread group */
 	struct list_head node;		/* in ocf_files, under ocf_files_lock */
 
 	spinlock_t lock;		/* protects the fields below */
@@ -65,6 +66,7 @@ static void ocf_file_free(struct kref *ref)
 
 	xa_destroy(&f->sessions);
 	ocf_user_put(f->user);
+	put_pid(f->owner);
 	if (f->acct.user)
 		free_uid(f->acct.user);
 	kfree(f);
@@ -96,7 +98,7 @@ static int ocf_open(struct inode *inode, struct file *file)
 	atomic_set(&f->nsessions, 0);
 	atomic_set(&f->reserved, 0);
 	atomic_set(&f->submitted, 0);
-	f->owner = task_tgid_nr(current);
+	f->owner = get_pid(task_tgid(current));
 	spin_lock_init(&f->lock);
 	INIT_LIST_HEAD(&f->done);
 	init_waitqueue_head(&f->wq);
@@ -162,6 +164,7 @@ static int ocf_release(struct inode *inode, struct file *file)
 	xa_for_each(&f->sessions, id, s) {
 		xa_erase(&f->sessions, id);
 		atomic_dec(&f->nsessions);
+		ocf_user_uncharge_session(f->user);
 		ocf_session_free(s);
 	}
 	ocf_file_put(f);
@@ -207,7 +210,8 @@ static long ocf_ioctl_version(void __user *argp)
 	ret = ocf_copy_sized(&v, sizeof(v), OCF_VERSION_SIZE_VER0, argp);
 	if (ret)
 		return ret;
-	if (!ocf_zeroed(v.reserved, sizeof(v.reserved)) || v.features)
+	/* features is output only, like an op's status: a reused struct may carry it. */
+	if (!ocf_zeroed(v.reserved, sizeof(v.reserved)))
 		return -EINVAL;
 	v.abi_version = OCF_ABI_VERSION;
 	strscpy(v.module_version, OCF_VERSION, sizeof(v.module_version));
@@ -259,10 +263,13 @@ static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 		ret = -ENOSPC;
 		goto err_unreserve;
 	}
+	ret = ocf_user_charge_session(f->user);
+	if (ret)
+		goto err_unreserve;
 	s = ocf_session_new(&params);
 	if (IS_ERR(s)) {
 		ret = PTR_ERR(s);
-		goto err_unreserve;
+		goto err_uncharge;
 	}
 	sn.producer_chosen = ocf_session_producer_id(s);
 
@@ -287,6 +294,8 @@ static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 
 err_free_session:
 	ocf_session_free(s);
+err_uncharge:
+	ocf_user_uncharge_session(f->user);
 err_unreserve:
 	atomic_dec(&f->nsessions);
 out_zeroize:
@@ -310,6 +319,7 @@ static long ocf_ioctl_session_free(struct ocf_file *f, void __user *argp)
 	if (!s)
 		return -ENOENT;
 	atomic_dec(&f->nsessions);
+	ocf_user_uncharge_session(f->user);
 	ocf_session_free(s);
 	return 0;
 }
@@ -566,6 +576,13 @@ out_free:
 	return ret;
 }
 
+static bool ocf_reap_ready(struct ocf_file *f, const struct ocf_reap *r)
+{
+	u32 want = min3(r->min_complete, r->max, (u32)atomic_read(&f->submitted));
+
+	return READ_ONCE(f->ndone) >= want;
+}
+
 static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 {
 	struct ocf_reap __user *ur = argp;
@@ -574,7 +591,7 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 	bool interrupted = false;
 	struct ocf_reap r;
 	LIST_HEAD(reaped);
-	u32 n = 0, want;
+	u32 n = 0;
 	long ret;
 
 	ret = ocf_copy_sized(&r, sizeof(r), OCF_REAP_SIZE_VER0, argp);
@@ -585,11 +602,13 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 		return -EINVAL;
 	if (!r.max || r.max > OCF_MAX_BATCH)
 		return -EINVAL;
-	if (r.flags & OCF_REAP_WAIT) {
-		/* Only submitted ops reach the done list; RUN's never do. */
-		want = min3(r.min_complete, r.max, (u32)atomic_read(&f->submitted));
-		interrupted = wait_event_interruptible(f->wq, READ_ONCE(f->ndone) >= want);
-	}
+	/*
+	 * Only submitted ops reach the done list; RUN's never do. The target
+	 * is taken again at each wakeup: another thread or process sharing
+	 * the file may reap what this one waits for.
+	 */
+	if (r.flags & OCF_REAP_WAIT)
+		interrupted = wait_event_interruptible(f->wq, ocf_reap_ready(f, &r));
 	comps = kvcalloc(r.max, sizeof(*comps), GFP_KERNEL_ACCOUNT);
 	if (!comps)
 		return -ENOMEM;
@@ -622,6 +641,7 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 		spin_lock(&f->lock);
 		list_splice(&reaped, &f->done);
 		f->ndone += n;
+		wake_up(&f->wq);
 		spin_unlock(&f->lock);
 		ret = -EFAULT;
 		goto out_free;
@@ -633,6 +653,9 @@ static long ocf_ioctl_reap(struct ocf_file *f, void __user *argp)
 	}
 	atomic_sub(n, &f->submitted);
 	ocf_unreserve(f, n);
+	/* Others waiting may now want fewer than they did. */
+	if (n)
+		wake_up(&f->wq);
 	r.count = n;
 	r.in_flight = atomic_read(&f->submitted);
 	if (put_user(r.count, &ur->count) || put_user(r.in_flight, &ur->in_flight))
@@ -691,7 +714,7 @@ static long ocf_ioctl_producers(void __user *argp)
 	ret = ocf_list_read(&l, argp, 0, sizeof(struct ocf_producer_info));
 	if (ret)
 		return ret;
-	infos = kvcalloc(max_t(u32, l.max, 1), sizeof(*infos), GFP_KERNEL);
+	infos = kvcalloc(max_t(u32, l.max, 1), sizeof(*infos), GFP_KERNEL_ACCOUNT);
 	if (!infos)
 		return -ENOMEM;
 	n = ocf_producers_fill(infos, l.max, &total);
@@ -716,7 +739,8 @@ static void ocf_file_sessions(struct ocf_file *f, struct ocf_session_info *infos
 			ocf_session_get(s);
 			refs[*total] = s;
 			infos[*total].session = id;
-			infos[*total].owner_pid = f->owner;
+			/* In the lister's pid namespace; 0 when not visible there. */
+			infos[*total].owner_pid = pid_vnr(f->owner);
 		}
 		(*total)++;
 	}
@@ -740,8 +764,8 @@ static long ocf_ioctl_sessions(struct ocf_file *f, void __user *argp)
 		return -EINVAL;
 	if ((l.flags & OCF_LIST_ALL) && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	infos = kvcalloc(max_t(u32, l.max, 1), sizeof(*infos), GFP_KERNEL);
-	refs = kvcalloc(max_t(u32, l.max, 1), sizeof(*refs), GFP_KERNEL);
+	infos = kvcalloc(max_t(u32, l.max, 1), sizeof(*infos), GFP_KERNEL_ACCOUNT);
+	refs = kvcalloc(max_t(u32, l.max, 1), sizeof(*refs), GFP_KERNEL_ACCOUNT);
 	if (!infos || !refs) {
 		ret = -ENOMEM;
 		goto out_free;

@@ -38,7 +38,12 @@ static struct workqueue_struct *ocf_wq;
  */
 DEFINE_STATIC_SRCU(ocf_producer_srcu);
 
-/* Runs @fn on @req in a worker, after @delay jiffies. */
+/*
+ * Runs @fn on @req in a worker, after @delay jiffies. The work item is set
+ * up again each time: a request is only ever in one place (a producer, a
+ * backlog, a list, or one queued work), and nobody touches it after handing
+ * it on, so it is never queued twice at once.
+ */
 static void ocf_request_queue(struct ocf_request *req, work_func_t fn, unsigned long delay)
 {
 	INIT_DELAYED_WORK(&req->work, fn);
@@ -315,10 +320,15 @@ static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 	ret = p->ops->process(p, req, req->priv);
 	srcu_read_unlock(&ocf_producer_srcu, idx);
 	if (ret != -EBUSY) {
-		if (ret) {
+		/*
+		 * A synchronous producer has recorded its result: complete it
+		 * here, out of the SRCU section, so unregister never waits on
+		 * what a completion does (unpinning, freeing a session).
+		 */
+		if (ret)
 			req->status = ret;
+		if (ret || (p->flags & OCF_PRODUCER_SYNC))
 			ocf_request_complete(req);
-		}
 		return;
 	}
 	spin_lock(&p->lock);
@@ -430,6 +440,8 @@ void ocf_request_requeue(struct ocf_request *req)
 /* Waits until no call into a producer's process() is still running. */
 void ocf_dispatch_quiesce(void)
 {
+	/* Completions of in-flight requests may need it. */
+	lockdep_assert_not_held(&ocf_lock);
 	synchronize_srcu(&ocf_producer_srcu);
 }
 
@@ -468,19 +480,17 @@ static void ocf_request_complete_work(struct work_struct *work)
  * @status: 0, -EBADMSG for a failed MAC or tag check, or another -errno
  *
  * Context: a synchronous producer (OCF_PRODUCER_SYNC) calls it from within
- * its process callback, which runs in process context and holds no lock of
- * the producer's: the completion then runs at once, there. Any other
- * producer may call it from any context; the completion is then handed to
- * a worker, since consumers' callbacks may sleep. The producer's flag
- * decides, not a guess from the preempt count, which cannot tell a held
- * spinlock on kernels without preempt counting.
+ * its process callback: the framework completes the request when process()
+ * returns, in process context. Any other producer may call it from any
+ * context; the completion is then handed to a worker, since consumers'
+ * callbacks may sleep. The producer's flag decides, not a guess from the
+ * preempt count, which cannot see a held spinlock on kernels without
+ * preempt counting.
  */
 void ocf_request_done(struct ocf_request *req, int status)
 {
 	req->status = status;
-	if (req->producer->flags & OCF_PRODUCER_SYNC)
-		ocf_request_complete(req);
-	else
+	if (!(req->producer->flags & OCF_PRODUCER_SYNC))
 		ocf_request_queue(req, ocf_request_complete_work, 0);
 }
 EXPORT_SYMBOL_GPL(ocf_request_done);

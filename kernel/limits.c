@@ -33,6 +33,10 @@ module_param_named(max_user_in_flight, ocf_max_user_in_flight, uint, 0644);
 MODULE_PARM_DESC(max_user_in_flight,
 		 "operations in flight or awaiting reap per user, across all files (then -EAGAIN)");
 
+static unsigned int ocf_max_user_sessions = 16384;
+module_param_named(max_user_sessions, ocf_max_user_sessions, uint, 0644);
+MODULE_PARM_DESC(max_user_sessions, "sessions per user, across all files (then -ENOSPC)");
+
 /* Users with a file open; ocf_users_lock guards the table, not the counts. */
 static DEFINE_HASHTABLE(ocf_users, 6);
 static DEFINE_MUTEX(ocf_users_lock);
@@ -53,6 +57,7 @@ struct ocf_user *ocf_user_get(kuid_t uid)
 		refcount_set(&u->ref, 1);
 		u->uid = uid;
 		atomic_set(&u->in_flight, 0);
+		atomic_set(&u->sessions, 0);
 		hash_add(ocf_users, &u->node, __kuid_val(uid));
 	}
 out_unlock:
@@ -66,7 +71,7 @@ void ocf_user_put(struct ocf_user *u)
 		return;
 	hash_del(&u->node);
 	mutex_unlock(&ocf_users_lock);
-	WARN_ON_ONCE(atomic_read(&u->in_flight));
+	WARN_ON_ONCE(atomic_read(&u->in_flight) || atomic_read(&u->sessions));
 	kfree(u);
 }
 
@@ -83,6 +88,25 @@ int ocf_user_charge_ops(struct ocf_user *u, u32 n)
 void ocf_user_uncharge_ops(struct ocf_user *u, u32 n)
 {
 	atomic_sub(n, &u->in_flight);
+}
+
+/*
+ * A session holds more than its own struct: producer state (crypto API
+ * transforms) that no memory cgroup sees. So sessions are counted per user.
+ * Return: 0, or -ENOSPC past the user's limit.
+ */
+int ocf_user_charge_session(struct ocf_user *u)
+{
+	if (atomic_inc_return(&u->sessions) > READ_ONCE(ocf_max_user_sessions)) {
+		atomic_dec(&u->sessions);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+void ocf_user_uncharge_session(struct ocf_user *u)
+{
+	atomic_dec(&u->sessions);
 }
 
 /*

@@ -20,6 +20,7 @@ struct ocf_user {
 	refcount_t ref;
 	kuid_t uid;
 	atomic_t in_flight;
+	atomic_t sessions;
 };
 
 /* The per-file limits, module parameters of ocf.ko. */
@@ -31,6 +32,8 @@ struct ocf_user *ocf_user_get(kuid_t uid);
 void ocf_user_put(struct ocf_user *u);
 int ocf_user_charge_ops(struct ocf_user *u, u32 n);
 void ocf_user_uncharge_ops(struct ocf_user *u, u32 n);
+int ocf_user_charge_session(struct ocf_user *u);
+void ocf_user_uncharge_session(struct ocf_user *u);
 
 /*
  * An account of locked pages: @user is NULL for a caller with CAP_IPC_LOCK

@@ -74,7 +74,7 @@ static int ocf_session_bind_one(struct ocf_session *s, struct ocf_producer *p)
 	int ret;
 
 	lockdep_assert_held(&ocf_lock);
-	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return -ENOMEM;
 	ret = p->ops->newsession(p, &s->params, &b->priv);

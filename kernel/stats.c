@@ -10,7 +10,8 @@
 
 int ocf_counters_init(struct ocf_counters *c)
 {
-	c->cpu = alloc_percpu(struct ocf_counters_cpu);
+	/* Charged to the caller's memory cgroup: user space makes sessions. */
+	c->cpu = alloc_percpu_gfp(struct ocf_counters_cpu, GFP_KERNEL_ACCOUNT);
 	atomic64_set(&c->migrations, 0);
 	return c->cpu ? 0 : -ENOMEM;
 }

@@ -618,3 +618,35 @@ TEST_CASE("rmmod of a producer module under traffic loses nothing and leaves no 
 	CHECK(ok_ops.load() > 0);
 	CHECK_FALSE(kmsg.wait_for(std::regex("BUG|WARNING|Oops|general protection"), 200));
 }
+
+// Per-user limits: sessions hold producer state no memory cgroup sees, so
+// they are counted per user across files.
+TEST_CASE("an unprivileged user's sessions are capped across files", "[hostile]")
+{
+	param_override cap(std::string(ocf_params) + "max_user_sessions", "20");
+	auto r = run_child([]() -> std::string {
+		std::string e = drop_to_nobody();
+		if (!e.empty())
+			return e;
+		std::vector<std::unique_ptr<device>> files;
+		int made = 0, refused = 0, other = 0;
+		for (int f = 0; f < 3; f++) {
+			files.push_back(std::make_unique<device>());
+			for (int i = 0; i < 8; i++) {
+				int ret = raw_null_session(files.back()->fd(), nullptr);
+				made += ret == 0;
+				refused += ret == -ENOSPC;
+				other += ret != 0 && ret != -ENOSPC;
+			}
+		}
+		CHILD_EXPECT(other == 0);
+		CHILD_EXPECT(made == 20);
+		CHILD_EXPECT(refused == 4);
+		// Closing a file gives its sessions back to the user.
+		files.erase(files.begin());
+		CHILD_EXPECT(raw_null_session(files.back()->fd(), nullptr) == 0);
+		return "";
+	});
+	CHECK(r.output == "");
+	CHECK(r.ok());
+}

@@ -160,8 +160,8 @@ void ocf_dispatch_batch(struct ocf_request **reqs, u32 n);
  *	call ocf_request_done() (see there for the context), -EBUSY to have the
  *	framework queue it and retry after the producer's next completion, or
  *	another negative errno to fail it. Called in process context; may sleep
- *	only if the producer is OCF_PRODUCER_SYNC. A SYNC producer completes
- *	every request it takes before it returns.
+ *	only if the producer is OCF_PRODUCER_SYNC. A SYNC producer calls
+ *	ocf_request_done() for every request it takes before it returns 0.
  * @kprocess: reserved for asymmetric operations
  */
 struct ocf_producer_ops {

@@ -74,11 +74,17 @@ enum ocf_alg {
 #define OCF_MAX_IV_LEN		16
 #define OCF_MAX_MAC_LEN		64
 
-/* struct ocf_version.features: what the running module supports */
-#define OCF_FEATURE_SIZED_IOCTLS	0x1ull	/* dispatch on the command number, sizes in the structs */
-#define OCF_FEATURE_USER_LIMITS		0x2ull	/* per-user limits, -EAGAIN when in-flight limits are hit */
-#define OCF_FEATURE_VERIFY_FIRST	0x4ull	/* verification before release at every size */
-#define OCF_FEATURE_REAP_OWNER		0x8ull	/* completions delivered only to the submitter */
+/*
+ * struct ocf_version.features: what the running module supports.
+ * SIZED_IOCTLS: commands matched on their number, sizes in the structs;
+ * USER_LIMITS: per-user limits, -EAGAIN at the in-flight limits;
+ * VERIFY_FIRST: verification before release at every size;
+ * REAP_OWNER: completions delivered only to the submitting process.
+ */
+#define OCF_FEATURE_SIZED_IOCTLS	0x1ull
+#define OCF_FEATURE_USER_LIMITS		0x2ull
+#define OCF_FEATURE_VERIFY_FIRST	0x4ull
+#define OCF_FEATURE_REAP_OWNER		0x8ull
 
 /**
  * struct ocf_version - OCF_IOC_VERSION
@@ -249,7 +255,8 @@ struct ocf_op {
  * that verify, are copied out at reap time; other large ones are written in
  * place). An operation rejected at submit time still completes, with its
  * error as status. -EAGAIN: an in-flight limit would be passed; nothing was
- * queued.
+ * queued. -EFAULT while writing @done back: the operations were queued
+ * and will complete.
  */
 struct ocf_batch {
 	__u32 size;
@@ -299,8 +306,10 @@ struct ocf_completion {
  *
  * Completions are delivered only into the process that submitted them. An
  * operation reaped by another process sharing the file (after fork(), or a
- * descriptor passed over a socket) completes with status -EXDEV and writes
- * nothing: outputs that are copied at reap time are dropped.
+ * descriptor passed over a socket) completes with status -EXDEV, whatever
+ * its own result was, and nothing is written into the reaper's memory:
+ * outputs that are copied at reap time are dropped (those pinned and
+ * written in place, over 4 KiB, went to the submitter's memory only).
  */
 struct ocf_reap {
 	__u32 size;
@@ -412,7 +421,12 @@ struct ocf_session_info {
 	__u64 reserved[2];
 };
 
-#define OCF_IOC_VERSION		_IOWR(OCF_IOC_MAGIC, 0x00, struct ocf_version)
+/*
+ * The numbers encode each struct's first-version size, for good: a module
+ * from before size negotiation matched them exactly, and the struct's own
+ * size field says how much the caller knows.
+ */
+#define OCF_IOC_VERSION		_IOWR(OCF_IOC_MAGIC, 0x00, __u8[OCF_VERSION_SIZE_VER0])
 #define OCF_IOC_SESSION_NEW	_IOWR(OCF_IOC_MAGIC, 0x01, struct ocf_session_new)
 #define OCF_IOC_SESSION_FREE	_IOW(OCF_IOC_MAGIC, 0x02, __u32)
 #define OCF_IOC_RUN		_IOWR(OCF_IOC_MAGIC, 0x03, struct ocf_batch)
