@@ -25,6 +25,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -78,7 +79,7 @@ struct worker {
 	rng r{};
 	int index = 0;
 	known_session ids[max_ids]{};
-	std::uint32_t nids = 0;
+	std::uint32_t nids = 0, last_id = 0;
 	pthread_t tid{};
 	std::atomic<double> busy_since{0};
 	bool in_child = false;
@@ -138,12 +139,15 @@ std::uint32_t interesting(rng &r, std::uint32_t len)
 	}
 }
 
+// Ids: known ones, freed ones, guesses of the next one another thread gets
+// (lowest free or the last plus one), and nonsense.
 std::uint32_t session_id(worker &w)
 {
-	switch (w.r.below(10)) {
+	switch (w.r.below(12)) {
 	case 0: return 0;
-	case 1: return 1 + w.r.below(8); // lowest-free guesses
-	case 2: return w.r.u32();
+	case 1: case 2: return 1 + w.r.below(8);
+	case 3: return w.r.u32();
+	case 4: case 5: return w.last_id + 1 + w.r.below(3);
 	default:
 		return w.nids ? w.ids[w.r.below(w.nids)].id : 1 + w.r.below(8);
 	}
@@ -151,6 +155,7 @@ std::uint32_t session_id(worker &w)
 
 void remember(worker &w, std::uint32_t id, std::uint32_t alg)
 {
+	w.last_id = id;
 	if (w.nids < max_ids)
 		w.ids[w.nids++] = {id, alg};
 	else
@@ -629,7 +634,8 @@ void kat_one(worker &w)
 	if (which == 2 && !w.kat_null &&
 	    new_session(w.kat_fd, OCF_CIPHER_NULL, OCF_ALG_NONE, {}, &w.kat_null))
 		return;
-	const std::uint32_t len = r.one_in(2) ? 16 * (1 + r.below(256)) : 4112 + 16 * r.below(8000);
+	// SHA-256 writes its digest into the last 32 bytes.
+	const std::uint32_t len = r.one_in(2) ? 48 + 16 * r.below(254) : 4112 + 16 * r.below(8000);
 	const bool in_place = r.one_in(2);
 	constexpr std::size_t guard = 64;
 	const std::size_t half = w.kat_size / 2;
@@ -752,6 +758,125 @@ void kat_one(worker &w)
 	shared().kat_checked.fetch_add(1, std::memory_order_relaxed);
 }
 
+// Defect class "completions delivered into the wrong process": a small
+// async op's output must never land in a process that merely reaps it (a
+// forked child here), whose own copy of the output buffer it zeroed.
+void cross_mm_probe(worker &w)
+{
+	if (!w.kat_mem)
+		return;
+	const int fd = ::open(OCF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	std::uint32_t id;
+	if (new_session(fd, OCF_CIPHER_AES_CBC, OCF_ALG_NONE, w.aes_key, &id)) {
+		::close(fd);
+		return;
+	}
+	std::uint8_t *in = w.kat_mem, *out = w.kat_mem + 4096;
+	std::memset(in, 0x3c, 64);
+	std::memset(out, 0, 64);
+	static const std::uint8_t iv[16] = {};
+	struct ocf_op op {};
+	op.session = id;
+	op.op = OCF_OP_ENCRYPT;
+	op.src = reinterpret_cast<std::uintptr_t>(in);
+	op.dst = reinterpret_cast<std::uintptr_t>(out);
+	op.len = 64;
+	op.cipher_len = 64;
+	op.iv = reinterpret_cast<std::uintptr_t>(iv);
+	struct ocf_batch b {};
+	b.size = sizeof(b);
+	b.op_size = sizeof(op);
+	b.ops = reinterpret_cast<std::uintptr_t>(&op);
+	b.count = 1;
+	if (xioctl(fd, OCF_IOC_SUBMIT, reinterpret_cast<std::uintptr_t>(&b))) {
+		::close(fd);
+		return;
+	}
+	const pid_t pid = ::fork();
+	if (pid == 0) {
+		struct itimerval t {};
+		t.it_value.tv_sec = 2;
+		::setitimer(ITIMER_REAL, &t, nullptr);
+		std::memset(out, 0, 64);
+		struct ocf_completion c {};
+		struct ocf_reap rp {};
+		rp.size = sizeof(rp);
+		rp.flags = OCF_REAP_WAIT;
+		rp.completions = reinterpret_cast<std::uintptr_t>(&c);
+		rp.max = 1;
+		rp.min_complete = 1;
+		const int r = xioctl(fd, OCF_IOC_REAP, reinterpret_cast<std::uintptr_t>(&rp));
+		for (int i = 0; i < 64; i++)
+			if (out[i]) {
+				fail("REAP in a forked child (returned %d, %u reaped, status %d) wrote the "
+				     "parent's op output into the child's memory",
+				     r, rp.count, c.status);
+				break;
+			}
+		::_exit(0);
+	}
+	if (pid > 0)
+		while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+		}
+	::close(fd);
+}
+
+// A RUN of many small AES ops with known answers: their copies share one
+// bounce arena of up to 4 MiB in the kernel.
+void kat_batch(worker &w)
+{
+	if (w.kat_fd < 0)
+		return;
+	const std::uint32_t n = 64 + w.r.below(OCF_MAX_BATCH - 63), len = 4096;
+	const std::size_t total = static_cast<std::size_t>(n) * len;
+	void *p = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	auto *buf = static_cast<std::uint8_t *>(p);
+	std::mt19937_64 g(w.r.next());
+	const ocft::bytes input = ocft::random_bytes(g, total);
+	static const ocft::bytes iv(16, 0);
+	std::memcpy(buf, input.data(), total);
+	std::vector<struct ocf_op> ops(n);
+	for (std::uint32_t i = 0; i < n; i++) {
+		ops[i] = {};
+		ops[i].session = w.kat_aes;
+		ops[i].src = reinterpret_cast<std::uintptr_t>(buf + static_cast<std::size_t>(i) * len);
+		ops[i].len = len;
+		ops[i].cipher_len = len;
+		ops[i].iv = reinterpret_cast<std::uintptr_t>(iv.data());
+	}
+	struct ocf_batch b {};
+	b.size = sizeof(b);
+	b.op_size = sizeof(struct ocf_op);
+	b.ops = reinterpret_cast<std::uintptr_t>(ops.data());
+	b.count = n;
+	const int ret = xioctl(w.kat_fd, OCF_IOC_RUN, reinterpret_cast<std::uintptr_t>(&b));
+	if (ret && !transient(ret))
+		fail("worker %d: RUN of %u valid AES ops: %s", w.index, n, ocft::errname(ret).c_str());
+	for (std::uint32_t i = 0; !ret && i < n; i++) {
+		if (transient(ops[i].status))
+			continue;
+		const std::size_t at = static_cast<std::size_t>(i) * len;
+		if (ops[i].status) {
+			fail("worker %d: op %u of a RUN of %u valid AES ops: %s", w.index, i, n,
+			     ocft::errname(ops[i].status).c_str());
+			break;
+		}
+		const ocft::bytes want = ocft::ref_cipher(OCF_CIPHER_AES_CBC, w.aes_key, iv, input.data() + at, len, true);
+		const std::string d = ocft::diff(buf + at, want);
+		if (!d.empty()) {
+			fail("worker %d: op %u of a RUN of %u AES ops of 4 KiB: wrong output: %s", w.index, i, n, d.c_str());
+			break;
+		}
+	}
+	if (!ret)
+		shared().kat_checked.fetch_add(n, std::memory_order_relaxed);
+	::munmap(p, total);
+}
+
 // ---- threads and sides -----------------------------------------------------------
 
 void worker_loop(worker &w)
@@ -766,6 +891,10 @@ void worker_loop(worker &w)
 			chaos_fork(w);
 		else if (k < 20 && opts.kat)
 			kat_one(w);
+		else if (k < 21 && opts.kat && opts.fork)
+			cross_mm_probe(w);
+		else if (k == 21 && opts.kat && w.r.one_in(4))
+			kat_batch(w);
 		else
 			fuzz_one(w, pick_fd(w));
 		if ((++n & 63) == 0 && shared().calls.load(std::memory_order_relaxed) >= opts.calls)
@@ -899,6 +1028,7 @@ int run_fuzz(const fuzz_options &o)
 	if (o.nobody) {
 		nobody = ::fork();
 		if (nobody == 0) {
+			::prctl(PR_SET_PDEATHSIG, SIGKILL);
 			const int err = drop_privileges();
 			if (err)
 				fail("cannot become nobody: %s", std::strerror(-err));

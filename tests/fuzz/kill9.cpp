@@ -224,15 +224,20 @@ int run_kill9(const kill9_options &o)
 		return 2;
 	}
 	long long in_flight, sessions, pins;
-	const long long pins_base = pins_outstanding();
-	if (pins_base != 0)
-		std::printf("kill9: %lld pins outstanding before the test: measuring from there\n", pins_base);
+	// Whatever ran before must have left the framework at rest.
+	if (!at_rest(mon, 0, 30.0, &in_flight, &sessions, &pins)) {
+		fail("kill9: not at rest before the first round: %lld in flight, %lld sessions, "
+		     "%lld pins outstanding", in_flight, sessions, pins);
+		return 1;
+	}
+	const long long pins_base = 0;
 	rng r{o.seed};
 	double worst = 0;
 	int worst_round = -1;
 	const double start = now_s();
 	std::printf("kill9: seed %llu, %d rounds\n", static_cast<unsigned long long>(o.seed), o.rounds);
-	for (int round = 0; round < o.rounds && shared().failures.load() < 5; round++) {
+	int round = 0;
+	for (; round < o.rounds && shared().failures.load() < 5; round++) {
 		const auto m = static_cast<moment>(round % static_cast<int>(moment::count));
 		int pfd[2];
 		if (::pipe2(pfd, O_CLOEXEC)) {
@@ -282,7 +287,7 @@ int run_kill9(const kill9_options &o)
 	::close(mon);
 	std::printf("kill9: done: %d rounds, %llu ops submitted in %.1f s, slowest death %.2f s (round %d), "
 		    "seed %llu, %d failures%s%s\n",
-		    o.rounds, static_cast<unsigned long long>(shared().calls.load()), now_s() - start, worst,
+		    round, static_cast<unsigned long long>(shared().calls.load()), now_s() - start, worst,
 		    worst_round, static_cast<unsigned long long>(o.seed), shared().failures.load(),
 		    shared().failures.load() ? "; first: " : "",
 		    shared().failures.load() ? shared().first_failure : "");

@@ -1,7 +1,7 @@
 // ocf_fuzz: the hostile tests of /dev/ocf (run inside tools/vm, as root).
 //
 //   ocf_fuzz fuzz [--seed N] [--calls N] [--threads N] [--null-module PATH]
-//                 [--no-nobody] [--no-producers] [--no-busy] [--no-fork] [--no-kat]
+//                 [--no-nobody] [--no-producers] [--no-reload] [--no-busy] [--no-fork] [--no-kat]
 //   ocf_fuzz kill9 [--seed N] [--rounds N]
 //
 // Without --seed the seed comes from the clock; it is printed either way, and
@@ -22,7 +22,7 @@ namespace {
 [[noreturn]] void usage()
 {
 	std::fputs("usage: ocf_fuzz fuzz [--seed N] [--calls N] [--threads N] [--null-module PATH]\n"
-		   "                     [--no-nobody] [--no-producers] [--no-busy] [--no-fork] [--no-kat]\n"
+		   "                     [--no-nobody] [--no-producers] [--no-reload] [--no-busy]\n                     [--no-fork] [--no-kat]\n"
 		   "       ocf_fuzz kill9 [--seed N] [--rounds N]\n",
 		   stderr);
 	std::exit(2);
@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 	ocffuzz::kill9_options ko;
 	timespec ts{};
 	::clock_gettime(CLOCK_REALTIME, &ts);
+	bool no_reload = false;
 	std::uint64_t seed = static_cast<std::uint64_t>(ts.tv_nsec) ^ (static_cast<std::uint64_t>(ts.tv_sec) << 20);
 	for (int i = 2; i < argc; i++) {
 		const std::string a = argv[i];
@@ -66,6 +67,8 @@ int main(int argc, char **argv)
 			fo.nobody = false;
 		else if (a == "--no-producers")
 			fo.producers = false;
+		else if (a == "--no-reload")
+			fo.null_module.clear(), no_reload = true;
 		else if (a == "--no-busy")
 			fo.busy = false;
 		else if (a == "--no-fork")
@@ -75,6 +78,8 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
+	if (no_reload)
+		fo.null_module.clear();
 	fo.seed = ko.seed = seed;
 	ocffuzz::init_shared();
 	if (verb == "fuzz")

@@ -79,6 +79,15 @@ if [ -z "$holders" ]; then
 	ok "no process holds /dev/ocf open after the run"
 else
 	not_ok "processes still hold /dev/ocf: $holders"
+	# Where they are stuck, for the log.
+	for p in $holders; do
+		for t in /proc/"$p"/task/*; do
+			echo "# $t: $(tr '\0' ' ' <"$t"/comm) state $(awk '/^State/ { print $2 }' "$t"/status) wchan $(cat "$t"/wchan 2>/dev/null)"
+			sed 's/^/#   /' "$t"/stack 2>/dev/null
+		done
+	done
+	kill -9 $holders 2>/dev/null
+	sleep 2
 fi
 
 p=$(pins)
