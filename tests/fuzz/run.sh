@@ -70,11 +70,7 @@ if [ "$rounds" -gt 0 ]; then
 	fi
 fi
 
-holders=$(for p in /proc/[0-9]*; do
-	for f in "$p"/fd/*; do
-		[ "$(readlink "$f" 2>/dev/null)" = /dev/ocf ] && echo "${p#/proc/}"
-	done
-done | sort -u | tr '\n' ' ')
+holders=$(find /proc/[0-9]*/fd -maxdepth 1 -lname /dev/ocf 2>/dev/null | cut -d/ -f3 | sort -u | tr '\n' ' ')
 if [ -z "$holders" ]; then
 	ok "no process holds /dev/ocf open after the run"
 else
