@@ -82,6 +82,7 @@ struct worker {
 	std::uint32_t nids = 0, last_id = 0;
 	pthread_t tid{};
 	std::atomic<double> busy_since{0};
+	double signalled_for = 0; // the watchdog's, for counting calls once
 	bool in_child = false;
 	// Known-answer state: a file nobody else uses.
 	int kat_fd = -1;
@@ -283,12 +284,16 @@ void fill_op(worker &w, struct ocf_op &op, bool many)
 		op.session = session_id(w);
 		alg = r.below(nalgs);
 	}
+	// Mostly copied sizes, some pinned, a few at the edges: crypto on large
+	// buffers is what costs most time under TCG.
 	std::uint32_t len;
-	const std::uint32_t size_kind = r.below(many ? 12 : 10);
-	if (size_kind < 6 || many)
+	const std::uint32_t size_kind = r.below(100);
+	if (size_kind < 75 || many)
 		len = r.below(4097); // copied
-	else if (size_kind < 9)
-		len = 4097 + r.below(128 * 1024); // pinned
+	else if (size_kind < 95)
+		len = 4097 + r.below(32 * 1024); // pinned
+	else if (size_kind < 97)
+		len = 4097 + r.below(1024 * 1024);
 	else
 		len = interesting(r, OCF_DEFAULT_MAX_OP_LEN);
 	if (r.below(3))
@@ -390,7 +395,7 @@ void call_reap(worker &w, int fd)
 	struct ocf_reap rp {};
 	rp.size = struct_size(r, sizeof(rp));
 	rp.max = r.one_in(4) ? interesting(r, OCF_MAX_BATCH) : 1 + r.below(64);
-	rp.flags = r.one_in(3) ? OCF_REAP_WAIT : 0;
+	rp.flags = r.one_in(5) ? OCF_REAP_WAIT : 0;
 	if (r.one_in(20))
 		rp.flags = r.u32();
 	rp.min_complete = r.one_in(2) ? 1 + r.below(8) : interesting(r, rp.max);
@@ -906,6 +911,37 @@ void worker_loop(worker &w)
 
 int null_loaded() { return ::access("/sys/module/ocf_null", F_OK) == 0; }
 
+// Two threads on a file of their own: one makes sessions, its struct now
+// and then on a read-only page (the id cannot be written back), the other
+// frees the lowest ids, which are the ones SESSION_NEW hands out next.
+void session_racer(rng r, int fd, bool maker)
+{
+	while (!shared().stop.load(std::memory_order_relaxed)) {
+		if (maker) {
+			struct ocf_session_new sn {};
+			sn.size = sizeof(sn);
+			sn.cipher = OCF_CIPHER_AES_CBC;
+			sn.cipher_key_len = 16;
+			sn.cipher_key = reinterpret_cast<std::uintptr_t>(the_arena.valid(r, 16));
+			std::uint64_t at;
+			if (r.one_in(2)) {
+				const std::size_t off = r.below(static_cast<std::uint32_t>(the_arena.ro_size() - sizeof(sn)));
+				std::memcpy(the_arena.ro_writer() + off, &sn, sizeof(sn));
+				at = reinterpret_cast<std::uintptr_t>(the_arena.ro() + off);
+			} else {
+				at = reinterpret_cast<std::uintptr_t>(&sn);
+			}
+			xioctl(fd, OCF_IOC_SESSION_NEW, at);
+		} else {
+			std::uint32_t id = 1 + r.below(4);
+			xioctl(fd, OCF_IOC_SESSION_FREE, reinterpret_cast<std::uintptr_t>(&id));
+		}
+		shared().calls.fetch_add(1, std::memory_order_relaxed);
+		if (!privileged)
+			shared().calls_nobody.fetch_add(1, std::memory_order_relaxed);
+	}
+}
+
 // Root only: producers unplugged and replugged, busy, unloaded and reloaded.
 void producer_chaos(rng r)
 {
@@ -979,18 +1015,26 @@ void run_side(std::uint64_t seed, bool root)
 			worker_loop(*wp);
 		});
 	}
+	std::thread racers[2];
+	const int race_fd = opts.racer ? ::open(OCF_DEVICE_PATH, O_RDWR | O_CLOEXEC) : -1;
+	if (race_fd >= 0)
+		for (int i = 0; i < 2; i++)
+			racers[i] = std::thread(session_racer, rng{seed * 31 + static_cast<std::uint64_t>(i)},
+						race_fd, i == 0);
 	std::thread chaos;
 	if (root && opts.producers)
 		chaos = std::thread(producer_chaos, rng{seed ^ 0xc4a05ull});
-	// The watchdog: a wait that outlives any sensible op is interrupted
-	// (REAP WAIT is interruptible; RUN today is not).
+	// The watchdog: a REAP WAIT for completions that other threads took or
+	// that will never come is interrupted after 0.5 s (RUN today cannot be).
 	while (!shared().stop.load()) {
-		::usleep(100000);
+		::usleep(50000);
 		const double t = now_s();
 		for (worker *w : workers) {
 			const double since = w->busy_since.load(std::memory_order_relaxed);
-			if (since != 0 && t - since > 3.0 && w->tid) {
-				shared().long_waits.fetch_add(1);
+			if (since != 0 && t - since > 0.5 && w->tid) {
+				if (w->signalled_for != since)
+					shared().long_waits.fetch_add(1);
+				w->signalled_for = since;
 				pthread_kill(w->tid, SIGUSR1);
 			}
 		}
@@ -999,6 +1043,11 @@ void run_side(std::uint64_t seed, bool root)
 	}
 	for (auto &th : threads)
 		th.join();
+	for (auto &th : racers)
+		if (th.joinable())
+			th.join();
+	if (race_fd >= 0)
+		::close(race_fd);
 	if (chaos.joinable())
 		chaos.join();
 	for (auto &s : slots)
@@ -1066,7 +1115,7 @@ int run_fuzz(const fuzz_options &o)
 	const double secs = now_s() - start;
 	const shared_state &s = shared();
 	std::printf("fuzz: %llu known answers checked, %llu forks, %llu fds passed, %llu reopens, "
-		    "%llu unplugs, %llu ocf_null unloads, %llu waits interrupted after 3 s\n",
+		    "%llu unplugs, %llu ocf_null unloads, %llu calls still waiting after 0.5 s\n",
 		    static_cast<unsigned long long>(s.kat_checked.load()),
 		    static_cast<unsigned long long>(s.forks.load()),
 		    static_cast<unsigned long long>(s.fd_passes.load()),

@@ -16,6 +16,7 @@ struct fuzz_options {
 	bool busy = true;         // with busy_every among the chaos
 	bool fork = true;         // forked children and fd passing
 	bool kat = true;          // known-answer operations
+	bool racer = true;        // SESSION_NEW against SESSION_FREE of low ids
 	std::string null_module;  // ocf_null.ko to reload ("" = no unload)
 };
 

@@ -2,6 +2,7 @@
 //
 //   ocf_fuzz fuzz [--seed N] [--calls N] [--threads N] [--null-module PATH]
 //                 [--no-nobody] [--no-producers] [--no-reload] [--no-busy] [--no-fork] [--no-kat]
+//                 [--no-racer]
 //   ocf_fuzz kill9 [--seed N] [--rounds N]
 //
 // Without --seed the seed comes from the clock; it is printed either way, and
@@ -22,7 +23,7 @@ namespace {
 [[noreturn]] void usage()
 {
 	std::fputs("usage: ocf_fuzz fuzz [--seed N] [--calls N] [--threads N] [--null-module PATH]\n"
-		   "                     [--no-nobody] [--no-producers] [--no-reload] [--no-busy]\n                     [--no-fork] [--no-kat]\n"
+		   "                     [--no-nobody] [--no-producers] [--no-reload] [--no-busy]\n                     [--no-fork] [--no-kat] [--no-racer]\n"
 		   "       ocf_fuzz kill9 [--seed N] [--rounds N]\n",
 		   stderr);
 	std::exit(2);
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
 			fo.fork = false;
 		else if (a == "--no-kat")
 			fo.kat = false;
+		else if (a == "--no-racer")
+			fo.racer = false;
 		else
 			usage();
 	}
