@@ -83,10 +83,11 @@ void fill_batch(child_ctx &c, int f, struct ocf_op *ops, std::uint32_t n, std::u
 		struct ocf_op &op = ops[i];
 		op = {};
 		const bool large = large_len ? true : c.r.one_in(3);
+		// AES in a quarter of them: crypto is what costs time under TCG.
 		const std::uint32_t len = large_len ? large_len
-					  : large ? 4112 + 16 * c.r.below(3840) // up to 64 KiB
+					  : large ? 4112 + 16 * c.r.below(768) // up to 16 KiB
 						  : 16 * (1 + c.r.below(256));
-		const bool aes = !c.null[f] || c.r.one_in(2);
+		const bool aes = !c.null[f] || large_len || c.r.one_in(4);
 		op.session = aes ? c.aes[f] : c.null[f];
 		op.op = c.r.below(2);
 		op.len = len;
@@ -148,13 +149,15 @@ void submitter(child_ctx &c, moment m)
 			signal_ready(c);
 		if (r == 0 && !c.r.one_in(4))
 			continue;
-		// At the limit (or now and then): collect, and leave the rest unreaped.
-		if (m == moment::in_reap_wait) {
-			if (c.submitted.load() >= min_ops)
-				signal_ready(c);
+		// At the limit (or now and then): collect, and leave the rest
+		// unreaped. No waiting before the parent was told to kill: other
+		// threads' RUN and REAP may keep a REAP WAIT waiting long.
+		const bool told = c.ready.load() < 0;
+		if (m == moment::in_reap_wait && c.submitted.load() >= min_ops) {
+			signal_ready(c);
 			reap(c.fd[f], OCF_REAP_WAIT, OCF_MAX_BATCH);
 		} else {
-			reap(c.fd[f], c.r.one_in(2) ? OCF_REAP_WAIT : 0, 1 + c.r.below(OCF_MAX_BATCH));
+			reap(c.fd[f], told && c.r.one_in(2) ? OCF_REAP_WAIT : 0, 1 + c.r.below(OCF_MAX_BATCH));
 		}
 	}
 }

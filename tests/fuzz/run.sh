@@ -52,6 +52,8 @@ pins() { awk '/^nr_foll_pin_acquired/ { a = $2 } /^nr_foll_pin_released/ { r = $
 
 slab_start=$(sunreclaim)
 kmalloc_start=$(kmalloc_kib)
+slabinfo_start=$(mktemp)
+cat /proc/slabinfo >"$slabinfo_start"
 echo "# start: SUnreclaim $slab_start KiB, kmalloc objects $kmalloc_start KiB, pins outstanding $(pins), seed $seed"
 
 if [ "$calls" -gt 0 ]; then
@@ -109,6 +111,11 @@ done
 slab_end=$(sunreclaim)
 kmalloc_end=$(kmalloc_kib)
 echo "# end: SUnreclaim $slab_end KiB, kmalloc objects $kmalloc_end KiB"
+# The caches that grew most (live objects), to tell a leak from noise.
+awk 'NR == FNR { if (NR > 2) start[$1] = $2 * $4; next }
+     FNR > 2 { d = $2 * $4 - start[$1]; if (d > 16384) printf "#   %s +%d KiB\n", $1, d / 1024 }' \
+	"$slabinfo_start" /proc/slabinfo | sort -t+ -k2 -rn | head -n 10
+rm -f "$slabinfo_start"
 slab_tol=${OCF_FUZZ_SLAB_TOLERANCE_KIB:-1024}
 kmalloc_tol=${OCF_FUZZ_KMALLOC_TOLERANCE_KIB:-512}
 if [ "$slab_end" -le $((slab_start + slab_tol)) ]; then
