@@ -13,7 +13,7 @@
 namespace ocffuzz {
 
 struct shared_state {
-	std::atomic<std::uint64_t> calls, calls_nobody, target;
+	std::atomic<std::uint64_t> calls, calls_nobody, racer_calls, target;
 	std::atomic<std::uint64_t> kat_checked, long_waits, forks, fd_passes, unplugs, reloads, reopens;
 	std::atomic<bool> stop;
 	std::atomic<int> failures;

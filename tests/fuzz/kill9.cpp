@@ -41,7 +41,7 @@ const char *moment_name(moment m)
 	}
 }
 
-constexpr std::uint32_t buf_size = 4u << 20;
+constexpr std::uint32_t buf_size = 1u << 20;
 
 struct child_ctx {
 	rng r;
@@ -53,7 +53,7 @@ struct child_ctx {
 };
 
 // SIGKILL must end the child promptly, even inside a RUN of 1024 ops of
-// 16 KiB (16 MiB of AES, seconds under TCG): the RUN must not wait for them.
+// 8 KiB (8 MiB of AES, about a second under TCG): the RUN must not wait for them.
 constexpr double max_death_s = 2.0;
 
 // Async operations submitted before the kill may come.
@@ -83,11 +83,11 @@ void fill_batch(child_ctx &c, int f, struct ocf_op *ops, std::uint32_t n, std::u
 		struct ocf_op &op = ops[i];
 		op = {};
 		const bool large = large_len ? true : c.r.one_in(3);
-		// AES in a quarter of them: crypto is what costs time under TCG.
+		// AES in an eighth of them: crypto is what costs time under TCG.
 		const std::uint32_t len = large_len ? large_len
 					  : large ? 4112 + 16 * c.r.below(768) // up to 16 KiB
 						  : 16 * (1 + c.r.below(256));
-		const bool aes = !c.null[f] || large_len || c.r.one_in(4);
+		const bool aes = !c.null[f] || large_len || c.r.one_in(8);
 		op.session = aes ? c.aes[f] : c.null[f];
 		op.op = c.r.below(2);
 		op.len = len;
@@ -168,7 +168,7 @@ void runner(child_ctx &c, bool signal)
 	static struct ocf_op ops[OCF_MAX_BATCH];
 	for (;;) {
 		const int f = static_cast<int>(c.r.below(2));
-		fill_batch(c, f, ops, OCF_MAX_BATCH, 16384);
+		fill_batch(c, f, ops, OCF_MAX_BATCH, 8192);
 		if (signal && c.submitted.load() >= min_ops)
 			signal_ready(c);
 		batch_ioctl(c.fd[f], OCF_IOC_RUN, ops, OCF_MAX_BATCH);

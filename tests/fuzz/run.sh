@@ -104,10 +104,14 @@ for m in ocf_null ocf_swcrypt ocf_hifn_model ocf_hifn ocf; do
 	fi
 done
 
-# Tolerances, measured on an idle VM running this script with no calls and
-# no rounds (the SLUB per-CPU slabs and the freelists of 2 CPUs move both
-# figures by up to a few hundred KiB without any leak); a leak of one 256-byte
-# object per 1000 calls of the short run is 25 KiB, per 100 calls 250 KiB.
+# Tolerances. An idle run (no calls, no rounds) moves SUnreclaim by ~100 KiB
+# and live kmalloc objects by 0; the short run without leaks, by up to
+# 1.4 MiB and 0.4 MiB: the hundreds of processes it forks leave per-CPU and
+# partial slabs of task_struct, proc inodes, kmalloc-4k... behind (the run
+# prints the caches that grew most). So a leak shows here from about 1 MiB
+# of live kmalloc objects on, e.g. one 256-byte object for every 100 of the
+# kill -9 test's ~350,000 async operations; KMEMLEAK on the debug kernel is
+# the precise check.
 slab_end=$(sunreclaim)
 kmalloc_end=$(kmalloc_kib)
 echo "# end: SUnreclaim $slab_end KiB, kmalloc objects $kmalloc_end KiB"
@@ -116,8 +120,8 @@ awk 'NR == FNR { if (NR > 2) start[$1] = $2 * $4; next }
      FNR > 2 { d = $2 * $4 - start[$1]; if (d > 16384) printf "#   %s +%d KiB\n", $1, d / 1024 }' \
 	"$slabinfo_start" /proc/slabinfo | sort -t+ -k2 -rn | head -n 10
 rm -f "$slabinfo_start"
-slab_tol=${OCF_FUZZ_SLAB_TOLERANCE_KIB:-1024}
-kmalloc_tol=${OCF_FUZZ_KMALLOC_TOLERANCE_KIB:-512}
+slab_tol=${OCF_FUZZ_SLAB_TOLERANCE_KIB:-4096}
+kmalloc_tol=${OCF_FUZZ_KMALLOC_TOLERANCE_KIB:-1024}
 if [ "$slab_end" -le $((slab_start + slab_tol)) ]; then
 	ok "SUnreclaim back to its start within $slab_tol KiB ($slab_start -> $slab_end KiB)"
 else
