@@ -45,6 +45,18 @@ arena the_arena;
 fuzz_options opts;
 std::atomic<int> slots[nslots];
 bool privileged = true;
+// ocf.ko's max_op_len, read at start (the uapi header need not carry it).
+std::uint32_t max_op_len = 1u << 20;
+
+void read_max_op_len()
+{
+	if (FILE *f = std::fopen("/sys/module/ocf/parameters/max_op_len", "r")) {
+		unsigned int v;
+		if (std::fscanf(f, "%u", &v) == 1)
+			max_op_len = v;
+		std::fclose(f);
+	}
+}
 
 // Valid session parameters: the fuzzer mutates from these.
 struct alg_desc {
@@ -135,7 +147,7 @@ std::uint32_t interesting(rng &r, std::uint32_t len)
 	case 14: return 0xffffffffu;
 	case 15: return 0xffffffffu - len + 1;
 	case 16: return OCF_MAX_BATCH + r.below(3) - 1;
-	case 17: return OCF_DEFAULT_MAX_OP_LEN + r.below(3) - 1;
+	case 17: return max_op_len + r.below(3) - 1;
 	default: return r.below(len + 64);
 	}
 }
@@ -295,7 +307,7 @@ void fill_op(worker &w, struct ocf_op &op, bool many)
 	else if (size_kind < 97)
 		len = 4097 + r.below(1024 * 1024);
 	else
-		len = interesting(r, OCF_DEFAULT_MAX_OP_LEN);
+		len = interesting(r, max_op_len);
 	if (r.below(3))
 		len &= ~15u;
 	op.len = len;
@@ -1062,6 +1074,7 @@ void run_side(std::uint64_t seed, bool root)
 int run_fuzz(const fuzz_options &o)
 {
 	opts = o;
+	read_max_op_len();
 	install_handlers();
 	if (!the_arena.map())
 		return 2;
