@@ -6,9 +6,14 @@
 // fuzzes briefly (with a file passed over SCM_RIGHTS) and _exits. A child
 // process does the same as nobody. A root thread unplugs and replugs the
 // null producers, changes their busy_every, and unloads and reloads
-// ocf_null under it all. Each worker also runs known-answer operations on a
-// file of its own: those, and calls whose success is certain, are the only
-// assertions; for anything else only "no crash, no kernel report" counts.
+// ocf_null under it all, and a pair of threads races SESSION_NEW (struct on
+// a read-only page) against SESSION_FREE of the ids it hands out next.
+// Each worker also runs known-answer operations on a file of its own and
+// rare probes with a certain answer (a forked child reaping another
+// process's op must not receive its output; REAP WAIT with nothing
+// submitted must not wait on a RUN): those, and calls whose success is
+// certain, are the only assertions; for anything else only "no crash, no
+// kernel report" counts.
 #include "arena.hpp"
 #include "common.hpp"
 #include "fuzz.hpp"
@@ -894,6 +899,67 @@ void kat_batch(worker &w)
 	::munmap(p, total);
 }
 
+// REAP with WAIT on a file with nothing submitted must not wait, even while
+// another thread's RUN on that file is under way (its operations are not
+// the reaper's to wait for). The watchdog interrupts a REAP that waits.
+void reap_wait_probe(worker &w)
+{
+	const int fd = ::open(OCF_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	std::uint32_t id;
+	if (new_session(fd, OCF_CIPHER_AES_CBC, OCF_ALG_NONE, w.aes_key, &id)) {
+		::close(fd);
+		return;
+	}
+	constexpr std::uint32_t n = 256, len = 16384;
+	void *p = ::mmap(nullptr, static_cast<std::size_t>(n) * len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		::close(fd);
+		return;
+	}
+	static const std::uint8_t iv[16] = {};
+	std::vector<struct ocf_op> ops(n);
+	for (std::uint32_t i = 0; i < n; i++) {
+		ops[i] = {};
+		ops[i].session = id;
+		ops[i].src = reinterpret_cast<std::uintptr_t>(static_cast<std::uint8_t *>(p) + static_cast<std::size_t>(i) * len);
+		ops[i].len = len;
+		ops[i].cipher_len = len;
+		ops[i].iv = reinterpret_cast<std::uintptr_t>(iv);
+	}
+	std::atomic<bool> run_done{false};
+	std::thread runner([&] {
+		struct ocf_batch b {};
+		b.size = sizeof(b);
+		b.op_size = sizeof(struct ocf_op);
+		b.ops = reinterpret_cast<std::uintptr_t>(ops.data());
+		b.count = n;
+		xioctl(fd, OCF_IOC_RUN, reinterpret_cast<std::uintptr_t>(&b));
+		run_done.store(true);
+	});
+	::usleep(20000);
+	const bool during_run = !run_done.load();
+	struct ocf_completion c {};
+	struct ocf_reap rp {};
+	rp.size = sizeof(rp);
+	rp.flags = OCF_REAP_WAIT;
+	rp.completions = reinterpret_cast<std::uintptr_t>(&c);
+	rp.max = 1;
+	rp.min_complete = 1;
+	w.busy_since.store(now_s());
+	const int r = xioctl(fd, OCF_IOC_REAP, reinterpret_cast<std::uintptr_t>(&rp));
+	w.busy_since.store(0);
+	runner.join();
+	if (during_run && r == -EINTR)
+		fail("worker %d: REAP WAIT with nothing submitted waited (until interrupted) while "
+		     "another thread's RUN ran on the file",
+		     w.index);
+	::munmap(p, static_cast<std::size_t>(n) * len);
+	::close(fd);
+}
+
 // ---- threads and sides -----------------------------------------------------------
 
 void worker_loop(worker &w)
@@ -912,6 +978,8 @@ void worker_loop(worker &w)
 			cross_mm_probe(w);
 		else if (k == 21 && opts.kat && w.r.one_in(4))
 			kat_batch(w);
+		else if (k == 22 && opts.kat && w.r.one_in(4))
+			reap_wait_probe(w);
 		else
 			fuzz_one(w, pick_fd(w));
 		if ((++n & 63) == 0 && shared().calls.load(std::memory_order_relaxed) >= opts.calls)

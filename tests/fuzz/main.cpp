@@ -5,6 +5,10 @@
 //                 [--no-racer]
 //   ocf_fuzz kill9 [--seed N] [--rounds N]
 //
+// --null-module PATH: ocf_null.ko, to unload and reload it under the fuzz
+// (--no-reload: don't). The --no-* options switch parts off, so that one
+// crash on unfixed code does not hide the rest.
+//
 // Without --seed the seed comes from the clock; it is printed either way, and
 // the same seed repeats the same choices (the interleaving of threads and the
 // kernel's timing still differ from run to run). Exit status 1 on an
