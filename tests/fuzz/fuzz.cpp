@@ -1089,11 +1089,13 @@ void run_side(std::uint64_t seed, bool root)
 		ws.push_back(std::move(w));
 	}
 	std::vector<std::thread> threads;
+	std::atomic<int> running{static_cast<int>(ws.size())};
 	for (auto &w : ws) {
 		worker *wp = w.get();
-		threads.emplace_back([wp] {
+		threads.emplace_back([wp, &running] {
 			wp->tid = pthread_self();
 			worker_loop(*wp);
+			running.fetch_sub(1);
 		});
 	}
 	std::thread racers[2];
@@ -1106,8 +1108,9 @@ void run_side(std::uint64_t seed, bool root)
 	if (root && opts.producers)
 		chaos = std::thread(producer_chaos, rng{seed ^ 0xc4a05ull});
 	// The watchdog: a REAP WAIT for completions that other threads took or
-	// that will never come is interrupted after 0.5 s (RUN today cannot be).
-	while (!shared().stop.load()) {
+	// that will never come is interrupted after 0.5 s (RUN today cannot be),
+	// until the last worker is out.
+	while (!shared().stop.load() || running.load() > 0) {
 		::usleep(50000);
 		const double t = now_s();
 		for (worker *w : workers) {
