@@ -28,6 +28,16 @@ check: deps
 	$(MAKE) all test-modules
 	tests/run $(TESTS)
 
+# The ioctl fuzzer's long run and the kill -9 test in the VM (tests/fuzz/):
+# make fuzz [SEED=n] [CALLS=n] [ROUNDS=n]; the seed is random unless given.
+CALLS ?= 1000000
+ROUNDS ?= 100
+fuzz: all
+	mkdir -p $(BUILD)/test-logs
+	tools/vm run --timeout 0 --log $(BUILD)/test-logs/fuzz-long-dmesg.log \
+		--modules "kernel/ocf.ko kernel/drivers/swcrypt/ocf_swcrypt.ko kernel/drivers/null/ocf_null.ko:instances=2" -- \
+		tests/fuzz/run.sh --calls $(CALLS) --rounds $(ROUNDS) $(if $(SEED),--seed $(SEED))
+
 demo: deps
 	$(MAKE) all
 	tools/demo
@@ -42,4 +52,4 @@ clean:
 	$(MAKE) -C tests/kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules test-modules userspace check demo install clean
+.PHONY: all deps modules test-modules userspace check fuzz demo install clean
