@@ -34,6 +34,8 @@ enum : unsigned {
 	break_unlock_fast = 1u << 8,
 	break_rng_fast = 1u << 9,
 	break_ring_bases = 1u << 10,
+	break_pll_no_bp = 1u << 11,
+	break_pll_is = 1u << 12,
 };
 
 const char *const rules[] = {"align", "seg", "totals", "result", "session", "pll",
@@ -158,12 +160,20 @@ TEST_CASE("a driver that rushes the PLL, the reset, the unlock or the ring bases
 	  "[hifn][strict]")
 {
 	device dev;
-	SECTION("PLL: no 10 ms to settle: it does not lock, the engines crawl")
-	{
-		param_override brk(break_param(), std::to_string(break_pll_fast));
-		chip c("7956");
-		CHECK(violations(c.index(), "pll") > 0);
-		CHECK(model_state(c.index())["pe_clock"] == "slow");
+	struct pll_case {
+		const char *name;
+		unsigned brk;
+	};
+	for (const pll_case &pc : {pll_case{"no 10 ms to settle", break_pll_fast},
+				   pll_case{"the multiplier changed out of bypass", break_pll_no_bp},
+				   pll_case{"IS the wrong way round", break_pll_is}}) {
+		DYNAMIC_SECTION("PLL: " << pc.name << ": it does not lock, the engines crawl")
+		{
+			param_override brk(break_param(), std::to_string(pc.brk));
+			chip c("7956");
+			CHECK(violations(c.index(), "pll") > 0);
+			CHECK(model_state(c.index())["pe_clock"] == "slow");
+		}
 	}
 	SECTION("rings enabled within 2 ms of their bases")
 	{

@@ -294,12 +294,15 @@ static void hifn_pll_settle(void)
 static void hifn_pll_setup(struct hifn_dev *hd)
 {
 	u32 v = hifn_read_1(hd, HIFN_1_PLL);
+	u32 config = hd->pllconfig ^ (hifn_broken(HIFN_BREAK_PLL_IS) ? HIFN_PLL_IS : 0);
 
 	/* Engines off the PLL, PLL in bypass. */
 	v = (v & ~(HIFN_PLL_PK_CLK_SEL | HIFN_PLL_PE_CLK_SEL)) | HIFN_PLL_BP | HIFN_PLL_MBSET;
+	if (hifn_broken(HIFN_BREAK_PLL_NO_BP))
+		v &= ~HIFN_PLL_BP;
 	hifn_write_1(hd, HIFN_1_PLL, v);
 	hifn_pll_settle();
-	v = (v & ~HIFN_PLL_CONFIG) | hd->pllconfig;
+	v = (v & ~HIFN_PLL_CONFIG) | config;
 	hifn_write_1(hd, HIFN_1_PLL, v);
 	hifn_pll_settle();
 	v &= ~HIFN_PLL_BP;

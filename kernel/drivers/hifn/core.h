@@ -68,6 +68,8 @@ enum hifn_state {
 #define HIFN_BREAK_UNLOCK_FAST	BIT(8)	/* unlock writes back to back */
 #define HIFN_BREAK_RNG_FAST	BIT(9)	/* RNG read spacing from ref x mult; 7811: no RDY check */
 #define HIFN_BREAK_RING_BASES	BIT(10)	/* rings enabled right after their bases are set */
+#define HIFN_BREAK_PLL_NO_BP	BIT(11)	/* PLL multiplier changed out of bypass */
+#define HIFN_BREAK_PLL_IS	BIT(12)	/* PLL IS bit the wrong way round */
 
 /**
  * struct hifn_dev - one chip

@@ -30,6 +30,9 @@
 #include "core.h"
 #include "ring.h"
 
+/* How long a RAM probe operation may take (the BSD drivers: 100 ms) */
+#define HIFN_RAM_OP_MS		2000
+
 static struct hifn_desc *hifn_ring_descs(struct hifn_dma *dma, enum hifn_ring_id id)
 {
 	switch (id) {
@@ -493,7 +496,7 @@ bool hifn_ring_idle_off(struct hifn_dev *hd)
  *
  * A base-only command: session_num carries addr >> 14 and one count the low
  * 14 bits (the source count for a read, the destination count for a write).
- * Return: 0, or -ETIMEDOUT when the chip did not answer within 100 ms.
+ * Return: 0, or -ETIMEDOUT when the chip did not answer within HIFN_RAM_OP_MS.
  */
 int hifn_ring_ram_op(struct hifn_dev *hd, u16 masks, u32 addr, const u8 *wdata, u8 *rdata)
 {
@@ -501,8 +504,8 @@ int hifn_ring_ram_op(struct hifn_dev *hd, u16 masks, u32 addr, const u8 *wdata, 
 	struct hifn_dma *dma = hd->rings.dma;
 	struct hifn_base_cmd *bc = (void *)dma->command_bufs[0];
 	bool write = masks == HIFN_BASE_CMD_RAM_WRITE;
-	unsigned int i;
-	u32 res;
+	unsigned long deadline;
+	u32 res, busy;
 
 	memset(bc, 0, HIFN_MAX_COMMAND);
 	bc->masks = cpu_to_le16(masks);
@@ -525,13 +528,18 @@ int hifn_ring_ram_op(struct hifn_dev *hd, u16 masks, u32 addr, const u8 *wdata, 
 	hifn_ring_put(hd, HIFN_RING_CMD, hifn_dma_addr(hd, bc), (write ? 16 : 8) | flags);
 	hifn_write_1(hd, HIFN_1_DMA_CSR, HIFN_DMACSR_ALL_ENA);
 
-	for (i = 0; i < 10000; i++) {
-		if (!(le32_to_cpu(READ_ONCE(dma->resr[res].l)) & HIFN_D_VALID))
-			break;
+	/*
+	 * The BSD drivers poll 10000 times 10 us; by the clock, and longer,
+	 * so that a busy emulated host does not fail the probe.
+	 */
+	deadline = jiffies + msecs_to_jiffies(HIFN_RAM_OP_MS);
+	while ((busy = le32_to_cpu(READ_ONCE(dma->resr[res].l)) & HIFN_D_VALID) &&
+	       time_before(jiffies, deadline))
 		usleep_range(10, 20);
-	}
+	if (busy)
+		busy = le32_to_cpu(READ_ONCE(dma->resr[res].l)) & HIFN_D_VALID;
 	hifn_write_1(hd, HIFN_1_DMA_CSR, HIFN_DMACSR_ALL_DIS);
-	if (i == 10000)
+	if (busy)
 		return -ETIMEDOUT;
 	dma_rmb();
 	if (rdata)
