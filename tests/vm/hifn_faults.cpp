@@ -4,6 +4,7 @@
 // completes exactly once and correctly; sessions of a chip that went away
 // move to other producers.
 #include "hifn_common.hpp"
+#include "hifn_workload.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,54 +18,6 @@ using namespace ocft;
 using namespace hifnt;
 
 namespace {
-
-// A workload: sessions pinned to one producer and requests on them.
-struct workload {
-	alg a = make_alg("3des-cbc+hmac-sha1", OCF_CIPHER_3DES_CBC, OCF_MAC_HMAC_SHA1, 24);
-	std::vector<std::unique_ptr<session>> sessions;
-	std::deque<vector_case> cases;
-	std::vector<prepared_ptr> ops;
-
-	workload(device &dev, std::uint32_t pin, unsigned nsessions, unsigned nops, const std::string &salt)
-	{
-		auto rng = make_rng("hifn faults " + salt);
-		std::vector<keys> k;
-		for (unsigned i = 0; i < nsessions; i++) {
-			k.push_back(random_keys(a, rng));
-			sessions.push_back(std::make_unique<session>(dev, a, k.back(), pin));
-		}
-		for (unsigned j = 0; j < nops; j++) {
-			unsigned i = j % nsessions;
-			cases.push_back(make_case(a, k[i], rng, 8 * (1 + random_below(rng, 1024)), 8));
-			ops.push_back(prepare(cases.back(), sessions[i]->id(),
-					      j % 3 ? OCF_OP_ENCRYPT : OCF_OP_DECRYPT, placements()[j % 4], j));
-		}
-	}
-
-	// Submits ops [from, to).
-	int submit(device &dev, std::size_t from, std::size_t to)
-	{
-		std::vector<ocf_op> batch;
-		for (std::size_t j = from; j < to; j++)
-			batch.push_back(ops[j]->op);
-		return ocf_submit(dev.get(), batch.data(), static_cast<unsigned>(batch.size()));
-	}
-
-	// Reaps everything submitted; each op must complete once, correct.
-	void reap_and_check(device &dev)
-	{
-		auto done = reap_n(dev, ops.size(), 120000);
-		REQUIRE(done.size() == ops.size());
-		std::vector<int> seen(ops.size());
-		for (const auto &c : done) {
-			REQUIRE(c.tag < ops.size());
-			seen[c.tag]++;
-			INFO(ops[c.tag]->describe());
-			CHECK(ops[c.tag]->check(c.status) == "");
-		}
-		CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(ops.size()));
-	}
-};
 
 // Model 3, one of the four 7751s: it recovers in place.
 constexpr unsigned victim = 3;
@@ -101,9 +54,104 @@ TEST_CASE("a stalled chip times out, is reset, and every request completes", "[h
 	run_fault("stall_next", "timeout", "stalls");
 }
 
-TEST_CASE("a command the chip rejects resets it, and every request completes", "[hifn][faults]")
+// No reference driver acts on CMDINVAL/DATAERR: the driver counts and logs
+// them and leaves the reset to the watchdog (the model's processing unit
+// stops on a rejected command).
+TEST_CASE("a command the chip rejects is logged, not reset on; the watchdog resets it", "[hifn][faults]")
 {
-	run_fault("corrupt_next", "command rejected", "rejects");
+	param_override timeout(std::string(driver_params) + "timeout_ms", "500");
+	kmsg_tail log;
+	run_fault("corrupt_next", "timeout", "rejects");
+	CHECK(log.wait_for(std::regex("processing unit error, PUISR 0x8000"), 10000));
+}
+
+// The chip consumes fewer destination descriptors than posted on an
+// overrun. A driver that frees ring slots by the result alone (the
+// driver before this test) lost step: the next request's output landed
+// in the overrun one's buffer. The driver frees each ring by its own
+// VALID bits, resets on the overrun, and posts everything again.
+TEST_CASE("an overrun that leaves descriptors unconsumed: reset, requeued, every request right",
+	  "[hifn][faults][overrun]")
+{
+	device dev;
+	auto p = producer_of_model(dev, victim);
+	REQUIRE(p);
+	workload w(dev, p->id, 4, 96, "overrun");
+	const long overruns = model_number(victim, "overruns");
+	kmsg_tail log;
+	REQUIRE(model_write(victim, "overrun_next", "1") == 0);
+	REQUIRE(w.submit(dev, 0, w.ops.size()) == static_cast<int>(w.ops.size()));
+	w.reap_and_check(dev);
+	// (The chip went on with the rings out of step until the reset: more may follow.)
+	CHECK(model_number(victim, "overruns") > overruns);
+	CHECK(log.wait_for(std::regex(std::string(p->name) + ": overrun, chip reset; [0-9]+ requests requeued"),
+			   10000));
+	// And the rings are in step afterwards.
+	workload again(dev, p->id, 2, 24, "after overrun");
+	REQUIRE(again.submit(dev, 0, again.ops.size()) == 24);
+	again.reap_and_check(dev);
+}
+
+// The 7751's SRAM probe reads past the fitted RAM, which may leave a
+// processing-unit bit set; cleared before the probe (as the driver did)
+// it interrupted, and reset the chip, right after attach.
+TEST_CASE("the RAM probe leaves no status behind: no reset after attach", "[hifn][faults]")
+{
+	device dev;
+	kmsg_tail log;
+	chip c("7751");
+	const long resets = model_number(c.index(), "resets");
+	std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+	CHECK(model_number(c.index(), "resets") == resets);
+	CHECK(model_number(c.index(), "puisr") == 0);
+	CHECK(!log.wait_for(std::regex(c.producer() + ": .*(chip reset|processing unit error)"), 100));
+	workload w(dev, c.id(dev), 1, 8, "after probe");
+	REQUIRE(w.submit(dev, 0, 8) == 8);
+	w.reap_and_check(dev);
+}
+
+// A master reset may lock the engines again (reset_relocks): recovery
+// unlocks again, as Linux did; a chip that stays locked is withdrawn and its
+// requests finished in software.
+TEST_CASE("a reset that locks the chip again: unlocked again, or withdrawn if it stays locked",
+	  "[hifn][faults][unlock]")
+{
+	device dev;
+	param_override relock(std::string(model_params) + "reset_relocks", "1");
+	SECTION("unlocked again")
+	{
+		chip c("7811");
+		REQUIRE(model_number(c.index(), "unlock_writes") == 14);
+		workload w(dev, c.id(dev), 2, 48, "relock");
+		kmsg_tail log;
+		REQUIRE(model_write(c.index(), "abort_next", "1") == 0);
+		REQUIRE(w.submit(dev, 0, w.ops.size()) == static_cast<int>(w.ops.size()));
+		w.reap_and_check(dev);
+		CHECK(log.wait_for(std::regex(c.producer() + ": DMA abort, chip reset"), 10000));
+		CHECK(model_number(c.index(), "unlock_writes") == 28);
+		CHECK(model_state(c.index())["unlocked"] == "1");
+		CHECK(model_state(c.index())["dead"] == "0");
+		CHECK(producer_named(dev, c.producer()));
+	}
+	SECTION("stays locked: withdrawn")
+	{
+		chip c("7751");
+		const std::uint32_t pin = c.id(dev);
+		workload w(dev, pin, 2, 48, "stays locked");
+		kmsg_tail log;
+		// The next unlock needs more signatures than any driver writes.
+		REQUIRE(model_write(c.index(), "unlock_rounds", "99") == 0);
+		REQUIRE(model_write(c.index(), "abort_next", "1") == 0);
+		REQUIRE(w.submit(dev, 0, w.ops.size()) == static_cast<int>(w.ops.size()));
+		w.reap_and_check(dev);
+		CHECK(log.wait_for(std::regex(c.producer() + ": locked after a reset: withdrawing"), 10000));
+		CHECK(eventually([&] { return !producer_named(dev, c.producer()); }, 10000));
+		for (const auto &s : w.sessions) {
+			auto info = session_info(dev, s->id());
+			REQUIRE(info);
+			CHECK(info->producer != pin);
+		}
+	}
 }
 
 TEST_CASE("a chip that keeps failing: requests end in software, none is lost", "[hifn][faults]")

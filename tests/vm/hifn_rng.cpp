@@ -65,6 +65,7 @@ TEST_CASE("/dev/hwrng gives the words of the chip's RNG: 7811, 7951, 7956", "[hi
 			CHECK(std::stol(st["rng_words"]) >= 256);
 			// The 795x got its 256 PK clocks between reads every time.
 			CHECK(st["rng_stale"] == "0");
+			CHECK(st["v_rng_rate"] == "0");
 			CHECK(st["errata_violations"] == "0");
 			REQUIRE(c.remove() == 0);
 			CHECK(read_text(rng_current) != c.producer());

@@ -41,6 +41,7 @@ u32 hifn_cmd_build(struct hifn_dev *hd, const struct hifn_cmd *cmd)
 	u8 *buf = hifn_cmd_buf(hd, cmd), *pos;
 	struct hifn_base_cmd *base = (void *)buf;
 	u16 masks = 0;
+	u32 slot;
 
 	if (cmd->flags & HIFN_CMD_MAC)
 		masks |= HIFN_BASE_CMD_MAC;
@@ -50,7 +51,8 @@ u32 hifn_cmd_build(struct hifn_dev *hd, const struct hifn_cmd *cmd)
 			masks |= HIFN_BASE_CMD_DECODE;
 	}
 	base->masks = cpu_to_le16(masks);
-	base->session_num = cpu_to_le16((ses->slot & HIFN_BASE_CMD_SESSION) |
+	slot = ses->slot + (cmd->brk & HIFN_BREAK_SESSIONS ? hd->max_sessions : 0);
+	base->session_num = cpu_to_le16((slot & HIFN_BASE_CMD_SESSION) |
 					(((cmd->len >> 16) << HIFN_BASE_CMD_SRCLEN_S) &
 					 HIFN_BASE_CMD_SRCLEN_M) |
 					(((cmd->dlen >> 16) << HIFN_BASE_CMD_DSTLEN_S) &

@@ -52,8 +52,21 @@ MODULE_PARM_DESC(timeout_ms,
 		 "reset a chip that completes nothing for this long while requests wait (ms)");
 
 static char *pll = "ext66";
-module_param(pll, charp, 0444);
-MODULE_PARM_DESC(pll, "7955/7956 PLL reference: extNN (external NN MHz) or pciNN; default ext66");
+module_param(pll, charp, 0644);
+MODULE_PARM_DESC(pll, "7955/7956 PLL reference: extNN (external NN MHz) or pciNN, NN 20-100; default ext66");
+
+/*
+ * 7955/7956 PUCNFG: FreeBSD writes COMPSING|TCALLPHASES|TCDRVTOTEM|BUS32;
+ * Linux's hifn_795x wrote 0x10342 (128-byte contexts and an undocumented
+ * bit 16, no COMPSING). README.md says why FreeBSD's is the default.
+ */
+static bool pucnfg_linux;
+module_param(pucnfg_linux, bool, 0644);
+MODULE_PARM_DESC(pucnfg_linux, "7955/7956: write Linux hifn_795x's PUCNFG (0x10342) instead of FreeBSD's");
+
+unsigned int hifn_test_break;
+module_param_named(test_break, hifn_test_break, uint, 0644);
+MODULE_PARM_DESC(test_break, "TESTS ONLY: drive the chip wrongly (HIFN_BREAK_* in core.h); never set on a real card");
 
 static DEFINE_IDA(hifn_ida);
 
@@ -108,10 +121,20 @@ static u32 hifn_next_signature(u32 a, unsigned int steps)
 	return a;
 }
 
+/* The unlock handshake's writes are a millisecond apart (the BSD drivers' DELAY(1000)). */
+static void hifn_unlock_pause(void)
+{
+	if (!hifn_broken(HIFN_BREAK_UNLOCK_FAST))
+		usleep_range(1000, 2000);
+}
+
 /*
  * Enables the crypto engines: 13 signatures to UNLOCK_SECRET2 (see
  * HIFN_UNLOCK_ROUNDS), skipped when the chip is unlocked already, because a
- * second unlock kills the chip until the next power cycle.
+ * second unlock kills the chip until the next power cycle. A level that is
+ * neither locked nor unlocked is refused, as the BSD drivers do: unlocking
+ * a chip in an unknown state may be that second unlock. Also run after
+ * every master reset, which may lock the chip again.
  */
 static int hifn_unlock(struct hifn_dev *hd)
 {
@@ -127,17 +150,21 @@ static int hifn_unlock(struct hifn_dev *hd)
 		hd->unlock_skipped = true;
 		goto restore;
 	}
+	if (ena != HIFN_PUSTAT_ENA_0) {
+		dev_err(hd->dev, "%s: unknown unlock level %#x: not unlocking\n", hd->name, ena);
+		goto restore;
+	}
 	hifn_write_1(hd, HIFN_1_DMA_CNFG, HIFN_DMACNFG_UNLOCK | HIFN_DMACNFG_MSTRESET |
 		     HIFN_DMACNFG_DMARESET | HIFN_DMACNFG_MODE);
-	usleep_range(1000, 2000);
+	hifn_unlock_pause();
 	a = hifn_read_1(hd, HIFN_1_UNLOCK_SECRET1);
-	usleep_range(1000, 2000);
+	hifn_unlock_pause();
 	hifn_write_1(hd, HIFN_1_UNLOCK_SECRET2, 0);
-	usleep_range(1000, 2000);
+	hifn_unlock_pause();
 	for (i = 0; i < HIFN_UNLOCK_ROUNDS; i++) {
 		a = hifn_next_signature(a, HIFN_UNLOCK_STEPS);
 		hifn_write_1(hd, HIFN_1_UNLOCK_SECRET2, a);
-		usleep_range(1000, 2000);
+		hifn_unlock_pause();
 	}
 	hifn_write_0(hd, HIFN_0_PUCNFG, ramcfg | HIFN_PUCNFG_CHIPID);
 	ena = hifn_read_0(hd, HIFN_0_PUSTAT) & HIFN_PUSTAT_CHIPENA;
@@ -146,6 +173,12 @@ restore:
 	hifn_write_1(hd, HIFN_1_DMA_CNFG, dmacfg);
 	if (ena != HIFN_PUSTAT_ENA_1 && ena != HIFN_PUSTAT_ENA_2) {
 		dev_err(hd->dev, "%s: crypto engines stay locked (level %#x)\n", hd->name, ena);
+		return -ENODEV;
+	}
+	if (hd->ena && ena != hd->ena) {
+		/* OCF has the algorithms of the first level: keep to them. */
+		dev_err(hd->dev, "%s: unlock level %#x after a reset, was %#x\n", hd->name, ena,
+			hd->ena);
 		return -ENODEV;
 	}
 	hd->ena = ena;
@@ -186,7 +219,9 @@ static void hifn_reset_board(struct hifn_dev *hd, bool full)
 	usleep_range(1000, 2000);
 	if (full) {
 		hifn_write_1(hd, HIFN_1_DMA_CNFG, HIFN_DMACNFG_MODE);
-		usleep_range(1000, 2000);
+		/* The master reset pulse: at least a millisecond. */
+		if (!hifn_broken(HIFN_BREAK_RESET_PULSE))
+			usleep_range(1000, 2000);
 	} else {
 		hifn_write_1(hd, HIFN_1_DMA_CNFG, HIFN_DMACNFG_MODE | HIFN_DMACNFG_MSTRESET);
 		hifn_reset_puc(hd);
@@ -204,42 +239,72 @@ static void hifn_reset_board(struct hifn_dev *hd, bool full)
 		}
 		if (i == 1000)
 			dev_warn(hd->dev, "%s: context RAM init timed out\n", hd->name);
-	} else if (hifn_has(hd, HIFN_IS_795X)) {
-		/* Burst sizes; no PK or BAR0 byte swaps. */
+	} else {
+		/*
+		 * Burst sizes; no PK or BAR0 byte swaps. FreeBSD writes this on
+		 * every part but the 7811 (whose RNGSTS sits at the offset).
+		 */
 		hifn_write_1(hd, HIFN_1_DMA_CNFG2, HIFN_DMACNFG2_INIT);
 	}
 }
 
-/* PLL configuration from the pll parameter: extNN or pciNN (MHz). */
-static u32 hifn_pll_config(struct hifn_dev *hd)
+/*
+ * PLL configuration from the pll parameter: extNN or pciNN (MHz, 20-100;
+ * FreeBSD clamps other values, Linux refuses them: so do we), and the
+ * public key unit's clock that follows from it.
+ */
+static int hifn_pll_config(struct hifn_dev *hd)
 {
-	unsigned int mhz = 66, mult;
-	bool ext = true;
+	unsigned int mhz, mult;
+	bool ext = !strncmp(pll, "ext", 3);
 
-	if (!strncmp(pll, "pci", 3))
-		ext = false;
-	else if (strncmp(pll, "ext", 3))
-		dev_warn(hd->dev, "%s: pll=%s: want extNN or pciNN; using ext66\n", hd->name, pll);
-	if (kstrtouint(pll + 3, 10, &mhz) || !mhz)
+	hd->pk_hz = HIFN_PCI_CLOCK_HZ;
+	if (!hifn_has(hd, HIFN_IS_7956))
+		return 0;
+	if (!ext && strncmp(pll, "pci", 3)) {
+		dev_err(hd->dev, "%s: pll=%s: want extNN or pciNN\n", hd->name, pll);
+		return -EINVAL;
+	}
+	if (!pll[3]) {
 		mhz = ext ? 66 : 33;
+	} else if (kstrtouint(pll + 3, 10, &mhz) || mhz < HIFN_PLL_REF_MIN ||
+		   mhz > HIFN_PLL_REF_MAX) {
+		dev_err(hd->dev, "%s: pll=%s: the reference must be %u-%u MHz\n", hd->name, pll,
+			HIFN_PLL_REF_MIN, HIFN_PLL_REF_MAX);
+		return -EINVAL;
+	}
 	/* The largest even multiplier (2..12) that keeps the clock at 266 MHz or less. */
-	for (mult = 12; mult > 2 && mhz * mult > 266; mult -= 2)
+	for (mult = 12; mult > 2 && mhz * mult > HIFN_PLL_FCK_MAX; mult -= 2)
 		;
-	return (ext ? HIFN_PLL_REF_SEL : 0) | (((mult / 2) - 1) << HIFN_PLL_ND_SHIFT) |
-	       (mult > 8 ? HIFN_PLL_IS : 0);
+	hd->pll_mhz = mhz;
+	hd->pllconfig = (ext ? HIFN_PLL_REF_SEL : 0) | (((mult / 2) - 1) << HIFN_PLL_ND_SHIFT) |
+			(mult > 8 ? HIFN_PLL_IS : 0);
+	/* Linux's hifn_init_pll: (NN + 1) MHz x mult / 2, not NN x mult. */
+	hd->pk_hz = hifn_broken(HIFN_BREAK_RNG_FAST) ? mhz * mult * 1000000 :
+		    (mhz + 1) * 1000000 / 2 * mult;
+	return 0;
+}
+
+static void hifn_pll_settle(void)
+{
+	if (!hifn_broken(HIFN_BREAK_PLL_FAST))
+		usleep_range(10000, 11000);
 }
 
 static void hifn_pll_setup(struct hifn_dev *hd)
 {
 	u32 v = hifn_read_1(hd, HIFN_1_PLL);
+	u32 config = hd->pllconfig ^ (hifn_broken(HIFN_BREAK_PLL_IS) ? HIFN_PLL_IS : 0);
 
 	/* Engines off the PLL, PLL in bypass. */
 	v = (v & ~(HIFN_PLL_PK_CLK_SEL | HIFN_PLL_PE_CLK_SEL)) | HIFN_PLL_BP | HIFN_PLL_MBSET;
+	if (hifn_broken(HIFN_BREAK_PLL_NO_BP))
+		v &= ~HIFN_PLL_BP;
 	hifn_write_1(hd, HIFN_1_PLL, v);
-	usleep_range(10000, 11000);
-	v = (v & ~HIFN_PLL_CONFIG) | hd->pllconfig;
+	hifn_pll_settle();
+	v = (v & ~HIFN_PLL_CONFIG) | config;
 	hifn_write_1(hd, HIFN_1_PLL, v);
-	usleep_range(10000, 11000);
+	hifn_pll_settle();
 	v &= ~HIFN_PLL_BP;
 	hifn_write_1(hd, HIFN_1_PLL, v);
 	/* Engines back on the PLL, at the new clock. */
@@ -250,6 +315,9 @@ static u32 hifn_pucnfg(struct hifn_dev *hd)
 {
 	u32 v = HIFN_PUCNFG_COMPSING | HIFN_PUCNFG_TCALLPHASES | HIFN_PUCNFG_TCDRVTOTEM |
 		HIFN_PUCNFG_BUS32;
+
+	if (hifn_has(hd, HIFN_IS_7956) && READ_ONCE(pucnfg_linux))
+		return HIFN_PUCNFG_795X_LINUX;
 
 	/* The 7955/7956 have internal context RAM: no refresh, no RAM type. */
 	if (!hifn_has(hd, HIFN_IS_7956))
@@ -267,10 +335,21 @@ static u32 hifn_pucnfg(struct hifn_dev *hd)
 			   HIFN_DMACSR_ENGINE)
 
 /*
+ * Clears what the processing unit and the DMA unit flagged: at init, and
+ * again after the RAM probe, whose reads past the fitted SRAM may leave a
+ * bit set that would interrupt as soon as interrupts are on.
+ */
+static void hifn_clear_status(struct hifn_dev *hd)
+{
+	hifn_write_0(hd, HIFN_0_PUISR, hifn_read_0(hd, HIFN_0_PUISR) | HIFN_PUIER);
+	hifn_write_1(hd, HIFN_1_DMA_CSR, HIFN_DMACSR_CLEAR | HIFN_DMACSR_ALL_DIS);
+}
+
+/*
  * The registers' working values (hifn_init_pci_registers in the BSD
  * drivers), with the chip's interrupts still masked. Besides DSTOVER, the
  * processing unit interrupts on a command it rejects (CMDINVAL, DATAERR):
- * the chip stops, and the driver resets it.
+ * no reference driver acts on those, so they are only counted and logged.
  */
 static void hifn_init_registers(struct hifn_dev *hd)
 {
@@ -280,6 +359,9 @@ static void hifn_init_registers(struct hifn_dev *hd)
 	hifn_write_0(hd, HIFN_0_FIFOCNFG, HIFN_FIFOCNFG_THRESHOLD);
 	hifn_write_0(hd, HIFN_0_PUIER, HIFN_PUIER);
 	hifn_rings_set_bases(hd);
+	/* Both BSD and Linux give the chip 2 ms to take the ring bases. */
+	if (!hifn_broken(HIFN_BREAK_RING_BASES))
+		usleep_range(2000, 3000);
 	if (hifn_has(hd, HIFN_HAS_PUBLIC))
 		csr |= HIFN_DMACSR_PUBDONE;
 	if (hifn_has(hd, HIFN_IS_7811))
@@ -290,7 +372,7 @@ static void hifn_init_registers(struct hifn_dev *hd)
 	hifn_write_0(hd, HIFN_0_PUCNFG, hifn_pucnfg(hd));
 	if (hifn_has(hd, HIFN_IS_7956))
 		hifn_pll_setup(hd);
-	hifn_write_0(hd, HIFN_0_PUISR, HIFN_PUIER);
+	hifn_clear_status(hd);
 	/* Running: out of reset, poll frequency 1, poll scalar 0. */
 	hifn_write_1(hd, HIFN_1_DMA_CNFG, HIFN_DMACNFG_MSTRESET | HIFN_DMACNFG_DMARESET |
 		     HIFN_DMACNFG_MODE | HIFN_DMACNFG_LAST |
@@ -451,6 +533,7 @@ static int hifn_bringup(struct hifn_dev *hd)
 	}
 	if (hd->bus->quirks & HIFN_QUIRK_HALF_RAM)
 		hd->ramsize >>= 1;
+	hifn_clear_status(hd);
 	ret = hifn_sessions(hd);
 	if (ret)
 		return ret;
@@ -522,8 +605,16 @@ static irqreturn_t hifn_irq(int irq, void *data)
 		puisr = hifn_read_0(hd, HIFN_0_PUISR);
 		hifn_write_0(hd, HIFN_0_PUISR, puisr);
 	}
-	if (pending & (HIFN_DMACSR_D_OVER | HIFN_DMACSR_R_OVER))
-		dev_warn_ratelimited(hd->dev, "%s: overrun, DMA_CSR %#x\n", hd->name, csr);
+	/*
+	 * No reference driver acts on these, and what the chip does after
+	 * one is not known: count them and log them, reset nothing (the
+	 * watchdog still resets a chip that stops completing).
+	 */
+	if (puisr & (HIFN_PUI_CMDINVAL | HIFN_PUI_DATAERR)) {
+		atomic_inc(&hd->pu_errors);
+		dev_warn_ratelimited(hd->dev, "%s: processing unit error, PUISR %#x\n", hd->name,
+				     puisr);
+	}
 	if (pending & (HIFN_DMACSR_ILLW | HIFN_DMACSR_ILLR))
 		dev_warn_ratelimited(hd->dev, "%s: illegal %s\n", hd->name,
 				     pending & HIFN_DMACSR_ILLW ? "write" : "read");
@@ -531,8 +622,11 @@ static irqreturn_t hifn_irq(int irq, void *data)
 		hifn_kick_recovery(hd, HIFN_RECOVER_ABORT);
 		goto out_unlock;
 	}
-	if (puisr & (HIFN_PUI_CMDINVAL | HIFN_PUI_DATAERR)) {
-		hifn_kick_recovery(hd, HIFN_RECOVER_ENGINE);
+	/* The chip consumed fewer descriptors than posted: the rings drifted. */
+	if ((pending & (HIFN_DMACSR_D_OVER | HIFN_DMACSR_R_OVER)) || (puisr & HIFN_PUI_DSTOVER)) {
+		dev_warn_ratelimited(hd->dev, "%s: overrun, DMA_CSR %#x PUISR %#x\n", hd->name, csr,
+				     puisr);
+		hifn_kick_recovery(hd, HIFN_RECOVER_OVERRUN);
 		goto out_unlock;
 	}
 	queue_work(hd->wq, &hd->done_work);
@@ -605,9 +699,24 @@ static const char *hifn_why(u32 why)
 {
 	if (why & HIFN_RECOVER_ABORT)
 		return "DMA abort";
-	if (why & HIFN_RECOVER_ENGINE)
-		return "command rejected";
+	if (why & HIFN_RECOVER_OVERRUN)
+		return "overrun";
 	return "timeout";
+}
+
+/*
+ * The chip will not do: everything it holds and everything waiting is
+ * finished in software, and the producer withdrawn (as for a removal).
+ */
+static void hifn_give_up(struct hifn_dev *hd, struct list_head *pending)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&hd->lock, flags);
+	hifn_mark_gone(hd);
+	spin_unlock_irqrestore(&hd->lock, flags);
+	hifn_finish_list(hd, pending, true);
+	hifn_finish_waiting_soft(hd);
 }
 
 static void hifn_recover_work(struct work_struct *work)
@@ -633,20 +742,26 @@ static void hifn_recover_work(struct work_struct *work)
 	spin_unlock_irqrestore(&hd->lock, flags);
 
 	atomic_inc(&hd->resets);
-	if (why & (HIFN_RECOVER_ABORT | HIFN_RECOVER_ENGINE))
+	if (why & HIFN_RECOVER_ABORT)
 		atomic_inc(&hd->aborts);
+	if (why & HIFN_RECOVER_OVERRUN)
+		atomic_inc(&hd->overruns);
 	hifn_finish_list(hd, &done, false);
 
 	/* The chip is ours now: nothing else touches it outside RUNNING. */
 	hifn_reset_board(hd, true);
 	if (hifn_regs_gone(hd)) {
-		spin_lock_irqsave(&hd->lock, flags);
-		hifn_mark_gone(hd);
-		spin_unlock_irqrestore(&hd->lock, flags);
-		hifn_finish_list(hd, &pending, true);
-		hifn_finish_waiting_soft(hd);
+		hifn_give_up(hd, &pending);
 		return;
 	}
+	/* Linux re-runs the unlock after a master reset; it checks the level first. */
+	if (hifn_unlock(hd)) {
+		dev_err(hd->dev, "%s: locked after a reset: withdrawing, %zu requests to software\n",
+			hd->name, list_count_nodes(&pending));
+		hifn_give_up(hd, &pending);
+		return;
+	}
+	hifn_reset_puc(hd);
 	hifn_init_registers(hd);
 	hifn_pub_reset(hd);
 	hifn_rng_enable(hd);
@@ -771,10 +886,12 @@ struct hifn_dev *hifn_attach(struct hifn_bus *bus)
 	ret = hifn_soft_init(&hd->soft);
 	if (ret)
 		goto err_destroy_wq;
+	ret = hifn_pll_config(hd);
+	if (ret)
+		goto err_soft_exit;
 	ret = hifn_rings_alloc(hd);
 	if (ret)
 		goto err_soft_exit;
-	hd->pllconfig = hifn_pll_config(hd);
 
 	ret = hifn_bringup(hd);
 	if (ret)
@@ -881,9 +998,10 @@ void hifn_detach(struct hifn_dev *hd)
 	hifn_rings_free(hd);
 	hifn_soft_exit(&hd->soft);
 	ida_free(&hifn_ida, hd->id);
-	dev_info(hd->dev, "%s: detached (%d resets, %d timeouts, %d aborts, %d requests in software)\n",
+	dev_info(hd->dev, "%s: detached (%d resets, %d timeouts, %d aborts, %d overruns, %d PU errors, %d requests in software)\n",
 		 hd->name, atomic_read(&hd->resets), atomic_read(&hd->timeouts),
-		 atomic_read(&hd->aborts), atomic_read(&hd->fallbacks));
+		 atomic_read(&hd->aborts), atomic_read(&hd->overruns), atomic_read(&hd->pu_errors),
+		 atomic_read(&hd->fallbacks));
 	kfree(hd);
 }
 EXPORT_SYMBOL_GPL(hifn_detach);

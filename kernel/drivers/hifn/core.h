@@ -49,8 +49,27 @@ enum hifn_state {
 
 /* Why the recovery work runs (struct hifn_dev.recover_why) */
 #define HIFN_RECOVER_ABORT	BIT(0)	/* a DMA abort */
-#define HIFN_RECOVER_ENGINE	BIT(1)	/* the processing unit flagged a bad command */
 #define HIFN_RECOVER_TIMEOUT	BIT(2)	/* no completion for timeout_ms */
+#define HIFN_RECOVER_OVERRUN	BIT(3)	/* an overrun, or descriptors left unconsumed */
+
+/*
+ * hifn_test_break: test-only ways to drive the chip wrongly, one rule of
+ * the chip model's each, so that the tests can show the model catches a
+ * driver that breaks it. Never set outside the tests.
+ */
+#define HIFN_BREAK_MISALIGN	BIT(0)	/* data addresses not word-aligned */
+#define HIFN_BREAK_ODD_SEG	BIT(1)	/* a first data segment of 2 bytes */
+#define HIFN_BREAK_DST_TOTAL	BIT(2)	/* destination descriptors 4 bytes past the count */
+#define HIFN_BREAK_SHORT_DST	BIT(3)	/* destination a word short of the source */
+#define HIFN_BREAK_SHORT_RESULT	BIT(4)	/* result descriptors of 16 bytes */
+#define HIFN_BREAK_PLL_FAST	BIT(5)	/* no 10 ms PLL settling */
+#define HIFN_BREAK_SESSIONS	BIT(6)	/* session numbers past the context RAM */
+#define HIFN_BREAK_RESET_PULSE	BIT(7)	/* master reset released at once */
+#define HIFN_BREAK_UNLOCK_FAST	BIT(8)	/* unlock writes back to back */
+#define HIFN_BREAK_RNG_FAST	BIT(9)	/* RNG read spacing from ref x mult; 7811: no RDY check */
+#define HIFN_BREAK_RING_BASES	BIT(10)	/* rings enabled right after their bases are set */
+#define HIFN_BREAK_PLL_NO_BP	BIT(11)	/* PLL multiplier changed out of bypass */
+#define HIFN_BREAK_PLL_IS	BIT(12)	/* PLL IS bit the wrong way round */
 
 /**
  * struct hifn_dev - one chip
@@ -72,6 +91,8 @@ enum hifn_state {
  * @max_sessions: context slots
  * @slots: the context slots in use, a bitmap under @lock
  * @pllconfig: PLL configuration (7955/7956)
+ * @pll_mhz: the PLL reference clock, MHz (the NN of pll=extNN)
+ * @pk_hz: the public key unit's clock (795x RNG spacing)
  * @rings: descriptor rings, command and data buffers
  * @waitq: requests taken that wait for room on the chip, under @lock
  * @last_progress: jiffies of the last completion or first submission
@@ -95,7 +116,9 @@ enum hifn_state {
  * @soft: software transforms for what the chip cannot do any more
  * @resets: chip resets done by recovery
  * @timeouts: recoveries because of a timeout
- * @aborts: recoveries because of a DMA abort or a bad command
+ * @aborts: recoveries because of a DMA abort
+ * @overruns: recoveries because of an overrun or unconsumed descriptors
+ * @pu_errors: invalid-command and data-error interrupts (counted, logged)
  * @fallbacks: requests finished in software
  */
 struct hifn_dev {
@@ -116,6 +139,8 @@ struct hifn_dev {
 	u32 max_sessions;
 	unsigned long *slots;
 	u32 pllconfig;
+	u32 pll_mhz;
+	u32 pk_hz;
 	struct hifn_rings rings;
 	struct list_head waitq;
 	unsigned long last_progress;
@@ -143,6 +168,8 @@ struct hifn_dev {
 	atomic_t resets;
 	atomic_t timeouts;
 	atomic_t aborts;
+	atomic_t overruns;
+	atomic_t pu_errors;
 	atomic_t fallbacks;
 };
 
@@ -169,6 +196,12 @@ void hifn_write_1(struct hifn_dev *hd, u32 off, u32 val);
 /* ---- Core services for the other files ---------------------------------------- */
 
 extern unsigned int hifn_timeout_ms;
+extern unsigned int hifn_test_break;
+
+static inline bool hifn_broken(u32 rule)
+{
+	return READ_ONCE(hifn_test_break) & rule;
+}
 
 void hifn_kick_recovery(struct hifn_dev *hd, u32 why);
 void hifn_mark_gone(struct hifn_dev *hd);

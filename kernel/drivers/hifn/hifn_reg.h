@@ -38,7 +38,8 @@
 #define HIFN_0_FIFOSTAT		0x18
 #define HIFN_0_FIFOCNFG		0x1c
 #define HIFN_0_PUCTRL2		0x28	/* 7955/7956: resets go here */
-#define HIFN_BAR0_SIZE		0x1000
+/* The end of the highest BAR0 register the driver touches (PUCTRL2) */
+#define HIFN_BAR0_USED		(HIFN_0_PUCTRL2 + 4)
 
 /* PUCTRL, PUCTRL2 */
 #define HIFN_PUCTRL_RESET	BIT(0)
@@ -114,7 +115,9 @@
 #define HIFN_1_PUB_FIFO_OPLEN	0x380
 #define HIFN_1_PUB_FIFO_OP	0x384
 #define HIFN_1_PUB_MEM		0x400	/* to 0xbff */
-#define HIFN_BAR1_SIZE		0x1000
+/* The end of the highest BAR1 register the driver touches, without and with PK */
+#define HIFN_BAR1_USED		(HIFN_1_UNLOCK_SECRET2 + 4)
+#define HIFN_BAR1_USED_PUB	(HIFN_1_RNG_DATA + 4)
 
 /*
  * DMA_CSR: a 2-bit control field per ring (written: NOP 0, DIS 1, ENA 2)
@@ -195,6 +198,12 @@
 #define HIFN_PLL_ND_SHIFT	11
 #define HIFN_PLL_IS		0x10000		/* set for mult > 8 */
 #define HIFN_PLL_CONFIG		(HIFN_PLL_IS | HIFN_PLL_ND | HIFN_PLL_REF_SEL)
+#define HIFN_PLL_FCK_MAX	266		/* MHz: the PLL's highest output */
+#define HIFN_PLL_REF_MIN	20		/* MHz: the reference clock's range */
+#define HIFN_PLL_REF_MAX	100
+#define HIFN_PCI_CLOCK_HZ	33000000	/* PK clock without the PLL */
+/* Linux hifn_795x's 7955/7956 PUCNFG: ENCCNFG, TCALLPHASES, TCDRVTOTEM, BUS32, bit 16 */
+#define HIFN_PUCNFG_795X_LINUX	0x10342
 
 /* 7811 RNG and MIPS reset */
 #define HIFN_7811_RNGENA_ENA	BIT(0)

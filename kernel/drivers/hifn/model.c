@@ -16,6 +16,8 @@
  *   N/abort_next        DMA abort on the next N commands
  *   N/stall_next        hang on the next N commands (no completion)
  *   N/corrupt_next      reject the next N commands as invalid (CMDINVAL)
+ *   N/overrun_next      overrun the next N destinations (descriptors left)
+ *   N/unlock_rounds     signatures the next unlock needs
  *   N/surprise_remove   write 1: the card is pulled out; reads are all ones
  *   N/rate_<alg>        this instance's rated throughput, Mbit/s (0: the
  *                       module parameter's, else the part's)
@@ -112,6 +114,33 @@ bool hm_rng_test;
 module_param_named(rng_test, hm_rng_test, bool, 0644);
 MODULE_PARM_DESC(rng_test, "RNG gives a checkable pattern instead of random words");
 
+unsigned int hm_ext_mhz = 66;
+module_param_named(ext_mhz, hm_ext_mhz, uint, 0644);
+MODULE_PARM_DESC(ext_mhz, "7955/7956: the board's external PLL reference clock, MHz");
+
+unsigned int hm_poll_us = 50;
+module_param_named(poll_us, hm_poll_us, uint, 0644);
+MODULE_PARM_DESC(poll_us, "first poll of enabled rings after the engine goes idle (us); doubles up to poll_ms");
+
+unsigned int hm_pustat_locked = HIFN_PUSTAT_ENA_0;
+module_param_named(pustat_locked, hm_pustat_locked, uint, 0644);
+MODULE_PARM_DESC(pustat_locked, "what PUSTAT's enable level reads on a locked chip created from now on (0x3000)");
+
+bool hm_pucnfg_readback;
+module_param_named(pucnfg_readback, hm_pucnfg_readback, bool, 0644);
+MODULE_PARM_DESC(pucnfg_readback, "PUCNFG reads back what was written (ENCCNFG too) besides the straps; the context size follows");
+
+bool hm_reset_relocks;
+module_param_named(reset_relocks, hm_reset_relocks, bool, 0644);
+MODULE_PARM_DESC(reset_relocks, "a master reset locks the crypto engines again");
+
+const char *const hm_rule_names[HM_RULES] = {
+	[HM_V_ALIGN] = "align", [HM_V_SEG] = "seg", [HM_V_TOTALS] = "totals",
+	[HM_V_RESULT] = "result", [HM_V_SESSION] = "session", [HM_V_PLL] = "pll",
+	[HM_V_RESET] = "reset_pulse", [HM_V_UNLOCK] = "unlock_spacing",
+	[HM_V_RING_BASE] = "ring_base", [HM_V_RNG] = "rng_rate",
+};
+
 static LIST_HEAD(hm_instances);		/* under hm_instances_lock */
 static unsigned int hm_next_index;	/* under hm_instances_lock */
 static DEFINE_MUTEX(hm_instances_lock);
@@ -144,6 +173,8 @@ static int hm_state_show(struct seq_file *s, void *unused)
 {
 	struct hifn_model *m = s->private;
 	unsigned long flags;
+	unsigned int i;
+	u32 total;
 
 	seq_printf(s, "variant=%s\n", m->v->name);
 	seq_printf(s, "producer=%s\n", m->hd ? hifn_name(m->hd) : "");
@@ -165,6 +196,13 @@ static int hm_state_show(struct seq_file *s, void *unused)
 	seq_printf(s, "rng_enabled=%d\nrng_words=%u\nrng_stale=%u\n", m->rng_ena, m->rng_count,
 		   m->rng_stale);
 	seq_printf(s, "halted=%d\nremoved=%d\n", m->halted, m->removed);
+	seq_printf(s, "overruns=%u\nctx_capacity=%u\nreenables=%u\n", m->overruns,
+		   hm_ctx_capacity(m), m->reenables);
+	for (i = 0, total = 0; i < HM_RULES; i++) {
+		seq_printf(s, "v_%s=%u\n", hm_rule_names[i], m->violations[i]);
+		total += m->violations[i];
+	}
+	seq_printf(s, "violations=%u\n", total);
 	seq_printf(s, "dma_cnfg=%#x\ndma_csr_status=%#x\ndma_ier=%#x\npuisr=%#x\n", m->dma_cnfg,
 		   m->csr, m->ier, m->puisr);
 	spin_unlock_irqrestore(&m->lock, flags);
@@ -209,6 +247,9 @@ static void hm_debugfs_add(struct hifn_model *m)
 	debugfs_create_atomic_t("abort_next", 0644, m->dir, &m->abort_next);
 	debugfs_create_atomic_t("stall_next", 0644, m->dir, &m->stall_next);
 	debugfs_create_atomic_t("corrupt_next", 0644, m->dir, &m->corrupt_next);
+	debugfs_create_atomic_t("overrun_next", 0644, m->dir, &m->overrun_next);
+	/* Signatures the next unlock needs (a chip that will not unlock again) */
+	debugfs_create_u32("unlock_rounds", 0644, m->dir, &m->unlock_rounds);
 	debugfs_create_file("surprise_remove", 0200, m->dir, m, &hm_remove_card_fops);
 	/* This instance's rated throughput, Mbit/s; 0: the module parameter's */
 	debugfs_create_u32("rate_des", 0644, m->dir, &m->rate[HM_DES]);

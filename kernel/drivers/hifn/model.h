@@ -102,6 +102,27 @@ struct hm_ctx {
 
 #define HM_CTX_SLOTS	HIFN_MAX_SESSIONS
 
+/*
+ * Rules a driver must keep, as the model checks them (hm_violation()): the
+ * chip's reaction is modelled (an abort, a rejected command, a slow or
+ * stale clock, a failed unlock) and each breach is counted.
+ */
+enum hm_rule {
+	HM_V_ALIGN,		/* a data address not word-aligned */
+	HM_V_SEG,		/* a non-last source or any destination segment not whole words */
+	HM_V_TOTALS,		/* descriptor bytes differ from the command's counts */
+	HM_V_RESULT,		/* result longer than its descriptor (R_OVER) */
+	HM_V_SESSION,		/* session number past the contexts the RAM holds */
+	HM_V_PLL,		/* PLL: bypass, settling, MBSET, IS, 266 MHz */
+	HM_V_RESET,		/* master reset shorter than 1 ms */
+	HM_V_UNLOCK,		/* unlock writes less than 1 ms apart */
+	HM_V_RING_BASE,		/* a ring enabled within 2 ms of its base */
+	HM_V_RNG,		/* RNG read before it had a new word */
+	HM_RULES
+};
+
+extern const char *const hm_rule_names[HM_RULES];
+
 /**
  * struct hifn_model - one emulated chip
  * @bus: what the driver core sees
@@ -134,6 +155,16 @@ struct hm_ctx {
  * @rng_last: the last RNG_DATA read (795x)
  * @rng_word: its value
  * @rng_stale: 795x reads too soon after the previous one
+ * @rng_pair_at: 7811: when the FIFO last got a pair of words
+ * @pll_bp_at: when the PLL went into bypass
+ * @pll_cfg_at: when the PLL's multiplier or reference last changed
+ * @pll_bad: the PLL was programmed against its rules: the engines crawl
+ * @mst_low_at: when the master reset was last asserted
+ * @base_at: when a ring base was last written
+ * @unlock_at: the last UNLOCK_SECRET2 write
+ * @violations: breaches of the rules, per enum hm_rule
+ * @overruns: destination overruns (too short, or injected)
+ * @reenables: ENA written to a ring already enabled
  * @last_write: 7811 erratum: last register written per BAR
  * @read_since: a read on that BAR since
  * @errata_violations: burst writes the 7811 would have locked up on
@@ -145,6 +176,7 @@ struct hm_ctx {
  * @unlocked: the engines are enabled
  * @dead: unlocked twice: the chip stays dead until power-off
  * @level: PUSTAT_ENA_1 or _2 once unlocked
+ * @locked_level: what PUSTAT's level reads while locked
  * @gen: counts DMA resets; work started before one is dropped
  * @halted: stopped by an abort, a bad command or a stall: until a DMA reset
  * @removed: surprise removal: all ones on reads, no DMA, no interrupts
@@ -161,6 +193,7 @@ struct hm_ctx {
  * @abort_next: fault: DMA abort on this many next commands
  * @stall_next: fault: hang on this many next commands (no completion)
  * @corrupt_next: fault: reject this many next commands as invalid
+ * @overrun_next: fault: overrun this many next destinations
  * @commands: commands completed
  * @bytes: source bytes of completed commands
  * @ram_ops: context RAM reads and writes
@@ -211,6 +244,16 @@ struct hifn_model {
 	ktime_t rng_last;
 	u32 rng_word;
 	u32 rng_stale;
+	ktime_t rng_pair_at;
+	ktime_t pll_bp_at;
+	ktime_t pll_cfg_at;
+	bool pll_bad;
+	ktime_t mst_low_at;
+	ktime_t base_at;
+	ktime_t unlock_at;
+	u32 violations[HM_RULES];
+	u32 overruns;
+	u32 reenables;
 	u32 last_write[2];
 	bool read_since[2];
 	u32 errata_violations;
@@ -222,6 +265,7 @@ struct hifn_model {
 	bool unlocked;
 	bool dead;
 	u32 level;
+	u32 locked_level;
 	u32 gen;
 	bool halted;
 	bool removed;
@@ -239,6 +283,7 @@ struct hifn_model {
 	atomic_t abort_next;
 	atomic_t stall_next;
 	atomic_t corrupt_next;
+	atomic_t overrun_next;
 	u64 commands;
 	u64 bytes;
 	u64 ram_ops;
@@ -267,6 +312,11 @@ extern unsigned int hm_unlock_level;
 extern unsigned int hm_unlock_rounds;
 extern bool hm_preunlocked;
 extern bool hm_rng_test;
+extern unsigned int hm_ext_mhz;
+extern unsigned int hm_poll_us;
+extern unsigned int hm_pustat_locked;
+extern bool hm_pucnfg_readback;
+extern bool hm_reset_relocks;
 u32 hm_rate(const struct hifn_model *m, enum hm_engine e);
 
 /* model_regs.c */
@@ -276,6 +326,8 @@ bool hm_running(const struct hifn_model *m);
 void hm_raise(struct hifn_model *m);
 u32 hm_rng_pattern(const struct hifn_model *m, u32 n);
 u32 hm_pe_clock_divisor(const struct hifn_model *m);
+void hm_violation(struct hifn_model *m, enum hm_rule rule);
+u32 hm_ctx_capacity(const struct hifn_model *m);
 void hm_irq_work(struct irq_work *work);
 
 /* model_engine.c */

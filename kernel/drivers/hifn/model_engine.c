@@ -27,6 +27,16 @@
  * feature the model does not do: ECB/CFB/OFB, RC4, compression, APPEND,
  * SSL MACs; counts past the data) stop the processing unit with
  * PUISR.CMDINVAL or DATAERR until the driver resets it.
+ *
+ * Stricter than silicon (hm_check_packets()): every data address is word
+ * aligned, and every source segment but the last and every destination
+ * segment whole words, else a DMA abort; the descriptors' bytes equal the
+ * command's counts, and the session number is within the contexts the RAM
+ * holds, else DATAERR; a result longer than its descriptor is R_OVER, not
+ * truncated. A destination shorter than the source rounded up to a word
+ * overruns: D_OVER, PUISR.DSTOVER and DSTOVERRUN in the result, and, as
+ * on the chip, the destination's last descriptor is left unconsumed, so a
+ * driver that frees ring slots by the result alone loses step.
  */
 
 #include <crypto/hash.h>
@@ -129,16 +139,21 @@ static int hm_peek(struct hifn_model *m, enum hm_ring r, struct hm_packet *pk, b
 	return 0;
 }
 
-/* Clears VALID on a packet's descriptors and moves the ring past it. */
-static void hm_consume(struct hifn_model *m, enum hm_ring r, const struct hm_packet *pk)
+/*
+ * Clears VALID on a packet's descriptors and moves the ring past them;
+ * @keep: leave that many of its last descriptors valid (the ring stops
+ * at the first of them), as the chip does on an overrun.
+ */
+static void hm_consume(struct hifn_model *m, enum hm_ring r, const struct hm_packet *pk,
+		       unsigned int keep)
 {
 	const struct hm_ring_bits *bits = &hm_ring_bits[r];
+	unsigned int i, n = pk->n - min(keep, pk->n);
 	struct hifn_desc *d;
-	unsigned int i;
 	u32 l;
 
 	lockdep_assert_held(&m->lock);
-	for (i = 0; i < pk->n; i++) {
+	for (i = 0; i < n; i++) {
 		l = pk->seg[i].l;
 		d = hm_dma_ptr(m, pk->seg[i].at, sizeof(*d));
 		if (d)
@@ -150,7 +165,51 @@ static void hm_consume(struct hifn_model *m, enum hm_ring r, const struct hm_pac
 		if (l & HIFN_D_LAST)
 			m->csr |= bits->last;
 	}
-	m->ring_pos[r] = pk->next;
+	m->ring_pos[r] = n < pk->n ? pk->seg[n].at : pk->next;
+}
+
+/*
+ * Word alignment: every data address, every source segment but the last,
+ * every destination segment (the BSD drivers' hifn_dmamap_aligned(), and
+ * destinations rounded to words). Return: the ring that breaks it, or -1.
+ */
+static int hm_check_alignment(struct hifn_model *m)
+{
+	enum hm_ring rings[] = { HM_SRC, HM_DST };
+	const struct hm_packet *pk;
+	unsigned int i, k;
+
+	lockdep_assert_held(&m->lock);
+	for (k = 0; k < ARRAY_SIZE(rings); k++) {
+		pk = &m->pk[rings[k]];
+		for (i = 0; i < pk->n; i++) {
+			u32 l = pk->seg[i].l;
+
+			if (l & HIFN_D_JUMP)
+				continue;
+			if (pk->seg[i].p & 3) {
+				hm_violation(m, HM_V_ALIGN);
+				return rings[k];
+			}
+			if ((l & HIFN_D_LENGTH) & 3 && (rings[k] == HM_DST || !(l & HIFN_D_LAST))) {
+				hm_violation(m, HM_V_SEG);
+				return rings[k];
+			}
+		}
+	}
+	return -1;
+}
+
+/* Data bytes of the descriptors of @pk but its last @keep */
+static u32 hm_packet_bytes(const struct hm_packet *pk, unsigned int keep)
+{
+	u32 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i + keep < pk->n; i++)
+		if (!(pk->seg[i].l & HIFN_D_JUMP))
+			bytes += pk->seg[i].l & HIFN_D_LENGTH;
+	return bytes;
 }
 
 /* A DMA master abort on @r: the engine stops until a DMA reset. */
@@ -340,6 +399,15 @@ static u32 hm_parse_crypto(struct hifn_model *m, const u8 *buf, u32 clen, u16 ma
 	return 0;
 }
 
+static void hm_violation_locked(struct hifn_model *m, enum hm_rule rule)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&m->lock, flags);
+	hm_violation(m, rule);
+	spin_unlock_irqrestore(&m->lock, flags);
+}
+
 /* Decodes a command buffer; 0 or the PUISR bit to raise. */
 static u32 hm_parse(struct hifn_model *m, const u8 *buf, u32 clen, struct hm_cmd *c)
 {
@@ -365,8 +433,11 @@ static u32 hm_parse(struct hifn_model *m, const u8 *buf, u32 clen, struct hm_cmd
 	c->session = session_num & HIFN_BASE_CMD_SESSION;
 	c->slen = scount | ((session_num & HIFN_BASE_CMD_SRCLEN_M) >> HIFN_BASE_CMD_SRCLEN_S) << 16;
 	c->dlen = dcount | ((session_num & HIFN_BASE_CMD_DSTLEN_M) >> HIFN_BASE_CMD_DSTLEN_S) << 16;
-	if (c->session >= HM_CTX_SLOTS || m->pk[HM_SRC].bytes < c->slen ||
-	    c->slen > HIFN_MAX_DMALEN)
+	if (c->session >= hm_ctx_capacity(m)) {
+		hm_violation_locked(m, HM_V_SESSION);
+		return HIFN_PUI_DATAERR;
+	}
+	if (m->pk[HM_SRC].bytes < c->slen || c->slen > HIFN_MAX_DMALEN)
 		return HIFN_PUI_DATAERR;
 	return hm_parse_crypto(m, buf, clen, masks, c);
 }
@@ -552,10 +623,17 @@ static bool hm_ram_ok(const struct hifn_model *m)
 /* A context RAM write or read (the driver's RAM probe). */
 static int hm_ram_op(struct hifn_model *m, u32 gen, struct hm_cmd *c, u8 *res, u32 *res_len)
 {
+	unsigned long flags;
 	u8 data[8];
 	unsigned int i;
 	int ret;
 
+	/* Past the fitted SRAM the address lines wrap, and the PU flags it. */
+	if (!(m->v->flags & HM_F_PLL) && !m->v->dram && c->ram_addr >= m->ram_size) {
+		spin_lock_irqsave(&m->lock, flags);
+		m->puisr |= HIFN_PUI_DATAERR;
+		spin_unlock_irqrestore(&m->lock, flags);
+	}
 	if (c->ram_write) {
 		ret = hm_copy(m, gen, &m->pk[HM_SRC], data, 8, false);
 		if (ret)
@@ -571,7 +649,8 @@ static int hm_ram_op(struct hifn_model *m, u32 gen, struct hm_cmd *c, u8 *res, u
 			return ret;
 	}
 	m->ram_ops++;
-	*res_len = sizeof(struct hifn_base_result);
+	/* The BSD drivers give a RAM write's result 4 bytes. */
+	*res_len = 4;
 	return 0;
 }
 
@@ -609,8 +688,8 @@ static bool hm_step(struct hifn_model *m)
 	bool overrun = false;
 	unsigned long flags;
 	ktime_t start;
+	int ret, bad_ring;
 	void *host;
-	int ret;
 
 	spin_lock_irqsave(&m->lock, flags);
 	if (!hm_running(m))
@@ -657,6 +736,11 @@ static bool hm_step(struct hifn_model *m)
 		hm_abort(m, HM_RES);
 		goto out_done;
 	}
+	bad_ring = hm_check_alignment(m);
+	if (bad_ring >= 0) {
+		hm_abort(m, bad_ring);
+		goto out_done;
+	}
 	spin_unlock_irqrestore(&m->lock, flags);
 
 	/* Injected faults take the next command. */
@@ -679,6 +763,17 @@ static bool hm_step(struct hifn_model *m)
 	why = hm_parse(m, cbuf, clen, &c);
 	if (!why && atomic_add_unless(&m->corrupt_next, -1, 0))
 		why = HIFN_PUI_CMDINVAL;
+	if (!why && !c.ram) {
+		/* The chip writes the source rounded up to a word. */
+		u32 need = round_up(c.slen, 4), dbytes = m->pk[HM_DST].bytes;
+
+		overrun = dbytes < need || c.dlen < need ||
+			  atomic_add_unless(&m->overrun_next, -1, 0);
+		if (!overrun && (m->pk[HM_SRC].bytes != c.slen || dbytes != c.dlen)) {
+			hm_violation_locked(m, HM_V_TOTALS);
+			why = HIFN_PUI_DATAERR;
+		}
+	}
 	if (why) {
 		hm_reject(m, gen, why);
 		return true;
@@ -704,9 +799,15 @@ static bool hm_step(struct hifn_model *m)
 			spin_unlock_irqrestore(&m->lock, flags);
 			if (!hm_wait_until(m, gen, deadline))
 				return true;
-			/* The output is as long as the input; the rest would overrun. */
-			out_len = min3(c.slen, c.dlen, m->pk[HM_DST].bytes);
-			overrun = out_len < c.slen;
+			/*
+			 * The output is the input rounded up to a word. On an
+			 * overrun the chip fills what it can short of the last
+			 * descriptor, which it leaves.
+			 */
+			out_len = round_up(c.slen, 4);
+			memset(m->work + c.slen, 0, out_len - c.slen);
+			if (overrun)
+				out_len = min(out_len, hm_packet_bytes(&m->pk[HM_DST], 1));
 			ret = hm_copy(m, gen, &m->pk[HM_DST], m->work, out_len, true);
 		}
 		res_len = hm_result(&c, mac, out_len, overrun, res);
@@ -717,7 +818,14 @@ static bool hm_step(struct hifn_model *m)
 	spin_lock_irqsave(&m->lock, flags);
 	if (m->gen != gen || m->removed)
 		goto out_done;
-	res_len = min(res_len, resp->seg[resp->n - 1].l & HIFN_D_LENGTH);
+	/* A result longer than its descriptor is an overflow, not truncated. */
+	if (res_len > (resp->seg[resp->n - 1].l & HIFN_D_LENGTH)) {
+		hm_violation(m, HM_V_RESULT);
+		m->csr |= HIFN_DMACSR_R_OVER;
+		m->halted = true;
+		hm_raise(m);
+		goto out_done;
+	}
 	host = hm_dma_ptr(m, resp->seg[resp->n - 1].p, res_len);
 	if (!host) {
 		hm_abort(m, HM_RES);
@@ -726,12 +834,15 @@ static bool hm_step(struct hifn_model *m)
 	memcpy(host, res, res_len);
 	/* Data and result are in memory before any VALID clears. */
 	smp_wmb();
-	hm_consume(m, HM_SRC, &m->pk[HM_SRC]);
-	hm_consume(m, HM_DST, &m->pk[HM_DST]);
-	hm_consume(m, HM_CMD, cmdp);
-	hm_consume(m, HM_RES, resp);
-	if (overrun)
+	hm_consume(m, HM_SRC, &m->pk[HM_SRC], 0);
+	hm_consume(m, HM_DST, &m->pk[HM_DST], overrun ? 1 : 0);
+	hm_consume(m, HM_CMD, cmdp, 0);
+	hm_consume(m, HM_RES, resp, 0);
+	if (overrun) {
 		m->csr |= HIFN_DMACSR_D_OVER;
+		m->puisr |= HIFN_PUI_DSTOVER;
+		m->overruns++;
+	}
 	if (!c.ram) {
 		m->commands++;
 		m->bytes += c.slen;
@@ -749,24 +860,40 @@ out_idle:
 	return false;
 }
 
+/*
+ * The engine thread. The chip polls enabled rings for descriptors that
+ * became valid (the driver enables a ring only when it was idle): the
+ * model polls poll_us after it last found work, then twice as long each
+ * time it finds none, up to poll_ms, so that a busy chip answers at once
+ * and an idle one costs little.
+ */
 static int hm_thread(void *data)
 {
 	struct hifn_model *m = data;
+	u64 poll_ns = 0, max_ns;
 	unsigned long flags;
-	long timeout;
-	bool polling;
+	bool polling, found;
 
 	while (!kthread_should_stop()) {
 		spin_lock_irqsave(&m->lock, flags);
 		polling = hm_running(m) && hm_poll_ms;
 		spin_unlock_irqrestore(&m->lock, flags);
-		/* The chip polls enabled rings for descriptors that became valid. */
-		timeout = polling ? msecs_to_jiffies(hm_poll_ms) : MAX_SCHEDULE_TIMEOUT;
-		wait_event_interruptible_timeout(m->wq, READ_ONCE(m->kick) || kthread_should_stop(),
-						 timeout);
+		max_ns = (u64)READ_ONCE(hm_poll_ms) * NSEC_PER_MSEC;
+		poll_ns = clamp_t(u64, poll_ns, (u64)READ_ONCE(hm_poll_us) * NSEC_PER_USEC, max_ns);
+		if (polling)
+			wait_event_interruptible_hrtimeout(m->wq, READ_ONCE(m->kick) ||
+							   kthread_should_stop(),
+							   ns_to_ktime(poll_ns));
+		else
+			wait_event_interruptible(m->wq,
+						 READ_ONCE(m->kick) || kthread_should_stop());
 		WRITE_ONCE(m->kick, false);
-		while (!kthread_should_stop() && hm_step(m))
+		found = false;
+		while (!kthread_should_stop() && hm_step(m)) {
+			found = true;
 			cond_resched();
+		}
+		poll_ns = found ? 0 : poll_ns * 2;
 	}
 	return 0;
 }

@@ -8,6 +8,11 @@
  * the write is dropped and counted), both RNGs, and a level-triggered
  * interrupt line. A surprise-removed chip reads all ones and ignores writes.
  *
+ * Stricter than silicon, it checks the timing rules the references keep
+ * (hm_violation()): a master reset held at least 1 ms, unlock writes 1 ms
+ * apart, 2 ms between a ring base and enabling it, the PLL programmed in
+ * bypass with 10 ms to settle, and RNG reads no faster than the RNG.
+ *
  * Everything here runs under @m->lock, from any context.
  */
 
@@ -29,7 +34,40 @@ const struct hm_ring_bits hm_ring_bits[HM_RINGS] = {
 
 #define HM_CTRL_DIS	1
 #define HM_CTRL_ENA	2
-#define HM_PCI_HZ	33000000u
+#define HM_PCI_HZ	HIFN_PCI_CLOCK_HZ
+/* The rules' times; usleep_range() gives the driver's at least these. */
+#define HM_RESET_NS	(1 * NSEC_PER_MSEC)
+#define HM_UNLOCK_NS	(1 * NSEC_PER_MSEC)
+#define HM_BASE_NS	(2 * NSEC_PER_MSEC)
+#define HM_PLL_NS	(10 * NSEC_PER_MSEC)
+/* The 7811's RNG in its default configuration: about two words per 10 ms. */
+#define HM_7811_PAIR_NS	(10 * NSEC_PER_MSEC)
+
+static bool hm_within(ktime_t since, u64 ns)
+{
+	return ktime_to_ns(ktime_sub(ktime_get(), since)) < ns;
+}
+
+/* Counts a breach of a rule; the caller models what the chip does. */
+void hm_violation(struct hifn_model *m, enum hm_rule rule)
+{
+	lockdep_assert_held(&m->lock);
+	m->violations[rule]++;
+	dev_warn_ratelimited(&m->pdev->dev, "model %u: %s rule broken\n", m->index,
+			     hm_rule_names[rule]);
+}
+
+/* Signatures that unlock: the 7955/7956 take Linux's 12, unless told otherwise. */
+#define HM_795X_UNLOCK_ROUNDS	12
+
+static u32 hm_unlock_needs(const struct hifn_model *m)
+{
+	u32 rounds = READ_ONCE(m->unlock_rounds);
+
+	if ((m->v->flags & HM_F_PLL) && rounds == HIFN_UNLOCK_ROUNDS)
+		return HM_795X_UNLOCK_ROUNDS;
+	return rounds;
+}
 
 /* The unlock signature, computed bit by bit: parity of the tapped bits shifted in. */
 static u32 hm_signature(u32 a, unsigned int steps)
@@ -73,21 +111,67 @@ u32 hm_pe_clock_divisor(const struct hifn_model *m)
 {
 	if (!(m->v->flags & HM_F_PLL))
 		return 1;
+	if (m->pll_bad)
+		return 8;
 	if ((m->pll & (HIFN_PLL_PE_CLK_SEL | HIFN_PLL_BP | HIFN_PLL_MBSET)) ==
 	    (HIFN_PLL_PE_CLK_SEL | HIFN_PLL_MBSET))
 		return 1;
 	return 8;
 }
 
+static u32 hm_pll_ref_mhz(const struct hifn_model *m)
+{
+	return m->pll & HIFN_PLL_REF_SEL ? READ_ONCE(hm_ext_mhz) : HM_PCI_HZ / 1000000;
+}
+
+static u32 hm_pll_mult(u32 pll)
+{
+	return 2 * (((pll & HIFN_PLL_ND) >> HIFN_PLL_ND_SHIFT) + 1);
+}
+
+/*
+ * The public key unit's clock: the PCI clock, or on the PLL (NN + 1) MHz x
+ * mult / 2 as Linux's hifn_init_pll worked it out (hardware.md).
+ */
 static u32 hm_pk_clock_hz(const struct hifn_model *m)
 {
-	u32 ref, mult;
-
 	if (!(m->v->flags & HM_F_PLL) || !(m->pll & HIFN_PLL_PK_CLK_SEL) || (m->pll & HIFN_PLL_BP))
 		return HM_PCI_HZ;
-	ref = m->pll & HIFN_PLL_REF_SEL ? 66000000u : HM_PCI_HZ;
-	mult = 2 * (((m->pll & HIFN_PLL_ND) >> HIFN_PLL_ND_SHIFT) + 1);
-	return ref * mult;
+	return (hm_pll_ref_mhz(m) + 1) * 1000000 / 2 * hm_pll_mult(m->pll);
+}
+
+/*
+ * The PLL's rules (FreeBSD's and Linux's sequence): MBSET always set; the
+ * multiplier and reference change only in bypass, at least 10 ms after
+ * entering it; bypass ends at least 10 ms after the change; IS set exactly
+ * for multipliers above 8; at most 266 MHz out. A PLL programmed otherwise
+ * does not lock: the engines crawl until it is programmed right.
+ */
+static void hm_write_pll(struct hifn_model *m, u32 val)
+{
+	u32 old = m->pll, mult = hm_pll_mult(val);
+	bool bad = !(val & HIFN_PLL_MBSET), is_wanted = mult > 8;
+
+	if ((old ^ val) & HIFN_PLL_CONFIG) {
+		if (!(old & HIFN_PLL_BP) || !(val & HIFN_PLL_BP) ||
+		    hm_within(m->pll_bp_at, HM_PLL_NS))
+			bad = true;
+		m->pll_cfg_at = ktime_get();
+	}
+	if ((old & HIFN_PLL_BP) && !(val & HIFN_PLL_BP)) {
+		if (hm_within(m->pll_cfg_at, HM_PLL_NS) || !!(val & HIFN_PLL_IS) != is_wanted ||
+		    hm_pll_ref_mhz(m) * mult > HIFN_PLL_FCK_MAX)
+			bad = true;
+		else
+			m->pll_bad = false;
+	}
+	if (!(old & HIFN_PLL_BP) && (val & HIFN_PLL_BP))
+		m->pll_bp_at = ktime_get();
+	if (bad) {
+		m->pll_bad = true;
+		hm_violation(m, HM_V_PLL);
+	}
+	m->pll = val;
 }
 
 static bool hm_irq_pending(const struct hifn_model *m)
@@ -177,9 +261,14 @@ static void hm_dma_reset(struct hifn_model *m)
 	hm_wake(m);
 }
 
-/* Master reset: the processing unit too. The unlock survives (until power-off). */
+/*
+ * Master reset: the processing unit too. The unlock survives (until
+ * power-off), unless reset_relocks says a reset locks the chip again.
+ */
 static void hm_master_reset(struct hifn_model *m)
 {
+	if (READ_ONCE(hm_reset_relocks))
+		m->unlocked = false;
 	m->puctrl = 0;
 	m->puisr = 0;
 	m->puier = 0;
@@ -193,9 +282,17 @@ static void hm_master_reset(struct hifn_model *m)
 /* Power-on state: locked (unless preunlocked), in reset, PLL bypassed. */
 void hm_power_on(struct hifn_model *m)
 {
+	/* Held in reset, in bypass and idle since long before the driver came. */
+	ktime_t long_ago = ktime_sub_ms(ktime_get(), 1000);
 	unsigned int r;
 
 	m->dma_cnfg = 0;
+	m->mst_low_at = long_ago;
+	m->pll_bp_at = long_ago;
+	m->pll_cfg_at = long_ago;
+	m->base_at = long_ago;
+	m->unlock_at = long_ago;
+	m->rng_pair_at = ktime_get();
 	hm_master_reset(m);
 	for (r = 0; r < HM_RINGS; r++)
 		m->ring_base[r] = 0;
@@ -205,6 +302,7 @@ void hm_power_on(struct hifn_model *m)
 	m->unlock_rounds = hm_unlock_rounds;
 	m->unlocked = hm_preunlocked;
 	m->level = hm_unlock_level == 1 ? HIFN_PUSTAT_ENA_1 : HIFN_PUSTAT_ENA_2;
+	m->locked_level = hm_pustat_locked & HIFN_PUSTAT_CHIPENA;
 	m->last_write[0] = ~0u;
 	m->last_write[1] = ~0u;
 }
@@ -220,6 +318,28 @@ static u32 hm_pucnfg_straps(const struct hifn_model *m)
 	return straps;
 }
 
+/*
+ * PUCNFG as read: what was written, with the straps in the DRAM size and
+ * ENCCNFG; with pucnfg_readback, ENCCNFG as written too (or strapped).
+ */
+static u32 hm_pucnfg(const struct hifn_model *m)
+{
+	u32 keep = ~(HIFN_PUCNFG_DRAMMASK | HIFN_PUCNFG_ENCCNFG);
+
+	if (READ_ONCE(hm_pucnfg_readback))
+		keep |= HIFN_PUCNFG_ENCCNFG;
+	return (m->pucnfg & keep) | hm_pucnfg_straps(m);
+}
+
+/* Contexts the RAM holds, at the context size PUCNFG gives (128 or 512 bytes). */
+u32 hm_ctx_capacity(const struct hifn_model *m)
+{
+	u32 ram = m->v->flags & HM_F_PLL ? HIFN_7956_CTX_RAM : m->v->ram_kb * 1024;
+	u32 ctx = hm_pucnfg(m) & HIFN_PUCNFG_ENCCNFG ? 128 : 512;
+
+	return min_t(u32, ram / ctx, HM_CTX_SLOTS);
+}
+
 static u32 hm_read_0(struct hifn_model *m, u32 off)
 {
 	switch (off) {
@@ -230,8 +350,7 @@ static u32 hm_read_0(struct hifn_model *m, u32 off)
 	case HIFN_0_PUISR:
 		return m->puisr;
 	case HIFN_0_PUCNFG:
-		return (m->pucnfg & ~(HIFN_PUCNFG_DRAMMASK | HIFN_PUCNFG_ENCCNFG)) |
-		       hm_pucnfg_straps(m);
+		return hm_pucnfg(m);
 	case HIFN_0_PUIER:
 		return m->puier;
 	case HIFN_0_PUSTAT:
@@ -239,7 +358,7 @@ static u32 hm_read_0(struct hifn_model *m, u32 off)
 			return m->puisr;
 		if (m->dead)
 			return m->v->rev;
-		return (m->unlocked ? m->level : HIFN_PUSTAT_ENA_0) | m->v->rev;
+		return (m->unlocked ? m->level : m->locked_level) | m->v->rev;
 	case HIFN_0_FIFOCNFG:
 		return m->fifocnfg;
 	default:
@@ -275,6 +394,7 @@ static u32 hm_read_rng_795x(struct hifn_model *m)
 	min_ns = div_u64((u64)NSEC_PER_SEC * HIFN_RNG_CLOCKS, hm_pk_clock_hz(m));
 	if (ktime_to_ns(ktime_sub(now, m->rng_last)) < min_ns) {
 		m->rng_stale++;
+		hm_violation(m, HM_V_RNG);
 		return m->rng_word;
 	}
 	m->rng_last = now;
@@ -284,7 +404,7 @@ static u32 hm_read_rng_795x(struct hifn_model *m)
 
 static u32 hm_read_1(struct hifn_model *m, u32 off)
 {
-	u32 flags = m->v->flags;
+	u32 flags = m->v->flags, v;
 
 	switch (off) {
 	case HIFN_1_DMA_CRAR:
@@ -312,6 +432,7 @@ static u32 hm_read_1(struct hifn_model *m, u32 off)
 			return 0;
 		if (!m->rng_ready) {
 			m->rng_ufl = true;
+			hm_violation(m, HM_V_RNG);
 			return 0;
 		}
 		m->rng_ready--;
@@ -325,10 +446,16 @@ static u32 hm_read_1(struct hifn_model *m, u32 off)
 			return m->dma_cnfg2;
 		if (!(flags & HM_F_RNG_7811))
 			return 0;
-		if (m->rng_ena && m->rng_cfg == HIFN_7811_RNGCFG_DEFL)
+		if (m->rng_ena && m->rng_cfg == HIFN_7811_RNGCFG_DEFL && !m->rng_ready &&
+		    !hm_within(m->rng_pair_at, HM_7811_PAIR_NS)) {
 			m->rng_ready = 2;
-		return (m->rng_ufl ? HIFN_7811_RNGSTS_UFL : 0) |
-		       (m->rng_ready ? HIFN_7811_RNGSTS_RDY : 0);
+			m->rng_pair_at = ktime_get();
+		}
+		/* UFL clears when read. */
+		v = (m->rng_ufl ? HIFN_7811_RNGSTS_UFL : 0) |
+		    (m->rng_ready ? HIFN_7811_RNGSTS_RDY : 0);
+		m->rng_ufl = false;
+		return v;
 	case HIFN_1_7811_MIPSRST:
 		return flags & HM_F_ERRATA ? HIFN_MIPSRST_CRAMINIT : 0;
 	case HIFN_1_REVID:
@@ -406,13 +533,18 @@ static void hm_write_csr(struct hifn_model *m, u32 val)
 		if (ctrl == HM_CTRL_DIS) {
 			m->ring_on[r] = false;
 		} else if (ctrl == HM_CTRL_ENA) {
+			/* The references enable only idle rings: count any other. */
+			if (m->ring_on[r])
+				m->reenables++;
+			else if (hm_within(m->base_at, HM_BASE_NS))
+				hm_violation(m, HM_V_RING_BASE);
 			m->ring_on[r] = true;
 			enabled = true;
 		}
 	}
 	m->csr &= ~(val & ~HIFN_DMACSR_CTRL_MASK);
 	if (enabled) {
-		/* The driver writes ENA after each submission: the command arrived now. */
+		/* An idle ring enabled: the commands on it arrived now. */
 		hm_stamp(m);
 		hm_wake(m);
 	}
@@ -421,10 +553,18 @@ static void hm_write_csr(struct hifn_model *m, u32 val)
 
 static void hm_write_dma_cnfg(struct hifn_model *m, u32 val)
 {
-	if (!(val & HIFN_DMACNFG_MSTRESET))
+	bool was_reset = !(m->dma_cnfg & HIFN_DMACNFG_MSTRESET);
+
+	if (!(val & HIFN_DMACNFG_MSTRESET)) {
+		if (!was_reset)
+			m->mst_low_at = ktime_get();
 		hm_master_reset(m);
-	else if (!(val & HIFN_DMACNFG_DMARESET))
+	} else if (!(val & HIFN_DMACNFG_DMARESET)) {
 		hm_dma_reset(m);
+	}
+	/* A master reset pulse shorter than a millisecond may not reset it all. */
+	if (was_reset && (val & HIFN_DMACNFG_MSTRESET) && hm_within(m->mst_low_at, HM_RESET_NS))
+		hm_violation(m, HM_V_RESET);
 	/* Entering unlock mode starts no sequence: SECRET2 = 0 does. */
 	m->dma_cnfg = val;
 	hm_wake(m);
@@ -439,11 +579,30 @@ static void hm_write_dma_cnfg(struct hifn_model *m, u32 val)
  */
 static void hm_write_unlock(struct hifn_model *m, u32 val)
 {
+	bool soon;
+
 	if (!(m->dma_cnfg & HIFN_DMACNFG_UNLOCK))
 		return;
 	m->unlock_writes++;
+	soon = hm_within(m->unlock_at, HM_UNLOCK_NS);
+	m->unlock_at = ktime_get();
 	if (m->unlocked) {
+		/*
+		 * The 7955/7956 unlock after 12 signatures, as Linux wrote them
+		 * on real parts; the 13th of the BSD drivers' sequence, right
+		 * after, is taken as part of the same unlock.
+		 */
+		if ((m->v->flags & HM_F_PLL) && m->unlock_good == HM_795X_UNLOCK_ROUNDS && val &&
+		    val == hm_signature(m->unlock_expect, HIFN_UNLOCK_STEPS)) {
+			m->unlock_good++;
+			return;
+		}
 		m->dead = true;
+		return;
+	}
+	if (soon) {
+		hm_violation(m, HM_V_UNLOCK);
+		m->unlock_good = -1;
 		return;
 	}
 	if (!val) {
@@ -458,7 +617,7 @@ static void hm_write_unlock(struct hifn_model *m, u32 val)
 		m->unlock_good = -1;
 		return;
 	}
-	if (++m->unlock_good == m->unlock_rounds)
+	if (++m->unlock_good == hm_unlock_needs(m))
 		m->unlocked = true;
 }
 
@@ -476,6 +635,7 @@ static void hm_write_1(struct hifn_model *m, u32 off, u32 val)
 		    off == HIFN_1_DMA_DRAR ? HM_DST : HM_RES;
 		m->ring_base[r] = val;
 		m->ring_pos[r] = val;
+		m->base_at = ktime_get();
 		if (r == HM_CMD)
 			m->stamp_pos = val;
 		break;
@@ -491,7 +651,7 @@ static void hm_write_1(struct hifn_model *m, u32 off, u32 val)
 		break;
 	case HIFN_1_PLL:
 		if (flags & HM_F_PLL)
-			m->pll = val;
+			hm_write_pll(m, val);
 		break;
 	case HIFN_1_7811_RNGENA:
 		if (!(flags & HM_F_RNG_7811))

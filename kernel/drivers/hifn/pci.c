@@ -80,6 +80,7 @@ static int hifn_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct hifn_pci *hp;
 	struct hifn_dev *hd;
+	u32 bar1;
 	int ret;
 
 	hp = devm_kzalloc(&pdev->dev, sizeof(*hp), GFP_KERNEL);
@@ -91,9 +92,15 @@ static int hifn_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = pcim_iomap_regions(pdev, BIT(0) | BIT(1), KBUILD_MODNAME);
 	if (ret)
 		return ret;
-	if (pci_resource_len(pdev, 0) < HIFN_BAR0_SIZE ||
-	    pci_resource_len(pdev, 1) < HIFN_BAR1_SIZE)
+	/* Big enough for the registers used: the BARs' sizes differ between parts. */
+	bar1 = id->driver_data == HIFN_CHIP_7951 || id->driver_data == HIFN_CHIP_7955 ||
+	       id->driver_data == HIFN_CHIP_7956 ? HIFN_BAR1_USED_PUB : HIFN_BAR1_USED;
+	if (pci_resource_len(pdev, 0) < HIFN_BAR0_USED || pci_resource_len(pdev, 1) < bar1) {
+		dev_err(&pdev->dev, "BARs too small: %llu and %llu bytes\n",
+			(unsigned long long)pci_resource_len(pdev, 0),
+			(unsigned long long)pci_resource_len(pdev, 1));
 		return -ENODEV;
+	}
 	hp->bar[0] = pcim_iomap_table(pdev)[0];
 	hp->bar[1] = pcim_iomap_table(pdev)[1];
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(32));

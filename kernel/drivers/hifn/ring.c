@@ -8,6 +8,14 @@
  * time it wraps. Results come back in command order, so the oldest command
  * on the active list is the next to complete.
  *
+ * A command's slots on each ring are given back by that ring's own VALID
+ * bits, as FreeBSD does, not by its result alone: a chip that consumed
+ * fewer descriptors than posted (a destination overrun, a command cut
+ * short) would otherwise leave the rings out of step, and later output
+ * would land in other requests' buffers. A finished command with a
+ * descriptor still valid, or an overrun, resets the chip; what was in
+ * flight is posted again on the fresh rings.
+ *
  * Request data is staged in DMA-coherent buffers: a small one per command,
  * or one of a few big ones. That keeps every DMA segment word-aligned and a
  * request's descriptors few (the BSD drivers require aligned segments and
@@ -21,6 +29,9 @@
 
 #include "core.h"
 #include "ring.h"
+
+/* How long a RAM probe operation may take (the BSD drivers: 100 ms) */
+#define HIFN_RAM_OP_MS		2000
 
 static struct hifn_desc *hifn_ring_descs(struct hifn_dma *dma, enum hifn_ring_id id)
 {
@@ -172,9 +183,18 @@ void hifn_rings_set_bases(struct hifn_dev *hd)
 	hifn_write_1(hd, HIFN_1_DMA_RRAR, r->ring[HIFN_RING_RES].base);
 }
 
-static u32 hifn_segs(u32 len)
+/* Descriptors for @len bytes of data; @brk: HIFN_BREAK_ODD_SEG splits off 2 bytes. */
+static u32 hifn_segs(u32 len, u32 brk)
 {
+	if ((brk & HIFN_BREAK_ODD_SEG) && len > 2)
+		return 1 + hifn_segs(len - 2, 0);
 	return max_t(u32, 1, DIV_ROUND_UP(len, HIFN_SEG_MAX));
+}
+
+/* Bytes of destination descriptors: @dlen, unless a test breaks the rule. */
+static u32 hifn_dst_bytes(const struct hifn_cmd *cmd)
+{
+	return cmd->dlen + (cmd->brk & HIFN_BREAK_DST_TOTAL ? 4 : 0);
 }
 
 static bool hifn_ring_room(struct hifn_ring *ring, u32 n)
@@ -218,14 +238,18 @@ static void hifn_cmd_unreserve(struct hifn_dev *hd, struct hifn_cmd *cmd)
 struct hifn_cmd *hifn_cmd_get(struct hifn_dev *hd, u32 len)
 {
 	struct hifn_rings *r = &hd->rings;
+	u32 brk = READ_ONCE(hifn_test_break);
 	u32 dlen = round_up(len, 4);
 	struct hifn_buf *big = NULL;
 	struct hifn_cmd *cmd;
+	u32 room;
 
 	lockdep_assert_held(&hd->lock);
+	if ((brk & HIFN_BREAK_SHORT_DST) && dlen >= 8)
+		dlen -= 4;
 	if (list_empty(&r->free) ||
-	    !hifn_ring_room(&r->ring[HIFN_RING_SRC], hifn_segs(len)) ||
-	    !hifn_ring_room(&r->ring[HIFN_RING_DST], hifn_segs(dlen)))
+	    !hifn_ring_room(&r->ring[HIFN_RING_SRC], hifn_segs(len, brk)) ||
+	    !hifn_ring_room(&r->ring[HIFN_RING_DST], hifn_segs(dlen + 4, brk)))
 		return NULL;
 	if (dlen > HIFN_SMALL_BUF) {
 		big = list_first_entry_or_null(&r->big_free, struct hifn_buf, node);
@@ -239,14 +263,24 @@ struct hifn_cmd *hifn_cmd_get(struct hifn_dev *hd, u32 len)
 	if (big) {
 		cmd->buf = big->cpu;
 		cmd->buf_dma = big->dma;
+		room = HIFN_BIG_BUF - dlen;
 	} else {
 		cmd->buf = r->small[cmd->idx].cpu;
 		cmd->buf_dma = r->small[cmd->idx].dma;
+		room = HIFN_SMALL_BUF - dlen;
 	}
+	/* The breaks that need room past the data have it, or stay off. */
+	if (room < 8)
+		brk &= ~(HIFN_BREAK_MISALIGN | HIFN_BREAK_DST_TOTAL);
+	if (brk & HIFN_BREAK_MISALIGN) {
+		cmd->buf += 2;
+		cmd->buf_dma += 2;
+	}
+	cmd->brk = brk;
 	cmd->len = len;
 	cmd->dlen = dlen;
-	cmd->nsrc = hifn_segs(len);
-	cmd->ndst = hifn_segs(dlen);
+	cmd->nsrc = hifn_segs(len, brk);
+	cmd->ndst = hifn_segs(hifn_dst_bytes(cmd), brk);
 	cmd->retries = 0;
 	hifn_cmd_reserve(hd, cmd);
 	return cmd;
@@ -295,17 +329,26 @@ static u32 hifn_ring_put(struct hifn_dev *hd, enum hifn_ring_id id, dma_addr_t p
 	return slot;
 }
 
-/* Data descriptors for [addr, addr + len), source or destination. */
-static void hifn_ring_put_data(struct hifn_dev *hd, enum hifn_ring_id id, dma_addr_t addr, u32 len)
+/*
+ * Data descriptors for [addr, addr + len), source or destination: as many
+ * as hifn_segs() said. Return: the first one's slot.
+ */
+static u8 hifn_ring_put_data(struct hifn_dev *hd, enum hifn_ring_id id, dma_addr_t addr, u32 len,
+			     u32 brk)
 {
-	u32 n;
+	u32 n, slot = U32_MAX, s;
 
 	do {
 		n = min_t(u32, len, HIFN_SEG_MAX);
+		if ((brk & HIFN_BREAK_ODD_SEG) && slot == U32_MAX && len > 2)
+			n = 2;
 		len -= n;
-		hifn_ring_put(hd, id, addr, n | HIFN_D_MASKDONEIRQ | (len ? 0 : HIFN_D_LAST));
+		s = hifn_ring_put(hd, id, addr, n | HIFN_D_MASKDONEIRQ | (len ? 0 : HIFN_D_LAST));
+		if (slot == U32_MAX)
+			slot = s;
 		addr += n;
 	} while (len);
+	return slot;
 }
 
 /**
@@ -339,27 +382,58 @@ void hifn_ring_post(struct hifn_dev *hd, struct hifn_cmd *cmd)
 	struct hifn_dma *dma = hd->rings.dma;
 
 	lockdep_assert_held(&hd->lock);
-	hifn_ring_put_data(hd, HIFN_RING_SRC, cmd->buf_dma, cmd->len);
-	hifn_ring_put_data(hd, HIFN_RING_DST, cmd->buf_dma, cmd->dlen);
+	cmd->slot[HIFN_RING_SRC] = hifn_ring_put_data(hd, HIFN_RING_SRC, cmd->buf_dma, cmd->len,
+						      cmd->brk);
+	cmd->slot[HIFN_RING_DST] = hifn_ring_put_data(hd, HIFN_RING_DST, cmd->buf_dma,
+						      hifn_dst_bytes(cmd), cmd->brk);
 	memset(dma->result_bufs[cmd->idx], 0, HIFN_MAX_RESULT);
 	cmd->res = hifn_ring_put(hd, HIFN_RING_RES, hifn_dma_addr(hd, dma->result_bufs[cmd->idx]),
-				 HIFN_MAX_RESULT | HIFN_D_LAST);
-	hifn_ring_put(hd, HIFN_RING_CMD, hifn_dma_addr(hd, dma->command_bufs[cmd->idx]),
-		      cmd->cmdlen | HIFN_D_LAST | HIFN_D_MASKDONEIRQ);
+				 (cmd->brk & HIFN_BREAK_SHORT_RESULT ? 16 : HIFN_MAX_RESULT) |
+				 HIFN_D_LAST);
+	cmd->slot[HIFN_RING_RES] = cmd->res;
+	cmd->slot[HIFN_RING_CMD] = hifn_ring_put(hd, HIFN_RING_CMD,
+						 hifn_dma_addr(hd, dma->command_bufs[cmd->idx]),
+						 cmd->cmdlen | HIFN_D_LAST | HIFN_D_MASKDONEIRQ);
 	list_add_tail(&cmd->node, &hd->rings.active);
 }
 
 /*
- * Enables all four rings. The chip polls enabled rings for new descriptors
- * by itself (the BSD drivers write ENA only to idle rings); writing ENA to an
- * enabled ring changes nothing on the chip, and writing it with every
- * submission lets the chip model sleep instead of polling.
+ * Enables the four rings if they are idle (disabled). An enabled ring is
+ * polled by the chip for new descriptors: the references write a ring's
+ * enable bits only when it is idle, and so does this.
  */
 void hifn_ring_doorbell(struct hifn_dev *hd)
 {
 	lockdep_assert_held(&hd->lock);
+	if (hd->rings.enabled)
+		return;
 	hifn_write_1(hd, HIFN_1_DMA_CSR, HIFN_DMACSR_ALL_ENA);
 	hd->rings.enabled = true;
+}
+
+/* Whether the chip consumed all @n descriptors of ring @id from @slot on. */
+static bool hifn_ring_consumed(struct hifn_dev *hd, enum hifn_ring_id id, u32 slot, u32 n)
+{
+	const struct hifn_ring *ring = &hd->rings.ring[id];
+
+	while (n--) {
+		if (le32_to_cpu(READ_ONCE(ring->d[slot].l)) & HIFN_D_VALID)
+			return false;
+		if (++slot == ring->size)
+			slot = 0;
+	}
+	return true;
+}
+
+/* Whether a command whose result came back left its rings as posted. */
+static bool hifn_cmd_in_step(struct hifn_dev *hd, const struct hifn_cmd *cmd)
+{
+	const struct hifn_base_result *res = (const void *)hd->rings.dma->result_bufs[cmd->idx];
+
+	return hifn_ring_consumed(hd, HIFN_RING_CMD, cmd->slot[HIFN_RING_CMD], 1) &&
+	       hifn_ring_consumed(hd, HIFN_RING_SRC, cmd->slot[HIFN_RING_SRC], cmd->nsrc) &&
+	       hifn_ring_consumed(hd, HIFN_RING_DST, cmd->slot[HIFN_RING_DST], cmd->ndst) &&
+	       !(le16_to_cpu(res->flags) & HIFN_BASE_RES_DSTOVERRUN);
 }
 
 /**
@@ -367,6 +441,9 @@ void hifn_ring_doorbell(struct hifn_dev *hd)
  * @hd: the chip
  * @done: receives them, oldest first; their ring room is given back
  *
+ * A finished command whose descriptors the chip did not all consume, or
+ * whose destination overran, stays: the chip is reset (when RUNNING) and
+ * it and everything after it are posted again.
  * Context: under @hd->lock.
  */
 void hifn_ring_reap(struct hifn_dev *hd, struct list_head *done)
@@ -378,8 +455,14 @@ void hifn_ring_reap(struct hifn_dev *hd, struct list_head *done)
 	list_for_each_entry_safe(cmd, tmp, &r->active, node) {
 		if (le32_to_cpu(READ_ONCE(r->dma->resr[cmd->res].l)) & HIFN_D_VALID)
 			break;
-		/* Read the result only after seeing VALID clear. */
+		/* Read the result and the other rings only after seeing VALID clear. */
 		dma_rmb();
+		if (!hifn_cmd_in_step(hd, cmd)) {
+			dev_warn_ratelimited(hd->dev, "%s: a command left descriptors unconsumed or overran\n",
+					     hd->name);
+			hifn_kick_recovery(hd, HIFN_RECOVER_OVERRUN);
+			break;
+		}
 		hifn_cmd_unreserve(hd, cmd);
 		list_move_tail(&cmd->node, done);
 	}
@@ -413,7 +496,7 @@ bool hifn_ring_idle_off(struct hifn_dev *hd)
  *
  * A base-only command: session_num carries addr >> 14 and one count the low
  * 14 bits (the source count for a read, the destination count for a write).
- * Return: 0, or -ETIMEDOUT when the chip did not answer within 100 ms.
+ * Return: 0, or -ETIMEDOUT when the chip did not answer within HIFN_RAM_OP_MS.
  */
 int hifn_ring_ram_op(struct hifn_dev *hd, u16 masks, u32 addr, const u8 *wdata, u8 *rdata)
 {
@@ -421,8 +504,8 @@ int hifn_ring_ram_op(struct hifn_dev *hd, u16 masks, u32 addr, const u8 *wdata, 
 	struct hifn_dma *dma = hd->rings.dma;
 	struct hifn_base_cmd *bc = (void *)dma->command_bufs[0];
 	bool write = masks == HIFN_BASE_CMD_RAM_WRITE;
-	unsigned int i;
-	u32 res;
+	unsigned long deadline;
+	u32 res, busy;
 
 	memset(bc, 0, HIFN_MAX_COMMAND);
 	bc->masks = cpu_to_le16(masks);
@@ -445,13 +528,18 @@ int hifn_ring_ram_op(struct hifn_dev *hd, u16 masks, u32 addr, const u8 *wdata, 
 	hifn_ring_put(hd, HIFN_RING_CMD, hifn_dma_addr(hd, bc), (write ? 16 : 8) | flags);
 	hifn_write_1(hd, HIFN_1_DMA_CSR, HIFN_DMACSR_ALL_ENA);
 
-	for (i = 0; i < 10000; i++) {
-		if (!(le32_to_cpu(READ_ONCE(dma->resr[res].l)) & HIFN_D_VALID))
-			break;
+	/*
+	 * The BSD drivers poll 10000 times 10 us; by the clock, and longer,
+	 * so that a busy emulated host does not fail the probe.
+	 */
+	deadline = jiffies + msecs_to_jiffies(HIFN_RAM_OP_MS);
+	while ((busy = le32_to_cpu(READ_ONCE(dma->resr[res].l)) & HIFN_D_VALID) &&
+	       time_before(jiffies, deadline))
 		usleep_range(10, 20);
-	}
+	if (busy)
+		busy = le32_to_cpu(READ_ONCE(dma->resr[res].l)) & HIFN_D_VALID;
 	hifn_write_1(hd, HIFN_1_DMA_CSR, HIFN_DMACSR_ALL_DIS);
-	if (i == 10000)
+	if (busy)
 		return -ETIMEDOUT;
 	dma_rmb();
 	if (rdata)

@@ -104,7 +104,9 @@ struct hifn_buf {
  * @cmdlen: bytes of the command buffer in use
  * @nsrc: source descriptors
  * @ndst: destination descriptors
+ * @slot: the first slot it took on each ring (enum hifn_ring_id)
  * @res: the result ring slot it was posted to
+ * @brk: hifn_test_break when it was taken
  * @flags: HIFN_CMD_*
  * @retries: times it was requeued after a chip reset
  * @epoch: struct hifn_rings.epoch when its ring room was reserved
@@ -124,7 +126,9 @@ struct hifn_cmd {
 	u32 cmdlen;
 	u8 nsrc;
 	u8 ndst;
+	u8 slot[HIFN_RINGS];
 	u8 res;
+	u32 brk;
 	u8 flags;
 	u8 retries;
 	u32 epoch;

@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The RNG: on the 7811 a FIFO (RNGSTS says when two words are ready), on the
- * 795x one data register that must not be read more often than once per
- * 256 clocks of the public key unit. The first data after enabling is
+ * The RNG: on the 7811 a FIFO (RNGSTS says when two words are ready, about
+ * every 5 ms), on the 795x one data register that must not be read more
+ * often than once per 256 clocks of the public key unit. The first data after enabling is
  * discarded, as the BSD drivers do.
  */
 
+#include <linux/delay.h>
 #include <linux/hw_random.h>
 
 #include "core.h"
 #include "rng.h"
-
-/* Reference clock of the PK unit without the PLL: the 33 MHz PCI clock. */
-#define HIFN_PCI_CLOCK_HZ	33000000
 
 /**
  * hifn_rng_enable() - start the RNG (after every reset)
@@ -20,7 +18,7 @@
  */
 void hifn_rng_enable(struct hifn_dev *hd)
 {
-	u32 r, pk_hz = HIFN_PCI_CLOCK_HZ;
+	u32 r;
 
 	if (!hifn_has(hd, HIFN_HAS_RNG))
 		return;
@@ -36,14 +34,8 @@ void hifn_rng_enable(struct hifn_dev *hd)
 		r = hifn_read_1(hd, HIFN_1_RNG_CONFIG);
 		hifn_write_1(hd, HIFN_1_RNG_CONFIG, r | HIFN_RNGCFG_ENA);
 	}
-	if (hifn_has(hd, HIFN_IS_7956)) {
-		/* ND = mult / 2 - 1; the reference is 66 MHz or the PCI clock. */
-		u32 mult = 2 * (((hd->pllconfig & HIFN_PLL_ND) >> HIFN_PLL_ND_SHIFT) + 1);
-		u32 ref = hd->pllconfig & HIFN_PLL_REF_SEL ? 66000000 : HIFN_PCI_CLOCK_HZ;
-
-		pk_hz = ref * mult;
-	}
-	hd->rng_wait_ns = DIV_ROUND_UP(NSEC_PER_SEC, pk_hz) * HIFN_RNG_CLOCKS;
+	/* 256 clocks of the PK unit: hifn_pll_config() worked out its clock. */
+	hd->rng_wait_ns = DIV_ROUND_UP_ULL((u64)NSEC_PER_SEC * HIFN_RNG_CLOCKS, hd->pk_hz);
 	hd->rng_first = true;
 	hd->rng_last = ktime_get();
 }
@@ -61,7 +53,7 @@ static size_t hifn_rng_read_7811(struct hifn_dev *hd, u32 *out, size_t words)
 			dev_warn_ratelimited(hd->dev, "%s: RNG underflow\n", hd->name);
 			break;
 		}
-		if (!(sts & HIFN_7811_RNGSTS_RDY))
+		if (!(sts & HIFN_7811_RNGSTS_RDY) && !hifn_broken(HIFN_BREAK_RNG_FAST))
 			break;
 		w[0] = hifn_read_1(hd, HIFN_1_7811_RNGDAT);
 		w[1] = hifn_read_1(hd, HIFN_1_7811_RNGDAT);
@@ -85,6 +77,7 @@ static int hifn_rng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 {
 	struct hifn_dev *hd = container_of(rng, struct hifn_dev, rng);
 	size_t words = max / 4, n = 0;
+	unsigned int slept = 0;
 	unsigned long flags;
 	u32 *out = data;
 	int ret = 0;
@@ -110,7 +103,11 @@ static int hifn_rng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 		if (hifn_has(hd, HIFN_IS_7811)) {
 			n += hifn_rng_read_7811(hd, out + n, words - n);
 			spin_unlock_irqrestore(&hd->lock, flags);
-			break;
+			/* About two words per 10 ms: sleep for the next pair, once. */
+			if (n || !wait || slept++)
+				break;
+			usleep_range(5000, 10000);
+			continue;
 		}
 		out[n] = hifn_read_1(hd, HIFN_1_RNG_DATA);
 		hd->rng_last = ktime_get();
