@@ -33,7 +33,7 @@
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/slab.h>
-#include <asm/unaligned.h>
+#include <linux/ocf_compat.h>
 
 #include "core.h"
 #include "producer.h"

@@ -47,7 +47,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
-#include <asm/unaligned.h>
+#include <linux/ocf_compat.h>
 
 #include "model.h"
 
