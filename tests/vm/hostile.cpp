@@ -546,7 +546,7 @@ namespace {
 // Where the modules under test are: tests/run may point at another build.
 std::string module_dir()
 {
-	const char *env = std::getenv("OCF_TEST_KO_DIR");
+	const char *env = std::getenv("OCF_MODULE_DIR");
 	return env && *env ? env : OCF_SOURCE_DIR "/kernel";
 }
 

@@ -253,6 +253,7 @@ struct hifn_model {
 	ktime_t unlock_at;
 	u32 violations[HM_RULES];
 	u32 overruns;
+	bool desync;		/* descriptors left after an overrun, until a DMA reset */
 	u32 reenables;
 	u32 last_write[2];
 	bool read_since[2];

@@ -770,7 +770,13 @@ static bool hm_step(struct hifn_model *m)
 		overrun = dbytes < need || c.dlen < need ||
 			  atomic_add_unless(&m->overrun_next, -1, 0);
 		if (!overrun && (m->pk[HM_SRC].bytes != c.slen || dbytes != c.dlen)) {
-			hm_violation_locked(m, HM_V_TOTALS);
+			/*
+			 * After an overrun left a descriptor, the rings are out
+			 * of step until the driver resets the chip: what follows
+			 * mismatches by the chip's doing, not the driver's.
+			 */
+			if (!READ_ONCE(m->desync))
+				hm_violation_locked(m, HM_V_TOTALS);
 			why = HIFN_PUI_DATAERR;
 		}
 	}
@@ -842,6 +848,7 @@ static bool hm_step(struct hifn_model *m)
 		m->csr |= HIFN_DMACSR_D_OVER;
 		m->puisr |= HIFN_PUI_DSTOVER;
 		m->overruns++;
+		m->desync = true;
 	}
 	if (!c.ram) {
 		m->commands++;

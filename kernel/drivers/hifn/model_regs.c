@@ -256,6 +256,7 @@ static void hm_dma_reset(struct hifn_model *m)
 	m->stamp_pos = m->ring_pos[HM_CMD];
 	m->csr = 0;
 	m->halted = false;
+	m->desync = false;
 	m->busy_until = ktime_get();
 	m->resets++;
 	hm_wake(m);
