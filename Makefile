@@ -25,6 +25,17 @@ check: deps
 	$(MAKE) all test-modules
 	tests/run $(TESTS)
 
+# The vm and hifn suites (and fuzz, where tests/run has it) in a VM running
+# the debug kernel (KASAN, lockdep, kmemleak...: tools/debug-kernel), built
+# once and cached, with our modules built against it in a copy of the sources.
+DEBUG_SUITES ?= vm hifn fuzz
+DEBUG_MODULES = $(abspath $(BUILD))/debug-kernel-modules
+check-debug: deps
+	$(MAKE) all
+	OCF_DEBUG_MODULES=$(DEBUG_MODULES) tools/debug-kernel modules
+	OCF_VM_KERNEL=debug OCF_MODULE_DIR=$(DEBUG_MODULES)/kernel tests/run \
+		$$(for s in $(DEBUG_SUITES); do grep -q "^suite_$$s()" tests/run && echo $$s; done)
+
 demo: deps
 	$(MAKE) all
 	tools/demo
@@ -39,4 +50,4 @@ clean:
 	$(MAKE) -C tests/kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules test-modules userspace check demo install clean
+.PHONY: all deps modules test-modules userspace check check-debug demo install clean
