@@ -28,14 +28,30 @@ check: deps
 	$(MAKE) all test-modules
 	tests/run $(TESTS)
 
+# The vm and hifn suites (and fuzz, where tests/run has it) in a VM running
+# the debug kernel (KASAN, lockdep, kmemleak...: tools/debug-kernel), built
+# once and cached, with our modules built against it in a copy of the sources.
+DEBUG_SUITES ?= vm hifn fuzz
+DEBUG_MODULES = $(abspath $(BUILD))/debug-kernel-modules
+check-debug: deps
+	$(MAKE) all
+	OCF_DEBUG_MODULES=$(DEBUG_MODULES) tools/debug-kernel modules
+	OCF_VM_KERNEL=debug OCF_MODULE_DIR=$(DEBUG_MODULES)/kernel tests/run \
+		$$(for s in $(DEBUG_SUITES); do grep -q "^suite_$$s()" tests/run && echo $$s; done)
+
 # The ioctl fuzzer's long run and the kill -9 test in the VM (tests/fuzz/):
-# make fuzz [SEED=n] [CALLS=n] [ROUNDS=n]; the seed is random unless given.
+# make fuzz [SEED=n] [CALLS=n] [ROUNDS=n] [KERNEL=debug]; the seed is random
+# unless given; KERNEL=debug runs it on the debug kernel.
 CALLS ?= 1000000
 ROUNDS ?= 100
+KERNEL ?= production
+FUZZ_MODDIR = $(if $(filter debug,$(KERNEL)),$(DEBUG_MODULES)/kernel,kernel)
 fuzz: all
 	mkdir -p $(BUILD)/test-logs
-	tools/vm run --timeout 0 --log $(BUILD)/test-logs/fuzz-long-dmesg.log \
-		--modules "kernel/ocf.ko kernel/drivers/swcrypt/ocf_swcrypt.ko kernel/drivers/null/ocf_null.ko:instances=2" -- \
+	$(if $(filter debug,$(KERNEL)),OCF_DEBUG_MODULES=$(DEBUG_MODULES) tools/debug-kernel modules)
+	OCF_VM_KERNEL=$(KERNEL) OCF_MODULE_DIR=$(FUZZ_MODDIR) tools/vm run --timeout 0 \
+		--log $(BUILD)/test-logs/fuzz-long-dmesg.log --modules "$(FUZZ_MODDIR)/ocf.ko \
+		$(FUZZ_MODDIR)/drivers/swcrypt/ocf_swcrypt.ko $(FUZZ_MODDIR)/drivers/null/ocf_null.ko:instances=2" -- \
 		tests/fuzz/run.sh --calls $(CALLS) --rounds $(ROUNDS) $(if $(SEED),--seed $(SEED))
 
 demo: deps
@@ -52,4 +68,4 @@ clean:
 	$(MAKE) -C tests/kmod clean
 	rm -rf $(BUILD)
 
-.PHONY: all deps modules test-modules userspace check fuzz demo install clean
+.PHONY: all deps modules test-modules userspace check check-debug fuzz demo install clean

@@ -58,7 +58,7 @@ echo "# start: SUnreclaim $slab_start KiB, kmalloc objects $kmalloc_start KiB, p
 
 if [ "$calls" -gt 0 ]; then
 	if "$fuzz" fuzz --seed "$seed" --calls "$calls" \
-		--null-module "$proj/kernel/drivers/null/ocf_null.ko" "$@"; then
+		--null-module "${OCF_MODULE_DIR:-$proj/kernel}/drivers/null/ocf_null.ko" "$@"; then
 		ok "fuzz: $calls calls without an invariant failure (seed $seed)"
 	else
 		not_ok "fuzz: $calls calls (seed $seed; repeat: make fuzz SEED=$seed CALLS=$calls)"

@@ -13,9 +13,12 @@ set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 proj=${OCF_VM_PROJECT:-$here}
 build=${1:-$proj/build}
-ocf_ko=$proj/kernel/ocf.ko
-swcrypt_ko=$proj/kernel/drivers/swcrypt/ocf_swcrypt.ko
-null_ko=$proj/kernel/drivers/null/ocf_null.ko
+# The modules tests/run loaded: $OCF_MODULE_DIR, relative to the project.
+mod=${OCF_MODULE_DIR:-kernel}
+case $mod in /*) ;; *) mod=$proj/$mod ;; esac
+ocf_ko=$mod/ocf.ko
+swcrypt_ko=$mod/drivers/swcrypt/ocf_swcrypt.ko
+null_ko=$mod/drivers/null/ocf_null.ko
 vmtests=$build/tests/ocf_vm_tests
 ocfctl=$build/tools/ocfctl/ocfctl
 
