@@ -96,6 +96,16 @@ void new_message(GcmCtx *c)
 	c->ocf = Ocf::None;
 }
 
+// At init the copy of the tag that OCF would check is dropped: OCF checks
+// only a tag given for this message. A message without one goes to the
+// inner context, which answers as the default provider does (OpenSSL 3.0
+// keeps the last tag across init).
+void forget_tag(GcmCtx *c)
+{
+	cleanse(c->tag, sizeof(c->tag));
+	c->taglen = 0;
+}
+
 // The inner context's current IV (the one the next message uses).
 bool pull_iv(GcmCtx *c)
 {
@@ -334,6 +344,7 @@ int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
 		c->managed = ocf_possible(c->prov, OCF_AEAD_AES_GCM, OCF_ALG_NONE);
 	}
 	new_message(c);
+	forget_tag(c);
 	c->tls_aad_set = false;
 	return gcm_set_ctx_params(c, params);
 }
@@ -499,6 +510,11 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 		if (!c->enc && p->data && p->data_size <= kTagLen) {
 			std::memcpy(c->tag, p->data, p->data_size);
 			c->taglen = p->data_size;
+			// A tag given after OCF decrypted the data (OpenSSL's documented
+			// order) is checked by the inner context: it gets the data and
+			// the tag, and its final decides.
+			if (c->ocf == Ocf::Done && !replay(c))
+				return 0;
 		}
 	}
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_IVLEN)) {
