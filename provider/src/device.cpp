@@ -385,6 +385,17 @@ int run(const Session &s, ocf_op &op)
 	return op.status;
 }
 
+// What /dev/ocf answers before a producer touched the data
+// (kernel/include/uapi/linux/ocf.h, chardev.c, dispatch.c):
+// - the batch (ioctl) itself: -EFAULT, -EINVAL, -E2BIG, -ENOMEM, -ENOTTY,
+//   -EBADF (the descriptor), the in-flight limit (-ENOSPC, -EAGAIN);
+// - an operation: -EINVAL (region, length), -ENOENT (session), -E2BIG (op
+//   limit), -EFAULT (pinning the buffers), -ENOMEM, -ENODEV (no capable
+//   producer left: a hot-removed one whose sessions could not move);
+// - a producer refusing before it starts: -EBUSY, -EOPNOTSUPP;
+// - ours: -ESTALE (the session is not of this process's file).
+// Not among them: -EBADMSG (a verdict), -EIO and -ETIMEDOUT (a chip failed
+// during the request: an in-place buffer may hold anything).
 bool untouched(int err)
 {
 	switch (-err) {
@@ -393,6 +404,11 @@ bool untouched(int err)
 	case ENOENT:
 	case E2BIG:
 	case ENOSPC:
+	case EAGAIN:
+	case EBUSY:
+	case ENODEV:
+	case ENOTTY:
+	case EBADF:
 	case EOPNOTSUPP:
 	case EFAULT:
 	case ENOMEM:
