@@ -46,8 +46,10 @@ std::int64_t now_ns()
 	return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+std::mutex g_locks[static_cast<std::size_t>(Lock::Count)];
+
 struct State {
-	std::mutex mu;
+	std::mutex &mu = g_locks[static_cast<std::size_t>(Lock::Device)];
 	pid_t pid = 0;			// the process the state belongs to
 	ocf_device *dev = nullptr;	// opened by pid
 	std::uint64_t gen = 0;		// bumped whenever dev changes
@@ -79,16 +81,31 @@ std::atomic<ocf_device *> g_dev{nullptr};
 std::atomic<dev_t> g_rdev{0};
 std::atomic<ino_t> g_ino{0};
 
-// Bumped in a fork child (pthread_atfork; the module is linked -z nodelete so
-// the handler stays valid), so that caps() needs no getpid() system call on
+// Bumped in a fork child, so that caps() needs no getpid() system call on
 // its fast path. run() checks getpid() before every ioctl regardless.
 std::atomic<unsigned> g_forks{0};
-std::once_flag g_atfork_once;
 
-void on_fork_child()
+void fork_prepare()
+{
+	for (std::mutex &m : g_locks)
+		m.lock();
+}
+
+void fork_parent()
+{
+	for (std::size_t i = std::size(g_locks); i-- > 0;)
+		g_locks[i].unlock();
+}
+
+void fork_child()
 {
 	g_forks.fetch_add(1);
+	fork_parent();
 }
+
+// Registered when the module is loaded, before any thread can hold a lock
+// (the module is linked -z nodelete, so the handlers stay valid).
+[[maybe_unused]] const int g_atfork = pthread_atfork(fork_prepare, fork_parent, fork_child);
 
 // What caps() returns until next_due, readable without the lock (a refresh
 // racing with a reader may mix old and new fields: harmless).
@@ -266,9 +283,13 @@ void update(State &s)
 
 } // namespace
 
+std::mutex &lock(Lock which)
+{
+	return g_locks[static_cast<std::size_t>(which)];
+}
+
 Caps caps()
 {
-	std::call_once(g_atfork_once, [] { pthread_atfork(nullptr, nullptr, on_fork_child); });
 	// Fast path, without a lock: nothing is due (every context init asks).
 	unsigned forks = g_forks.load(std::memory_order_relaxed);
 	if (forks == g_snap.forks_seen.load(std::memory_order_acquire) &&

@@ -9,8 +9,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 
 namespace ocfprov::dev {
+
+// The provider's locks, in the order they nest (a lock is only taken while
+// holding those before it). Around fork(2) (pthread_atfork) the forking
+// thread holds all of them, so that a child never inherits one locked by a
+// thread that does not exist in it (a session being created, the producer
+// list being read, mode auto deciding its offer).
+enum class Lock { Offer, HashSessions, Device, Count };
+std::mutex &lock(Lock which);
 
 // What OCF offers this process now.
 struct Caps {

@@ -28,12 +28,11 @@ namespace {
 constexpr std::size_t kMaxCollect = OCF_DEFAULT_MAX_OP_LEN - OCF_MAX_MAC_LEN;
 
 // Hash sessions have no key: one per algorithm serves every context.
-std::mutex g_hash_mu;
-dev::Session g_hash_sessions[kDigests];
+dev::Session g_hash_sessions[kDigests];	// under dev::Lock::HashSessions
 
 bool hash_session(std::size_t idx, bool need_hw, dev::Session *out)
 {
-	std::lock_guard lock(g_hash_mu);
+	std::lock_guard lock(dev::lock(dev::Lock::HashSessions));
 	dev::Session &s = g_hash_sessions[idx];
 	if (!dev::session_live(s)) {
 		ocf_session_params p{};

@@ -489,10 +489,9 @@ const Algorithms &all_algorithms()
 // process already running, and a fork child keeps what its parent fetched.
 const Algorithms &auto_algorithms()
 {
-	static std::mutex mu;
 	static pid_t decided_in = 0;
 	static const Algorithms *offer = nullptr;
-	std::lock_guard lock(mu);
+	std::lock_guard lock(dev::lock(dev::Lock::Offer));
 	pid_t pid = getpid();
 	if (offer && decided_in == pid)
 		return *offer;

@@ -38,6 +38,7 @@
 #include <fcntl.h>
 #include <map>
 #include <mutex>
+#include <pthread.h>
 #include <signal.h>
 #include <string>
 #include <sys/ioctl.h>
@@ -188,6 +189,7 @@ struct Control {
 	bool absent = false;		// open() fails with ENOENT
 	bool hardware = false;
 	std::uint32_t max_len = 16u << 20;
+	long session_new_delay_us = 0;	// widens a race window for fork tests
 };
 
 std::mutex g_mu;
@@ -210,6 +212,8 @@ __attribute__((constructor)) void shim_init()
 	if (m == MAP_FAILED)
 		abort();
 	g_shared = new (m) Shared{};
+	// A fork child must not inherit the shim's lock held by another thread.
+	pthread_atfork([] { g_mu.lock(); }, [] { g_mu.unlock(); }, [] { g_mu.unlock(); });
 	const char *hw = std::getenv("OCF_DEVSHIM_HARDWARE");
 	g_ctl.hardware = hw && *hw == '1';
 }
@@ -302,6 +306,8 @@ int do_session_new(File &f, void *arg)
 		return -g_ctl.fail_session_new;
 	if (f.sessions.size() >= OCF_DEFAULT_MAX_SESSIONS)
 		return -ENOSPC;
+	if (g_ctl.session_new_delay_us)
+		usleep(static_cast<useconds_t>(g_ctl.session_new_delay_us));
 	std::uint32_t id = f.next_session++;
 	Session &s = f.sessions[id];
 	s.flags = sn->flags;
@@ -800,6 +806,8 @@ __attribute__((visibility("default"))) long ocf_devshim_control(const char *what
 		g_ctl.absent = value != 0;
 	else if (w == "hardware")
 		g_ctl.hardware = value != 0;
+	else if (w == "session_new_delay_us")
+		g_ctl.session_new_delay_us = value;
 	else if (w == "max_len")
 		g_ctl.max_len = static_cast<std::uint32_t>(value);
 	else if (w == "open_files")	// files open now, in all processes
