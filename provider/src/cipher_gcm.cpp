@@ -54,7 +54,7 @@ struct GcmCtx {
 
 	// The current message.
 	bool data_seen = false;
-	std::vector<unsigned char> aad;
+	SecretBytes aad;
 	bool aad_overflow = false;
 	unsigned char tag[kTagLen] = {};	// decrypt: the expected tag
 	std::size_t taglen = 0;
@@ -66,7 +66,7 @@ struct GcmCtx {
 	unsigned char tls_aad[kTlsAadLen] = {};
 	bool tls_aad_set = false;
 
-	std::vector<unsigned char> src, dst;	// request buffers (src kept for replay)
+	SecretBytes src, dst;	// request buffers (src kept for replay)
 	dev::Session sess;
 	std::uint32_t sess_failed_len = 0;	// tag length a session failed for
 

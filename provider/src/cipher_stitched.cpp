@@ -68,7 +68,7 @@ struct StitchedCtx {
 	std::size_t remove_fixed = 0;	// what decryption strips besides the padding
 	bool oiv_set = false;
 	unsigned char oiv[kBlock] = {};
-	std::vector<unsigned char> bounce;
+	SecretBytes bounce;
 	dev::Session sess;
 	bool sess_failed = false;
 

@@ -53,7 +53,7 @@ std::size_t digest_index(const DigestAlg *alg)
 
 // Runs a hash or HMAC over buf[0, len) on @sess; the digest lands at
 // buf[len, len + size). 0, or a negative errno.
-int ocf_digest(const dev::Session &sess, std::vector<unsigned char> &buf, std::size_t size)
+int ocf_digest(const dev::Session &sess, SecretBytes &buf, std::size_t size)
 {
 	std::size_t len = buf.size();
 	buf.resize(len + size);
@@ -75,7 +75,7 @@ struct DigestCtx {
 	const DigestFns *sw = nullptr;
 	void *inner = nullptr;
 	bool managed = false;	// collecting for a possible OCF request
-	std::vector<unsigned char> buf;
+	SecretBytes buf;
 
 	~DigestCtx()
 	{
@@ -98,7 +98,7 @@ bool flush_collected(Ctx *c)
 	bool ok = c->buf.empty() || c->sw->update(c->inner, c->buf.data(), c->buf.size());
 	if (!c->buf.empty())
 		cleanse(c->buf.data(), c->buf.size());
-	std::vector<unsigned char>().swap(c->buf);
+	SecretBytes().swap(c->buf);
 	return ok;
 }
 
@@ -216,7 +216,7 @@ struct HmacCtx {
 	bool key_ok = false;		// short enough for OCF
 	bool tls_data = false;		// libssl's constant-time record MAC: software
 	bool managed = false;
-	std::vector<unsigned char> buf;
+	SecretBytes buf;
 	dev::Session sess;
 	bool sess_failed = false;
 
