@@ -311,6 +311,7 @@ void *gcm_dupctx(void *v)
 	std::memcpy(d->ocf_tag, c->ocf_tag, sizeof(d->ocf_tag));
 	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
 	d->tls_aad_set = c->tls_aad_set;
+	d->sess_failed_len = c->sess_failed_len;
 	try {
 		d->aad = c->aad;
 		d->src = c->src;
@@ -458,7 +459,7 @@ int gcm_get_ctx_params(void *v, OSSL_PARAM params[])
 	}
 	bool own_tag = c->enc && c->ocf == Ocf::Final;
 	bool own_pad = c->tls_aad_set;
-	if (!forward_get(params,
+	if (!forward_get(c->prov, params,
 			 { own_tag ? OSSL_CIPHER_PARAM_AEAD_TAG : "",
 			   own_pad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD : "" },
 			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
@@ -502,7 +503,7 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 		std::memcpy(c->tls_aad, a, kTlsAadLen);
 		c->tls_aad_set = true;
 	}
-	if (!forward_set(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
+	if (!forward_set(c->prov, params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
 			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
 		return 0;
 	// What the inner context took that we need to know.

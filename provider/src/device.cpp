@@ -61,7 +61,7 @@ struct State {
 	std::int64_t next_refresh = 0;
 	std::uint32_t op_limit = OCF_DEFAULT_MAX_OP_LEN;
 	bool told = false;		// the once-per-process debug message
-	bool sandboxed = false;		// fstat refused: no more OCF in this process
+	bool sandboxed = false;		// fstat refused: no more OCF here nor in children
 	struct ProducerLimit {
 		std::uint32_t id, max_len;
 		bool hw;
@@ -125,11 +125,11 @@ void forget(State &s, pid_t pid)
 	s.dev = nullptr;	// never closed: it is not ours (or not any more)
 	s.gen++;
 	s.caps = Caps{};
-	s.next_open = 0;
+	// A sandbox (a seccomp filter) is inherited by fork children: they must
+	// not open the device either.
+	s.next_open = s.sandboxed ? INT64_MAX : 0;
 	s.next_refresh = 0;
 	s.op_limit = OCF_DEFAULT_MAX_OP_LEN;
-	if (pid != s.pid)
-		s.sandboxed = false;
 	g_dev.store(nullptr);
 	g_gen.store(s.gen);
 	g_pid.store(pid);
@@ -157,9 +157,8 @@ void drop(State &s, FileState why)
 	if (why == FileState::Refused) {
 		debug("fstat on /dev/ocf refused (a sandbox?): serving everything in software "
 		      "from now on");
-		forget(s, s.pid);
 		s.sandboxed = true;
-		s.next_open = INT64_MAX;
+		forget(s, s.pid);
 	} else {
 		debug("the OCF file descriptor changed under us: reopening");
 		forget(s, s.pid);
