@@ -462,6 +462,12 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 	StitchedCtx *c = ctx_of(v);
 	if (!params || !params->key)
 		return 1;
+	// libssl's multi-block write (several records in one call, software
+	// only) would take a bulk TLS 1.2 transfer past OCF: a context that may
+	// use OCF declines it, and libssl then writes its records one by one.
+	// (Declining is libssl's ordinary path: no error.)
+	if (c->managed && find_param(params, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK_AAD))
+		return 0;
 	const OSSL_PARAM *aad =
 		c->managed ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) : nullptr;
 	if (aad) {

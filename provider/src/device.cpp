@@ -60,6 +60,7 @@ struct State {
 	std::int64_t next_open = 0;
 	std::int64_t next_refresh = 0;
 	std::uint32_t op_limit = OCF_DEFAULT_MAX_OP_LEN;
+	unsigned live_sessions = 0;	// created on dev and not freed
 	bool told = false;		// the once-per-process debug message
 	bool sandboxed = false;		// fstat refused: no more OCF here nor in children
 	struct ProducerLimit {
@@ -97,11 +98,8 @@ void fork_parent()
 		g_locks[i].unlock();
 }
 
-void fork_child()
-{
-	g_forks.fetch_add(1);
-	fork_parent();
-}
+void fork_child();
+
 
 // Registered when the module is loaded, before any thread can hold a lock
 // (the module is linked -z nodelete, so the handlers stay valid).
@@ -123,6 +121,7 @@ void forget(State &s, pid_t pid)
 {
 	s.pid = pid;
 	s.dev = nullptr;	// never closed: it is not ours (or not any more)
+	s.live_sessions = 0;
 	s.gen++;
 	s.caps = Caps{};
 	// A sandbox (a seccomp filter) is inherited by fork children: they must
@@ -280,6 +279,21 @@ void update(State &s)
 	}
 }
 
+// In the child, before it runs anything else: the parent's descriptor is
+// closed at once (its number cannot have been reused yet), so that a child
+// never keeps the parent's file, and with it the parent's sessions and
+// keys, alive after the parent is done with them. The child opens its own.
+void fork_child()
+{
+	g_forks.fetch_add(1);
+	State &s = state();
+	if (s.dev)
+		::close(ocf_device_fd(s.dev));	// the handle's memory: not worth a free here
+	forget(s, 0);
+	s.told = false;
+	fork_parent();
+}
+
 } // namespace
 
 std::mutex &lock(Lock which)
@@ -324,8 +338,11 @@ void session_free(Session &s)
 	if (session_live(s)) {
 		State &st = state();
 		std::lock_guard lock(st.mu);
-		if (st.dev && st.gen == s.gen && st.pid == getpid() && ioctl_ok(st))
-			ocf_session_free(st.dev, s.id);
+		if (st.dev && st.gen == s.gen && st.pid == getpid()) {
+			st.live_sessions--;
+			if (ioctl_ok(st))
+				ocf_session_free(st.dev, s.id);
+		}
 	}
 	s = Session{};
 }
@@ -345,6 +362,7 @@ int session_new(Session &s, const ocf_session_params &params, bool need_hw)
 		      ocf_strerror(r));
 		return r;
 	}
+	st.live_sessions++;
 	s.gen = st.gen;
 	s.id = id;
 	s.mac_len = params.mac_len;
@@ -361,6 +379,7 @@ int session_new(Session &s, const ocf_session_params &params, bool need_hw)
 		debug("OCF session %u: %s%s%s on a software producer: not used", id, c ? c : "",
 		      c && m ? " + " : "", m ? m : "");
 		ocf_session_free(st.dev, id);
+		st.live_sessions--;
 		s = Session{};
 		return -EOPNOTSUPP;
 	}
@@ -436,6 +455,18 @@ bool untouched(int err)
 	default:
 		return false;
 	}
+}
+
+void release_if_unused()
+{
+	State &s = state();
+	std::lock_guard lock(s.mu);
+	if (!s.dev || s.pid != getpid() || s.live_sessions)
+		return;
+	ocf_device_close(s.dev);
+	forget(s, s.pid);	// reopened when a context asks again
+	g_snap.next_due.store(0, std::memory_order_relaxed);
+	debug("/dev/ocf closed: nothing here uses it");
 }
 
 void shutdown()

@@ -69,7 +69,12 @@ int run(const Session &s, ocf_op &op);
 // software instead.
 bool untouched(int err);
 
-// Closes the device at provider teardown (only in the process that opened it).
+// Closes the device when no session of this process is alive: mode auto
+// calls it when it offers nothing (no process pins ocf.ko for nothing).
+void release_if_unused();
+
+// Closes the device at the last provider instance's teardown (only in the
+// process that opened it).
 void shutdown();
 
 } // namespace ocfprov::dev

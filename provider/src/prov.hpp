@@ -157,10 +157,6 @@ struct Soft {
 };
 extern Soft g_soft;
 
-// Stitched ciphers hide their TLS multiblock flag in mode always, so that
-// libssl sends every record through the provider's per-record path.
-extern bool g_hide_multiblock;
-
 // One instance of the provider (one per library context it is loaded in).
 struct Provider {
 	const OSSL_CORE_HANDLE *handle = nullptr;
