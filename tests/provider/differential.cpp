@@ -603,11 +603,14 @@ TEST_CASE("differential: stitched AES-CBC-HMAC-SHA TLS records", "[diff][tls][st
 		for (const char *name : stitched_ciphers) {
 			ptr<EVP_CIPHER> oc(ocf_cipher(ocf_ctx(mode), name));
 			ptr<EVP_CIPHER> rc(ref_cipher(name));
-			if (!rc || !oc) {
-				WARN(name << " not available (no AES-NI?): skipped");
+			// Without AES-NI the default provider has no stitched ciphers,
+			// and then the ocf provider must not offer them either.
+			if (!rc) {
+				CHECK_FALSE(oc);
 				drain_errors();
 				continue;
 			}
+			REQUIRE(oc);
 			const std::size_t maclen = std::strstr(name, "SHA256") ? 32 : 20;
 			for (int version : { TLS1_2_VERSION, TLS1_1_VERSION, TLS1_VERSION }) {
 				bytes key = rand_bytes(static_cast<std::size_t>(EVP_CIPHER_get_key_length(rc.get())));
