@@ -68,7 +68,9 @@ extern "C" const char *ocf_strerror(int err)
 {
 	switch (-err) {
 	case ENOENT:
-		return "OCF device not found: is the ocf module loaded?";
+		// Opening the device, or a session id this file does not have.
+		return "not found (the OCF device: is the ocf module loaded? a session: not of "
+		       "this open file)";
 	case EACCES:
 	case EPERM:
 		return "permission denied on the OCF device";

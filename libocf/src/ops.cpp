@@ -55,34 +55,52 @@ extern "C" void ocf_op_cipher(ocf_op *op, uint32_t session, uint32_t direction,
 	op->iv = user_pointer(iv);
 }
 
-extern "C" void ocf_op_digest(ocf_op *op, uint32_t session, uint32_t direction,
-			      const void *src, void *dst, uint32_t len, uint32_t buf_len)
+// A layout that does not fit: an op the module refuses (a non-empty region
+// in an empty buffer is -EINVAL), so that running it anyway fails cleanly.
+static int refuse(ocf_op *op, uint32_t session, uint32_t direction)
 {
+	start_op(op, session, direction, nullptr, nullptr, 0);
+	op->cipher_len = 1;
+	return -EINVAL;
+}
+
+extern "C" int ocf_op_digest(ocf_op *op, uint32_t session, uint32_t direction,
+			     const void *src, void *dst, uint32_t len, uint32_t buf_len)
+{
+	if (len > buf_len)
+		return refuse(op, session, direction);
 	start_op(op, session, direction, src, dst, buf_len);
 	op->auth_len = len;
 	op->mac_offset = len;
+	return 0;
 }
 
-extern "C" void ocf_op_aead(ocf_op *op, uint32_t session, uint32_t direction,
-			    const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
-			    uint32_t tag_len, const void *iv)
+extern "C" int ocf_op_aead(ocf_op *op, uint32_t session, uint32_t direction,
+			   const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
+			   uint32_t tag_len, const void *iv)
 {
-	start_op(op, session, direction, src, dst, aad_len + text_len + tag_len);
+	const uint64_t total = uint64_t{ aad_len } + text_len + tag_len;
+	if (total > UINT32_MAX)
+		return refuse(op, session, direction);
+	start_op(op, session, direction, src, dst, static_cast<uint32_t>(total));
 	op->auth_offset = 0;
 	op->auth_len = aad_len;
 	op->cipher_offset = aad_len;
 	op->cipher_len = text_len;
 	op->mac_offset = aad_len + text_len;
 	op->iv = user_pointer(iv);
+	return 0;
 }
 
-extern "C" void ocf_op_chain(ocf_op *op, uint32_t session, uint32_t direction,
-			     const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
-			     uint32_t mac_len, const void *iv)
+extern "C" int ocf_op_chain(ocf_op *op, uint32_t session, uint32_t direction,
+			    const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
+			    uint32_t mac_len, const void *iv)
 {
-	ocf_op_aead(op, session, direction, src, dst, aad_len, text_len, mac_len, iv);
+	int r = ocf_op_aead(op, session, direction, src, dst, aad_len, text_len, mac_len, iv);
 	// Unlike an AEAD's additional data, a chain's MAC covers the text as well.
-	op->auth_len = aad_len + text_len;
+	if (r == 0)
+		op->auth_len = aad_len + text_len;
+	return r;
 }
 
 extern "C" int ocf_run(ocf_device *dev, ocf_op *ops, unsigned count)

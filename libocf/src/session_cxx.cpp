@@ -22,6 +22,7 @@ session session::create(const device &dev, const session_params &params,
 			std::error_code &ec) noexcept
 {
 	const ocf_session_params raw{
+		.size = sizeof(ocf_session_params),
 		.cipher = params.cipher,
 		.mac = params.mac,
 		.flags = params.flags,

@@ -7,6 +7,7 @@
 #include <linux/ocf.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <sys/ioctl.h>
 
@@ -15,7 +16,19 @@ using ocf::detail::user_pointer;
 extern "C" int ocf_session_new(ocf_device *dev, const ocf_session_params *params,
 			       uint32_t *session, uint32_t *producer)
 {
-	if (!dev || !params || !session)
+	if (!params || !session)
+		return -EINVAL;
+	// A caller built against a later, larger struct: its tail must be zero
+	// (nothing we would ignore); an older, smaller one does not exist.
+	if (params->size != 0 && params->size < OCF_SESSION_PARAMS_SIZE_V1)
+		return -EINVAL;
+	if (params->size > sizeof(*params)) {
+		const auto *tail = reinterpret_cast<const unsigned char *>(params) + sizeof(*params);
+		for (std::size_t i = 0; i < params->size - sizeof(*params); i++)
+			if (tail[i])
+				return -E2BIG;
+	}
+	if (!dev)
 		return -EINVAL;
 	// The ABI's key lengths are 32 bits; a longer key must not wrap into a short one.
 	if (params->cipher_key_len > UINT32_MAX || params->mac_key_len > UINT32_MAX)

@@ -530,7 +530,7 @@ int block_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
 	BlockCtx *c = ctx_of(vctx);
 	bool own_pad = c->managed && is_cbc(c);
-	if (!forward_get(params, { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_PADDING : "" },
+	if (!forward_get(c->prov, params, { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_PADDING : "" },
 			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
 		return 0;
 	if (OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_IV)) {
@@ -581,7 +581,7 @@ int block_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 			}
 			c->pad = pad ? 1 : 0;
 		}
-		return forward_set(params, { OSSL_CIPHER_PARAM_PADDING },
+		return forward_set(c->prov, params, { OSSL_CIPHER_PARAM_PADDING },
 				   [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); });
 	}
 	return c->sw->set_ctx_params(c->inner, params);

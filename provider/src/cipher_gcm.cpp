@@ -54,7 +54,7 @@ struct GcmCtx {
 
 	// The current message.
 	bool data_seen = false;
-	std::vector<unsigned char> aad;
+	SecretBytes aad;
 	bool aad_overflow = false;
 	unsigned char tag[kTagLen] = {};	// decrypt: the expected tag
 	std::size_t taglen = 0;
@@ -66,7 +66,7 @@ struct GcmCtx {
 	unsigned char tls_aad[kTlsAadLen] = {};
 	bool tls_aad_set = false;
 
-	std::vector<unsigned char> src, dst;	// request buffers (src kept for replay)
+	SecretBytes src, dst;	// request buffers (src kept for replay)
 	dev::Session sess;
 	std::uint32_t sess_failed_len = 0;	// tag length a session failed for
 
@@ -94,6 +94,16 @@ void new_message(GcmCtx *c)
 	c->aad.clear();
 	c->aad_overflow = false;
 	c->ocf = Ocf::None;
+}
+
+// At init the copy of the tag that OCF would check is dropped: OCF checks
+// only a tag given for this message. A message without one goes to the
+// inner context, which answers as the default provider does (OpenSSL 3.0
+// keeps the last tag across init).
+void forget_tag(GcmCtx *c)
+{
+	cleanse(c->tag, sizeof(c->tag));
+	c->taglen = 0;
 }
 
 // The inner context's current IV (the one the next message uses).
@@ -301,6 +311,7 @@ void *gcm_dupctx(void *v)
 	std::memcpy(d->ocf_tag, c->ocf_tag, sizeof(d->ocf_tag));
 	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
 	d->tls_aad_set = c->tls_aad_set;
+	d->sess_failed_len = c->sess_failed_len;
 	try {
 		d->aad = c->aad;
 		d->src = c->src;
@@ -334,6 +345,7 @@ int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
 		c->managed = ocf_possible(c->prov, OCF_AEAD_AES_GCM, OCF_ALG_NONE);
 	}
 	new_message(c);
+	forget_tag(c);
 	c->tls_aad_set = false;
 	return gcm_set_ctx_params(c, params);
 }
@@ -447,7 +459,7 @@ int gcm_get_ctx_params(void *v, OSSL_PARAM params[])
 	}
 	bool own_tag = c->enc && c->ocf == Ocf::Final;
 	bool own_pad = c->tls_aad_set;
-	if (!forward_get(params,
+	if (!forward_get(c->prov, params,
 			 { own_tag ? OSSL_CIPHER_PARAM_AEAD_TAG : "",
 			   own_pad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD : "" },
 			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
@@ -491,7 +503,7 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 		std::memcpy(c->tls_aad, a, kTlsAadLen);
 		c->tls_aad_set = true;
 	}
-	if (!forward_set(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
+	if (!forward_set(c->prov, params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
 			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
 		return 0;
 	// What the inner context took that we need to know.
@@ -499,6 +511,11 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 		if (!c->enc && p->data && p->data_size <= kTagLen) {
 			std::memcpy(c->tag, p->data, p->data_size);
 			c->taglen = p->data_size;
+			// A tag given after OCF decrypted the data (OpenSSL's documented
+			// order) is checked by the inner context: it gets the data and
+			// the tag, and its final decides.
+			if (c->ocf == Ocf::Done && !replay(c))
+				return 0;
 		}
 	}
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_IVLEN)) {

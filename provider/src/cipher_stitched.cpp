@@ -68,7 +68,7 @@ struct StitchedCtx {
 	std::size_t remove_fixed = 0;	// what decryption strips besides the padding
 	bool oiv_set = false;
 	unsigned char oiv[kBlock] = {};
-	std::vector<unsigned char> bounce;
+	SecretBytes bounce;
 	dev::Session sess;
 	bool sess_failed = false;
 
@@ -234,7 +234,11 @@ int ocf_encrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 		OCF_RAISE(c->prov, R_DEVICE, "TLS record: %s", ocf_strerror(r));
 		return -1;
 	}
-	return push_iv(c, out + len - kBlock) ? 1 : -1;
+	if (!push_iv(c, out + len - kBlock)) {
+		OCF_RAISE(c->prov, R_OPERATION_FAILED, "TLS record: chaining IV");
+		return -1;
+	}
+	return 1;
 }
 
 // Decrypts one record: AES-CBC through OCF, then the padding and HMAC
@@ -288,8 +292,10 @@ int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 	}
 	if (explicit_iv)
 		std::memcpy(out, first, kBlock);
-	if (!push_iv(c, clast))
+	if (!push_iv(c, clast)) {
+		OCF_RAISE(c->prov, R_OPERATION_FAILED, "TLS record: chaining IV");
 		return -1;
+	}
 	std::size_t payload = 0;
 	const auto hash = c->alg->ocf_mac == OCF_MAC_HMAC_SHA256 ? tls_cbc::Hash::Sha256 :
 								   tls_cbc::Hash::Sha1;
@@ -301,8 +307,10 @@ int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 	}
 	// As the default implementation: the output length is the record's minus
 	// padding and what decryption strips (MAC, explicit IV from TLS 1.1).
-	if (payload + explicit_iv + maclen < c->remove_fixed)
+	if (payload + explicit_iv + maclen < c->remove_fixed) {
+		OCF_RAISE(c->prov, R_BAD_LENGTH, "TLS record shorter than what decryption strips");
 		return -1;
+	}
 	*outl = payload + explicit_iv + maclen - c->remove_fixed;
 	return 1;
 }
@@ -354,6 +362,7 @@ void *st_dupctx(void *v)
 	d->remove_fixed = c->remove_fixed;
 	d->oiv_set = c->oiv_set;
 	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
+	d->sess_failed = c->sess_failed;
 	return d;
 }
 
@@ -435,7 +444,7 @@ int st_get_ctx_params(void *v, OSSL_PARAM params[])
 {
 	StitchedCtx *c = ctx_of(v);
 	bool own_pad = c->managed && c->tls_aad_set;
-	if (!forward_get(params,
+	if (!forward_get(c->prov, params,
 			 { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD : "" },
 			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
 		return 0;
@@ -453,6 +462,12 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 	StitchedCtx *c = ctx_of(v);
 	if (!params || !params->key)
 		return 1;
+	// libssl's multi-block write (several records in one call, software
+	// only) would take a bulk TLS 1.2 transfer past OCF: a context that may
+	// use OCF declines it, and libssl then writes its records one by one.
+	// (Declining is libssl's ordinary path: no error.)
+	if (c->managed && find_param(params, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK_AAD))
+		return 0;
 	const OSSL_PARAM *aad =
 		c->managed ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) : nullptr;
 	if (aad) {
@@ -477,7 +492,7 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 		std::memcpy(c->tls_aad, a, kAadLen);
 		c->tls_aad_set = true;
 	}
-	if (!forward_set(params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
+	if (!forward_set(c->prov, params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
 			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
 		return 0;
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_MAC_KEY)) {

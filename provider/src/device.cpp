@@ -46,8 +46,10 @@ std::int64_t now_ns()
 	return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
+std::mutex g_locks[static_cast<std::size_t>(Lock::Count)];
+
 struct State {
-	std::mutex mu;
+	std::mutex &mu = g_locks[static_cast<std::size_t>(Lock::Device)];
 	pid_t pid = 0;			// the process the state belongs to
 	ocf_device *dev = nullptr;	// opened by pid
 	std::uint64_t gen = 0;		// bumped whenever dev changes
@@ -58,8 +60,9 @@ struct State {
 	std::int64_t next_open = 0;
 	std::int64_t next_refresh = 0;
 	std::uint32_t op_limit = kOcfDefaultMaxOpLen;
+	unsigned live_sessions = 0;	// created on dev and not freed
 	bool told = false;		// the once-per-process debug message
-	bool sandboxed = false;		// fstat refused: no more OCF in this process
+	bool sandboxed = false;		// fstat refused: no more OCF here nor in children
 	struct ProducerLimit {
 		std::uint32_t id, max_len;
 		bool hw;
@@ -79,16 +82,28 @@ std::atomic<ocf_device *> g_dev{nullptr};
 std::atomic<dev_t> g_rdev{0};
 std::atomic<ino_t> g_ino{0};
 
-// Bumped in a fork child (pthread_atfork; the module is linked -z nodelete so
-// the handler stays valid), so that caps() needs no getpid() system call on
+// Bumped in a fork child, so that caps() needs no getpid() system call on
 // its fast path. run() checks getpid() before every ioctl regardless.
 std::atomic<unsigned> g_forks{0};
-std::once_flag g_atfork_once;
 
-void on_fork_child()
+void fork_prepare()
 {
-	g_forks.fetch_add(1);
+	for (std::mutex &m : g_locks)
+		m.lock();
 }
+
+void fork_parent()
+{
+	for (std::size_t i = std::size(g_locks); i-- > 0;)
+		g_locks[i].unlock();
+}
+
+void fork_child();
+
+
+// Registered when the module is loaded, before any thread can hold a lock
+// (the module is linked -z nodelete, so the handlers stay valid).
+[[maybe_unused]] const int g_atfork = pthread_atfork(fork_prepare, fork_parent, fork_child);
 
 // What caps() returns until next_due, readable without the lock (a refresh
 // racing with a reader may mix old and new fields: harmless).
@@ -106,13 +121,14 @@ void forget(State &s, pid_t pid)
 {
 	s.pid = pid;
 	s.dev = nullptr;	// never closed: it is not ours (or not any more)
+	s.live_sessions = 0;
 	s.gen++;
 	s.caps = Caps{};
-	s.next_open = 0;
+	// A sandbox (a seccomp filter) is inherited by fork children: they must
+	// not open the device either.
+	s.next_open = s.sandboxed ? INT64_MAX : 0;
 	s.next_refresh = 0;
 	s.op_limit = kOcfDefaultMaxOpLen;
-	if (pid != s.pid)
-		s.sandboxed = false;
 	g_dev.store(nullptr);
 	g_gen.store(s.gen);
 	g_pid.store(pid);
@@ -140,9 +156,8 @@ void drop(State &s, FileState why)
 	if (why == FileState::Refused) {
 		debug("fstat on /dev/ocf refused (a sandbox?): serving everything in software "
 		      "from now on");
-		forget(s, s.pid);
 		s.sandboxed = true;
-		s.next_open = INT64_MAX;
+		forget(s, s.pid);
 	} else {
 		debug("the OCF file descriptor changed under us: reopening");
 		forget(s, s.pid);
@@ -264,11 +279,30 @@ void update(State &s)
 	}
 }
 
+// In the child, before it runs anything else: the parent's descriptor is
+// closed at once (its number cannot have been reused yet), so that a child
+// never keeps the parent's file, and with it the parent's sessions and
+// keys, alive after the parent is done with them. The child opens its own.
+void fork_child()
+{
+	g_forks.fetch_add(1);
+	State &s = state();
+	if (s.dev)
+		::close(ocf_device_fd(s.dev));	// the handle's memory: not worth a free here
+	forget(s, 0);
+	s.told = false;
+	fork_parent();
+}
+
 } // namespace
+
+std::mutex &lock(Lock which)
+{
+	return g_locks[static_cast<std::size_t>(which)];
+}
 
 Caps caps()
 {
-	std::call_once(g_atfork_once, [] { pthread_atfork(nullptr, nullptr, on_fork_child); });
 	// Fast path, without a lock: nothing is due (every context init asks).
 	unsigned forks = g_forks.load(std::memory_order_relaxed);
 	if (forks == g_snap.forks_seen.load(std::memory_order_acquire) &&
@@ -304,8 +338,11 @@ void session_free(Session &s)
 	if (session_live(s)) {
 		State &st = state();
 		std::lock_guard lock(st.mu);
-		if (st.dev && st.gen == s.gen && st.pid == getpid() && ioctl_ok(st))
-			ocf_session_free(st.dev, s.id);
+		if (st.dev && st.gen == s.gen && st.pid == getpid()) {
+			st.live_sessions--;
+			if (ioctl_ok(st))
+				ocf_session_free(st.dev, s.id);
+		}
 	}
 	s = Session{};
 }
@@ -325,6 +362,7 @@ int session_new(Session &s, const ocf_session_params &params, bool need_hw)
 		      ocf_strerror(r));
 		return r;
 	}
+	st.live_sessions++;
 	s.gen = st.gen;
 	s.id = id;
 	s.mac_len = params.mac_len;
@@ -341,6 +379,7 @@ int session_new(Session &s, const ocf_session_params &params, bool need_hw)
 		debug("OCF session %u: %s%s%s on a software producer: not used", id, c ? c : "",
 		      c && m ? " + " : "", m ? m : "");
 		ocf_session_free(st.dev, id);
+		st.live_sessions--;
 		s = Session{};
 		return -EOPNOTSUPP;
 	}
@@ -385,6 +424,17 @@ int run(const Session &s, ocf_op &op)
 	return op.status;
 }
 
+// What /dev/ocf answers before a producer touched the data
+// (kernel/include/uapi/linux/ocf.h, chardev.c, dispatch.c):
+// - the batch (ioctl) itself: -EFAULT, -EINVAL, -E2BIG, -ENOMEM, -ENOTTY,
+//   -EBADF (the descriptor), the in-flight limit (-ENOSPC, -EAGAIN);
+// - an operation: -EINVAL (region, length), -ENOENT (session), -E2BIG (op
+//   limit), -EFAULT (pinning the buffers), -ENOMEM, -ENODEV (no capable
+//   producer left: a hot-removed one whose sessions could not move);
+// - a producer refusing before it starts: -EBUSY, -EOPNOTSUPP;
+// - ours: -ESTALE (the session is not of this process's file).
+// Not among them: -EBADMSG (a verdict), -EIO and -ETIMEDOUT (a chip failed
+// during the request: an in-place buffer may hold anything).
 bool untouched(int err)
 {
 	switch (-err) {
@@ -393,6 +443,11 @@ bool untouched(int err)
 	case ENOENT:
 	case E2BIG:
 	case ENOSPC:
+	case EAGAIN:
+	case EBUSY:
+	case ENODEV:
+	case ENOTTY:
+	case EBADF:
 	case EOPNOTSUPP:
 	case EFAULT:
 	case ENOMEM:
@@ -400,6 +455,18 @@ bool untouched(int err)
 	default:
 		return false;
 	}
+}
+
+void release_if_unused()
+{
+	State &s = state();
+	std::lock_guard lock(s.mu);
+	if (!s.dev || s.pid != getpid() || s.live_sessions)
+		return;
+	ocf_device_close(s.dev);
+	forget(s, s.pid);	// reopened when a context asks again
+	g_snap.next_due.store(0, std::memory_order_relaxed);
+	debug("/dev/ocf closed: nothing here uses it");
 }
 
 void shutdown()

@@ -9,8 +9,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 
 namespace ocfprov::dev {
+
+// The provider's locks, in the order they nest (a lock is only taken while
+// holding those before it). Around fork(2) (pthread_atfork) the forking
+// thread holds all of them, so that a child never inherits one locked by a
+// thread that does not exist in it (a session being created, the producer
+// list being read, mode auto deciding its offer).
+enum class Lock { Offer, HashSessions, Device, Count };
+std::mutex &lock(Lock which);
 
 // What OCF offers this process now.
 struct Caps {
@@ -60,7 +69,12 @@ int run(const Session &s, ocf_op &op);
 // software instead.
 bool untouched(int err);
 
-// Closes the device at provider teardown (only in the process that opened it).
+// Closes the device when no session of this process is alive: mode auto
+// calls it when it offers nothing (no process pins ocf.ko for nothing).
+void release_if_unused();
+
+// Closes the device at the last provider instance's teardown (only in the
+// process that opened it).
 void shutdown();
 
 } // namespace ocfprov::dev

@@ -28,12 +28,11 @@ namespace {
 constexpr std::size_t kMaxCollect = kOcfDefaultMaxOpLen - OCF_MAX_MAC_LEN;
 
 // Hash sessions have no key: one per algorithm serves every context.
-std::mutex g_hash_mu;
-dev::Session g_hash_sessions[kDigests];
+dev::Session g_hash_sessions[kDigests];	// under dev::Lock::HashSessions
 
 bool hash_session(std::size_t idx, bool need_hw, dev::Session *out)
 {
-	std::lock_guard lock(g_hash_mu);
+	std::lock_guard lock(dev::lock(dev::Lock::HashSessions));
 	dev::Session &s = g_hash_sessions[idx];
 	if (!dev::session_live(s)) {
 		ocf_session_params p{};
@@ -54,7 +53,7 @@ std::size_t digest_index(const DigestAlg *alg)
 
 // Runs a hash or HMAC over buf[0, len) on @sess; the digest lands at
 // buf[len, len + size). 0, or a negative errno.
-int ocf_digest(const dev::Session &sess, std::vector<unsigned char> &buf, std::size_t size)
+int ocf_digest(const dev::Session &sess, SecretBytes &buf, std::size_t size)
 {
 	std::size_t len = buf.size();
 	buf.resize(len + size);
@@ -76,7 +75,7 @@ struct DigestCtx {
 	const DigestFns *sw = nullptr;
 	void *inner = nullptr;
 	bool managed = false;	// collecting for a possible OCF request
-	std::vector<unsigned char> buf;
+	SecretBytes buf;
 
 	~DigestCtx()
 	{
@@ -99,7 +98,7 @@ bool flush_collected(Ctx *c)
 	bool ok = c->buf.empty() || c->sw->update(c->inner, c->buf.data(), c->buf.size());
 	if (!c->buf.empty())
 		cleanse(c->buf.data(), c->buf.size());
-	std::vector<unsigned char>().swap(c->buf);
+	SecretBytes().swap(c->buf);
 	return ok;
 }
 
@@ -217,7 +216,7 @@ struct HmacCtx {
 	bool key_ok = false;		// short enough for OCF
 	bool tls_data = false;		// libssl's constant-time record MAC: software
 	bool managed = false;
-	std::vector<unsigned char> buf;
+	SecretBytes buf;
 	dev::Session sess;
 	bool sess_failed = false;
 

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <initializer_list>
 #include <string_view>
+#include <vector>
 
 namespace ocfprov {
 
@@ -24,13 +25,14 @@ const OSSL_PARAM *find_param(const OSSL_PARAM params[], const char *key);
 OSSL_PARAM *find_param(OSSL_PARAM params[], const char *key);
 
 // Calls @get with @params minus @skip, then copies the return sizes back.
+// Lists of any length (0, with an error on @prov's queue, without memory).
 template <typename Fn>
-int forward_get(OSSL_PARAM params[], ParamNames skip, Fn &&get);
+int forward_get(Provider *prov, OSSL_PARAM params[], ParamNames skip, Fn &&get);
 
 // Calls @set with @params minus @skip; 1 without calling it when nothing
-// remains, 0 when the list is too long to filter.
+// remains.
 template <typename Fn>
-int forward_set(const OSSL_PARAM params[], ParamNames skip, Fn &&set);
+int forward_set(Provider *prov, const OSSL_PARAM params[], ParamNames skip, Fn &&set);
 
 // Answers an octet-string parameter (such as the original IV), whether the
 // caller asked for a copy or a pointer.
@@ -51,7 +53,7 @@ int inner_tls_record(const CipherFns &sw, void *inner, const unsigned char *aad,
 
 namespace params_detail {
 
-constexpr std::size_t kMaxParams = 32;	// longest list filtered (libssl sends a few)
+constexpr std::size_t kMaxParams = 16;	// filtered on the stack (libssl sends a few)
 
 inline bool skipped(ParamNames skip, const char *key)
 {
@@ -64,48 +66,73 @@ inline bool skipped(ParamNames skip, const char *key)
 } // namespace params_detail
 
 template <typename Fn>
-int forward_get(OSSL_PARAM params[], ParamNames skip, Fn &&get)
+int forward_get(Provider *prov, OSSL_PARAM params[], ParamNames skip, Fn &&get)
 {
-	using params_detail::kMaxParams;
 	bool any = false;
 	for (OSSL_PARAM *p = params; p && p->key && !any; p++)
 		any = params_detail::skipped(skip, p->key);
 	if (!any)
 		return get(params);
-	OSSL_PARAM tmp[kMaxParams];
-	OSSL_PARAM *map[kMaxParams];
 	std::size_t n = 0;
+	for (OSSL_PARAM *p = params; p->key; p++)
+		n++;
+	// On the stack for the short lists libssl sends; longer ones allocated.
+	OSSL_PARAM tmp_small[params_detail::kMaxParams];
+	OSSL_PARAM *map_small[params_detail::kMaxParams];
+	std::vector<OSSL_PARAM> tmp_big;
+	std::vector<OSSL_PARAM *> map_big;
+	OSSL_PARAM *tmp = tmp_small;
+	OSSL_PARAM **map = map_small;
+	if (n + 1 > params_detail::kMaxParams) {
+		try {
+			tmp_big.resize(n + 1);
+			map_big.resize(n + 1);
+		} catch (...) {
+			OCF_RAISE(prov, R_OPERATION_FAILED, "%zu parameters: out of memory", n);
+			return 0;
+		}
+		tmp = tmp_big.data();
+		map = map_big.data();
+	}
+	std::size_t k = 0;
 	for (OSSL_PARAM *p = params; p->key; p++) {
 		if (params_detail::skipped(skip, p->key))
 			continue;
-		if (n + 1 >= kMaxParams)
-			return 0;
-		map[n] = p;
-		tmp[n++] = *p;
+		map[k] = p;
+		tmp[k++] = *p;
 	}
-	tmp[n] = OSSL_PARAM_construct_end();
+	tmp[k] = OSSL_PARAM_construct_end();
 	int r = get(tmp);
-	for (std::size_t i = 0; i < n; i++)
+	for (std::size_t i = 0; i < k; i++)
 		map[i]->return_size = tmp[i].return_size;
 	return r;
 }
 
 template <typename Fn>
-int forward_set(const OSSL_PARAM params[], ParamNames skip, Fn &&set)
+int forward_set(Provider *prov, const OSSL_PARAM params[], ParamNames skip, Fn &&set)
 {
-	using params_detail::kMaxParams;
-	OSSL_PARAM rest[kMaxParams];
 	std::size_t n = 0;
-	for (const OSSL_PARAM *p = params; p && p->key; p++) {
-		if (params_detail::skipped(skip, p->key))
-			continue;
-		if (n + 1 >= kMaxParams)
+	for (const OSSL_PARAM *p = params; p && p->key; p++)
+		n++;
+	OSSL_PARAM rest_small[params_detail::kMaxParams];
+	std::vector<OSSL_PARAM> rest_big;
+	OSSL_PARAM *rest = rest_small;
+	if (n + 1 > params_detail::kMaxParams) {
+		try {
+			rest_big.resize(n + 1);
+		} catch (...) {
+			OCF_RAISE(prov, R_OPERATION_FAILED, "%zu parameters: out of memory", n);
 			return 0;
-		rest[n++] = *p;
+		}
+		rest = rest_big.data();
 	}
-	if (n == 0)
+	std::size_t k = 0;
+	for (const OSSL_PARAM *p = params; p && p->key; p++)
+		if (!params_detail::skipped(skip, p->key))
+			rest[k++] = *p;
+	if (k == 0)
 		return 1;
-	rest[n] = OSSL_PARAM_construct_end();
+	rest[k] = OSSL_PARAM_construct_end();
 	return set(rest);
 }
 

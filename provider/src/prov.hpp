@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <vector>
 
 namespace ocfprov {
 
@@ -160,10 +161,6 @@ struct Soft {
 };
 extern Soft g_soft;
 
-// Stitched ciphers hide their TLS multiblock flag in mode always, so that
-// libssl sends every record through the provider's per-record path.
-extern bool g_hide_multiblock;
-
 // One instance of the provider (one per library context it is loaded in).
 struct Provider {
 	const OSSL_CORE_HANDLE *handle = nullptr;
@@ -191,6 +188,34 @@ void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // Wipes memory the compiler may not optimise away.
 void cleanse(void *p, std::size_t n);
+
+// An allocator that wipes every block it gives back (on free, and on the
+// growth of a vector, which frees the old block), so that keys, key-derived
+// bytes (an HMAC's key XOR ipad goes through a digest context) and
+// plaintext never stay behind in freed memory.
+template <typename T>
+struct WipingAllocator {
+	using value_type = T;
+	WipingAllocator() = default;
+	template <typename U>
+	WipingAllocator(const WipingAllocator<U> &) noexcept
+	{
+	}
+	T *allocate(std::size_t n) { return static_cast<T *>(::operator new(n * sizeof(T))); }
+	void deallocate(T *p, std::size_t n) noexcept
+	{
+		cleanse(p, n * sizeof(T));
+		::operator delete(p);
+	}
+	template <typename U>
+	bool operator==(const WipingAllocator<U> &) const noexcept
+	{
+		return true;
+	}
+};
+
+// Bytes that may be secret: every buffer of a context.
+using SecretBytes = std::vector<unsigned char, WipingAllocator<unsigned char>>;
 
 // The generic function pointer that OSSL_DISPATCH tables hold.
 template <typename F>

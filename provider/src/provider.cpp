@@ -10,6 +10,7 @@
 #include <linux/ocf.h>
 
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cstdarg>
 #include <cstdio>
@@ -53,7 +54,6 @@ const DigestAlg g_digest_algs[kDigests] = {
 };
 
 Soft g_soft;
-bool g_hide_multiblock = false;
 
 namespace {
 
@@ -266,12 +266,7 @@ template <std::size_t I>
 int cipher_get_params(OSSL_PARAM params[])
 {
 	const BoundCipher &b = g_soft.ciphers[I];
-	if (!b.sw.get_params(params))
-		return 0;
-	if (g_hide_multiblock && g_cipher_algs[I].kind == CipherKind::Stitched)
-		if (OSSL_PARAM *p = OSSL_PARAM_locate(params, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK))
-			OSSL_PARAM_set_int(p, 0);
-	return 1;
+	return b.sw.get_params(params);
 }
 
 template <std::size_t I>
@@ -489,10 +484,9 @@ const Algorithms &all_algorithms()
 // process already running, and a fork child keeps what its parent fetched.
 const Algorithms &auto_algorithms()
 {
-	static std::mutex mu;
 	static pid_t decided_in = 0;
 	static const Algorithms *offer = nullptr;
-	std::lock_guard lock(mu);
+	std::lock_guard lock(dev::lock(dev::Lock::Offer));
 	pid_t pid = getpid();
 	if (offer && decided_in == pid)
 		return *offer;
@@ -502,6 +496,11 @@ const Algorithms &auto_algorithms()
 	// new list does not replace the parent's in the parent anyway).
 	offer = new Algorithms(build_algorithms(true, hw));
 	decided_in = pid;
+	// Offering nothing, this process has no use for the device: with the
+	// system-wide configuration every OpenSSL program would otherwise pin
+	// ocf.ko (rmmod fails) for nothing.
+	if (!hw)
+		dev::release_if_unused();
 	debug("mode auto: %s; offering %zu ciphers, %zu digests, %zu MACs through OCF, "
 	      "the rest is OpenSSL's default provider's own",
 	      !c.usable ? "no usable /dev/ocf" :
@@ -568,9 +567,13 @@ const OSSL_ITEM *prov_reason_strings(void *)
 	return reason_strings;
 }
 
+std::atomic<unsigned> g_instances{ 0 };	// loaded provider instances
+
 void prov_teardown(void *provctx)
 {
 	delete static_cast<Provider *>(provctx);
+	if (g_instances.fetch_sub(1) == 1)
+		dev::shutdown();
 }
 
 const OSSL_DISPATCH provider_functions[] = {
@@ -749,8 +752,7 @@ OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 		return 0;
 	prov->handle = handle;
 	prov->cfg = read_config(handle);
-	if (prov->cfg.mode == Mode::Always)
-		g_hide_multiblock = true;
+	g_instances.fetch_add(1);
 	std::call_once(g_soft_once, init_soft);
 	debug("loaded: mode %s, threshold %zu bytes%s", mode_name(prov->cfg.mode),
 	      prov->cfg.threshold, g_soft_ok ? "" : " (no default provider: offering nothing)");

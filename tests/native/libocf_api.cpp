@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdint>
+#include <vector>
 #include <string>
 #include <sys/wait.h>
 
@@ -81,6 +83,47 @@ TEST_CASE("op fillers lay out the ABI's regions")
 	CHECK(op.mac_offset == 61);
 }
 
+TEST_CASE("the op fillers refuse layouts that do not fit: no wrapped 32-bit length")
+{
+	struct ocf_op op {};
+	std::vector<unsigned char> buf(256);
+	CHECK(ocf_op_digest(&op, 3, OCF_OP_ENCRYPT, buf.data(), nullptr, 100, 120) == 0);
+	// The digest's input longer than the buffer.
+	CHECK(ocf_op_digest(&op, 3, OCF_OP_ENCRYPT, buf.data(), nullptr, 121, 120) == -EINVAL);
+	// A filled op the module would refuse: a region in an empty buffer.
+	CHECK(op.len == 0);
+	CHECK(op.cipher_len != 0);
+	CHECK(op.session == 3);
+	// aad + text + tag past 32 bits (it wrapped to 15 before).
+	CHECK(ocf_op_aead(&op, 1, OCF_OP_ENCRYPT, buf.data(), nullptr, 0xffffffffu, 0, 16, buf.data()) ==
+	      -EINVAL);
+	CHECK(op.len == 0);
+	CHECK(ocf_op_chain(&op, 1, OCF_OP_ENCRYPT, buf.data(), nullptr, 13, 0xfffffff0u, 20,
+			   buf.data()) == -EINVAL);
+	CHECK(op.len == 0);
+	CHECK(ocf_op_aead(&op, 1, OCF_OP_ENCRYPT, buf.data(), nullptr, 13, 50, 16, buf.data()) == 0);
+	CHECK(op.len == 79);
+}
+
+TEST_CASE("ocf_session_params grows: its size field, a zero tail accepted, a non-zero one refused")
+{
+	// A struct "from a later version": ours plus a tail. The checks come
+	// before the device is used (none here).
+	struct {
+		ocf_session_params p;
+		unsigned char tail[16];
+	} later{};
+	later.p.size = sizeof(later);
+	later.p.cipher = OCF_CIPHER_AES_CBC;
+	uint32_t id = 0;
+	CHECK(ocf_session_new(nullptr, &later.p, &id, nullptr) == -EINVAL);	// zero tail: on to the device
+	later.tail[5] = 1;
+	CHECK(ocf_session_new(nullptr, &later.p, &id, nullptr) == -E2BIG);
+	later.p.size = 4;	// smaller than the first version
+	CHECK(ocf_session_new(nullptr, &later.p, &id, nullptr) == -EINVAL);
+	CHECK(OCF_SESSION_PARAMS_SIZE_V1 == sizeof(ocf_session_params));
+}
+
 TEST_CASE("the C API rejects bad arguments without a device")
 {
 	struct ocf_op op {};
@@ -136,4 +179,21 @@ TEST_CASE("ocfctl says clearly when the device is missing, and refuses bad usage
 	CHECK(status == 2);
 	std::tie(status, out) = ocfctl("bench --sizes banana");
 	CHECK(status == 2);
+}
+
+TEST_CASE("ocfctl --version, and failures as JSON under --json")
+{
+	auto [status, out] = ocfctl("--version");
+	CHECK(status == 0);
+	CHECK(out.rfind("ocfctl ", 0) == 0);
+
+	// Under --json a failure is JSON too (stdout), with the schema version.
+	std::tie(status, out) = ocfctl("stats --json --device /nonexistent/ocf");
+	CHECK(status == 1);
+	CHECK(out.rfind("{\"version\":1,\"error\":{\"message\":\"", 0) == 0);
+	CHECK(out.find("\"status\":1}}") != std::string::npos);
+	std::tie(status, out) = ocfctl("stats --json --bogus");
+	CHECK(status == 2);
+	CHECK(out.rfind("{\"version\":1,\"error\":", 0) == 0);
+	CHECK(out.find("\"status\":2}}") != std::string::npos);
 }

@@ -3,7 +3,9 @@
 
 #include <ocf/ocf.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
 #include <openssl/provider.h>
 
 #include <cstdio>
@@ -215,6 +217,49 @@ std::string hex(const unsigned char *p, std::size_t n)
 		s += digits[p[i] & 15];
 	}
 	return s;
+}
+
+// libssl's stitched TLS 1.x record, MAC-then-encrypt (encrypt-then-MAC off).
+// Encrypting, @rec holds explicit IV block (TLS 1.1+) and payload, and grows
+// by the provider's pad answer; decrypting, *outl is the payload length.
+bool stitched_record(EVP_CIPHER_CTX *ctx, int enc, unsigned version, std::uint64_t seq,
+		     std::size_t plen, bytes &rec, std::size_t *outl)
+{
+	unsigned char aad[13];
+	for (int i = 0; i < 8; i++)
+		aad[i] = static_cast<unsigned char>(seq >> (56 - 8 * i));
+	aad[8] = 23;
+	aad[9] = static_cast<unsigned char>(version >> 8);
+	aad[10] = static_cast<unsigned char>(version);
+	std::size_t len = enc ? plen : rec.size();
+	aad[11] = static_cast<unsigned char>(len >> 8);
+	aad[12] = static_cast<unsigned char>(len);
+	int pad = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_TLS1_AAD, 13, aad);
+	if (pad <= 0)
+		return false;
+	if (enc)
+		rec.resize(plen + static_cast<std::size_t>(pad));
+	int o = 0;
+	if (!EVP_CipherUpdate(ctx, rec.data(), &o, rec.data(), static_cast<int>(rec.size())))
+		return false;
+	*outl = static_cast<std::size_t>(o);
+	return true;
+}
+
+EVP_CIPHER_CTX *stitched_ctx_new(EVP_CIPHER *c, int enc, const bytes &key, const bytes &iv,
+				 const bytes &mackey, int version)
+{
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	OSSL_PARAM p[] = { OSSL_PARAM_construct_int(OSSL_CIPHER_PARAM_TLS_VERSION, &version),
+			   OSSL_PARAM_construct_end() };
+	if (!ctx || !EVP_CipherInit_ex(ctx, c, nullptr, key.data(), iv.data(), enc) ||
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_MAC_KEY, static_cast<int>(mackey.size()),
+				const_cast<unsigned char *>(mackey.data())) <= 0 ||
+	    !EVP_CIPHER_CTX_set_params(ctx, p)) {
+		EVP_CIPHER_CTX_free(ctx);
+		return nullptr;
+	}
+	return ctx;
 }
 
 std::string drain_errors()

@@ -70,6 +70,17 @@ inline std::string hex(const bytes &b)
 	return hex(b.data(), b.size());
 }
 
+// libssl's stitched TLS 1.x record, MAC-then-encrypt (encrypt-then-MAC off).
+// Encrypting, @rec holds explicit IV block (TLS 1.1+) and payload, and grows
+// by the provider's pad answer; decrypting, *outl is the payload length.
+bool stitched_record(EVP_CIPHER_CTX *ctx, int enc, unsigned version, std::uint64_t seq,
+		     std::size_t plen, bytes &rec, std::size_t *outl);
+
+// A stitched cipher's context as libssl sets it up (MAC key, TLS version),
+// or nullptr.
+EVP_CIPHER_CTX *stitched_ctx_new(EVP_CIPHER *c, int enc, const bytes &key, const bytes &iv,
+				 const bytes &mackey, int version);
+
 // The errors on OpenSSL's queue, as text (and clears it).
 std::string drain_errors();
 

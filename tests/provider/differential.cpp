@@ -583,44 +583,11 @@ TEST_CASE("differential: TLS 1.3-style GCM records (nonce per record, tag set be
 
 namespace {
 
-// libssl's stitched TLS 1.x record, MAC-then-encrypt (encrypt-then-MAC off).
-// Encrypting, @rec holds explicit IV block (TLS 1.1+) and payload, and grows
-// by the provider's pad answer; decrypting, *outl is the payload length.
-bool stitched_record(EVP_CIPHER_CTX *ctx, int enc, unsigned version, std::uint64_t seq,
-		     std::size_t plen, bytes &rec, std::size_t *outl)
-{
-	unsigned char aad[13];
-	for (int i = 0; i < 8; i++)
-		aad[i] = static_cast<unsigned char>(seq >> (56 - 8 * i));
-	aad[8] = 23;
-	aad[9] = static_cast<unsigned char>(version >> 8);
-	aad[10] = static_cast<unsigned char>(version);
-	std::size_t len = enc ? plen : rec.size();
-	aad[11] = static_cast<unsigned char>(len >> 8);
-	aad[12] = static_cast<unsigned char>(len);
-	int pad = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_TLS1_AAD, 13, aad);
-	if (pad <= 0)
-		return false;
-	if (enc)
-		rec.resize(plen + static_cast<std::size_t>(pad));
-	int o = 0;
-	if (!EVP_CipherUpdate(ctx, rec.data(), &o, rec.data(), static_cast<int>(rec.size())))
-		return false;
-	*outl = static_cast<std::size_t>(o);
-	return true;
-}
-
 ptr<EVP_CIPHER_CTX> stitched_ctx(EVP_CIPHER *c, int enc, const bytes &key, const bytes &iv,
 				 const bytes &mackey, int version)
 {
-	ptr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
-	REQUIRE(EVP_CipherInit_ex(ctx.get(), c, nullptr, key.data(), iv.data(), enc));
-	REQUIRE(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_MAC_KEY,
-				    static_cast<int>(mackey.size()),
-				    const_cast<unsigned char *>(mackey.data())) > 0);
-	OSSL_PARAM p[] = { OSSL_PARAM_construct_int(OSSL_CIPHER_PARAM_TLS_VERSION, &version),
-			   OSSL_PARAM_construct_end() };
-	REQUIRE(EVP_CIPHER_CTX_set_params(ctx.get(), p));
+	ptr<EVP_CIPHER_CTX> ctx(stitched_ctx_new(c, enc, key, iv, mackey, version));
+	REQUIRE(ctx);
 	return ctx;
 }
 
@@ -636,11 +603,14 @@ TEST_CASE("differential: stitched AES-CBC-HMAC-SHA TLS records", "[diff][tls][st
 		for (const char *name : stitched_ciphers) {
 			ptr<EVP_CIPHER> oc(ocf_cipher(ocf_ctx(mode), name));
 			ptr<EVP_CIPHER> rc(ref_cipher(name));
-			if (!rc || !oc) {
-				WARN(name << " not available (no AES-NI?): skipped");
+			// Without AES-NI the default provider has no stitched ciphers,
+			// and then the ocf provider must not offer them either.
+			if (!rc) {
+				CHECK_FALSE(oc);
 				drain_errors();
 				continue;
 			}
+			REQUIRE(oc);
 			const std::size_t maclen = std::strstr(name, "SHA256") ? 32 : 20;
 			for (int version : { TLS1_2_VERSION, TLS1_1_VERSION, TLS1_VERSION }) {
 				bytes key = rand_bytes(static_cast<std::size_t>(EVP_CIPHER_get_key_length(rc.get())));

@@ -626,7 +626,10 @@ TEST_CASE("EVP vectors: stitched AES-CBC-HMAC-SHA TLS records (evpciph_aes_stitc
 {
 	EVP_CIPHER *c = ocf_cipher(always(), "AES-128-CBC-HMAC-SHA1");
 	if (!c) {
-		WARN("the default provider has no stitched ciphers here (no AES-NI): skipped");
+		// Only where the default provider has none either (no AES-NI).
+		EVP_CIPHER *rc = ref_cipher("AES-128-CBC-HMAC-SHA1");
+		CHECK_FALSE(rc);
+		EVP_CIPHER_free(rc);
 		drain_errors();
 		return;
 	}

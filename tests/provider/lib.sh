@@ -32,11 +32,14 @@ ref_openssl() {
 }
 
 # How many producers flagged hardware are registered (0 without /dev/ocf).
+# With the device present and the list unreadable: -1 (callers compare
+# with 0, so that is never taken for "no hardware").
 hardware_producers() {
 	local ocfctl=$build/tools/ocfctl/ocfctl json
-	[ -e /dev/ocf ] && [ -x "$ocfctl" ] || { echo 0; return; }
-	json=$("$ocfctl" producers --json 2>/dev/null) || { echo 0; return; }
-	python3 -c 'import json,sys; print(sum(p["kind"] == "hw" for p in json.loads(sys.argv[1])))' "$json"
+	[ -e /dev/ocf ] || { echo 0; return; }
+	[ -x "$ocfctl" ] && json=$("$ocfctl" producers --json 2>/dev/null) &&
+		python3 -c 'import json,sys; print(sum(p["kind"] == "hw" for p in json.loads(sys.argv[1])))' \
+			"$json" 2>/dev/null || echo -1
 }
 
 # After a transfer in mode always: at least $size_mb MiB went through OCF
@@ -46,6 +49,12 @@ hardware_producers() {
 check_ocf_served() {
 	local name=$1 b0=$2 session=$3 n0=$4 b1
 	b1=$(ocf_total bytes)
+	# With the device present, counters that cannot be read fail the check:
+	# they must never turn it into a skip.
+	if [ "$b0" -eq -2 ] || [ "$b1" -eq -2 ]; then
+		report "$name: OCF's counters readable (ocfctl stats --json)" 1
+		return
+	fi
 	if [ "$b0" -ge 0 ] && [ "${OCF_PROVIDER_MODE:-always}" = always ]; then
 		report "$name: $(((b1 - b0) / 1048576)) MiB through OCF (>= $size_mb MiB)" \
 			"$([ $((b1 - b0)) -ge $((size_mb * 1048576)) ]; echo $?)"
@@ -54,13 +63,19 @@ check_ocf_served() {
 	fi
 }
 
-# OCF's total counter FIELD (requests, bytes) over all producers, or -1
-# without /dev/ocf.
+# OCF's total counter FIELD (requests, bytes) over all producers, -1
+# without /dev/ocf, -2 when the device is there but the counters cannot be
+# read (ocfctl missing or failing, JSON unreadable: a failure, not a skip).
 ocf_total() {
-	local ocfctl=$build/tools/ocfctl/ocfctl json
-	[ -e /dev/ocf ] && [ -x "$ocfctl" ] || { echo -1; return; }
-	json=$("$ocfctl" stats --json 2>/dev/null) || { echo -1; return; }
-	python3 -c 'import json,sys; print(json.loads(sys.argv[1])["total"][sys.argv[2]])' "$json" "$1"
+	local ocfctl=$build/tools/ocfctl/ocfctl json v
+	[ -e /dev/ocf ] || { echo -1; return; }
+	if [ -x "$ocfctl" ] && json=$("$ocfctl" stats --json 2>/dev/null) &&
+		v=$(python3 -c 'import json,sys; print(int(json.loads(sys.argv[1])["total"][sys.argv[2]]))' \
+			"$json" "$1" 2>/dev/null) && [[ $v =~ ^[0-9]+$ ]]; then
+		echo "$v"
+	else
+		echo -2
+	fi
 }
 
 # Ends a script: a summary line, and the status.

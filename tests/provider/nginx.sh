@@ -5,6 +5,8 @@
 # TLS 1.3 with TLS_AES_128_GCM_SHA256 (and TLS 1.2 AES-256-CBC-SHA384 with
 # encrypt-then-MAC: plain CBC records and HMAC). The files arrive intact and, with
 # /dev/ocf and a producer, at least 64 MiB per transfer went through OCF.
+# Then the swcrypt producer is unplugged during GCM and stitched transfers:
+# they complete intact in software.
 # nginx forks its workers after loading the configuration (and the provider).
 #
 # Run as root in the VM, with the modules loaded:
@@ -137,6 +139,31 @@ for port in 8443 8444 8445 8446; do
 	report "curl with the provider, port $port: the file arrived intact" \
 		"$(cmp -s "$tmp/got" "$tmp/www/small"; echo $?)"
 done
+
+# The producer unplugged during a transfer (defect 4 of issue 13): with no
+# producer left OCF answers -ENODEV before touching the data, so every
+# record, in place too, goes on in software and the connection survives.
+# The module is loaded again afterwards for the scripts that follow.
+swcrypt_ko=$here/kernel/drivers/swcrypt/ocf_swcrypt.ko
+if [ "${OCF_PROVIDER_MODE}" = always ] && grep -q '^ocf_swcrypt ' /proc/modules 2>/dev/null &&
+	[ -f "$swcrypt_ko" ]; then
+	for port in 8443 8444; do
+		env -u OPENSSL_CONF -u OPENSSL_MODULES curl -sS -k --limit-rate 16M -o "$tmp/got" \
+			"https://127.0.0.1:$port/big" 2>"$tmp/curl.log" &
+		curl_pid=$!
+		sleep 1
+		check "port $port: the transfer is under way when swcrypt is unplugged" kill -0 "$curl_pid"
+		rmmod ocf_swcrypt
+		report "port $port: swcrypt unplugged during the transfer" $?
+		wait "$curl_pid"
+		report "port $port, unplugged mid-transfer: curl fetched the file" $?
+		report "port $port, unplugged mid-transfer: the file arrived intact" \
+			"$(cmp -s "$tmp/got" "$tmp/www/big"; echo $?)"
+		rm -f "$tmp/got"
+		insmod "$swcrypt_ko"
+		report "port $port: swcrypt loaded again" $?
+	done
+fi
 
 check "nginx is still running" kill -0 "$nginx_pid"
 report "no worker crashed" "$(! grep -E 'exited on signal|segfault' "$tmp/error.log"; echo $?)"

@@ -192,11 +192,12 @@ TEST_CASE("TLS CBC records through the stitched ciphers: every padding length, t
 	};
 	for (const Stitched &s : ciphers) {
 		ptr<EVP_CIPHER> oc(ocf_cipher(ocf_ctx("always"), s.name)), rc(ref_cipher(s.name));
-		if (!oc || !rc) {
-			WARN(s.name << " not available (no AES-NI?): skipped");
+		if (!rc) {	// no AES-NI: neither provider may offer it
+			CHECK_FALSE(oc);
 			drain_errors();
 			continue;
 		}
+		REQUIRE(oc);
 		bytes key = rand_bytes(static_cast<std::size_t>(EVP_CIPHER_get_key_length(rc.get())));
 		bytes mackey = rand_bytes(s.h.maclen);
 		long long before = ocf_requests();

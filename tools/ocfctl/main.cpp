@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace {
@@ -28,15 +29,41 @@ constexpr const char *usage_text =
 	"      --seconds S      time per cell (default 0.3)\n"
 	"\n"
 	"options of every command:\n"
-	"  --json             print JSON instead of a table\n"
+	"  --json             print JSON instead of a table; a failure is then JSON\n"
+	"                     too, on stdout: {\"version\":1,\"error\":{\"message\":...,\n"
+	"                     \"status\":N}}\n"
 	"  --device PATH      the device node (default /dev/ocf)\n"
 	"\n"
+	"\n"
+	"ocfctl --version prints ocfctl's own version.\n"
 	"Exit status: 0 success, 1 failure, 2 bad command line.\n";
 
 int usage(std::FILE *to)
 {
 	std::fputs(usage_text, to);
 	return to == stdout ? 0 : 2;
+}
+
+// A failure: as text on stderr, or under --json as JSON on stdout (so that
+// a script reading the JSON sees why instead of nothing). Returns @status.
+int fail(bool json, int status, const char *prefix, const char *message, const char *suffix = "")
+{
+	if (!json) {
+		std::fprintf(stderr, "ocfctl: %s%s%s\n", prefix, message, suffix);
+		return status;
+	}
+	std::string m = std::string(prefix) + message;
+	std::string quoted;
+	for (char ch : m) {
+		if (ch == '"' || ch == '\\')
+			quoted += '\\';
+		if (static_cast<unsigned char>(ch) < 0x20)
+			continue;
+		quoted += ch;
+	}
+	std::printf("{\"version\":1,\"error\":{\"message\":\"%s\",\"status\":%d}}\n", quoted.c_str(),
+		    status);
+	return status;
 }
 
 } // namespace
@@ -46,6 +73,13 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage(stderr);
 	std::string_view command = argv[1];
+	if (command == "--version") {
+		std::printf("ocfctl %s\n", OCFCTL_VERSION);
+		return 0;
+	}
+	bool json = false;
+	for (int i = 2; i < argc; ++i)
+		json = json || std::string_view(argv[i]) == "--json";
 	if (command == "help")
 		return usage(stdout);
 	for (int i = 1; i < argc; ++i)
@@ -67,17 +101,15 @@ int main(int argc, char **argv)
 		for (const auto &c : commands)
 			if (c.name == command)
 				return c.run(args);
+		if (json)
+			return fail(json, 2, "unknown command ", argv[1]);
 		std::fprintf(stderr, "ocfctl: unknown command '%s'\n", argv[1]);
 		return usage(stderr);
 	} catch (const ocfctl::usage_error &e) {
-		std::fprintf(stderr, "ocfctl: %s\n(ocfctl --help lists the commands and options)\n",
-			     e.what());
-		return 2;
+		return fail(json, 2, "", e.what(), "\n(ocfctl --help lists the commands and options)");
 	} catch (const ocfctl::failure &e) {
-		std::fprintf(stderr, "ocfctl: %s\n", e.what());
-		return 1;
+		return fail(json, 1, "", e.what());
 	} catch (const std::exception &e) {
-		std::fprintf(stderr, "ocfctl: %s\n", e.what());
-		return 1;
+		return fail(json, 1, "", e.what());
 	}
 }

@@ -6,8 +6,18 @@
  * Conventions: functions return 0 or a positive count on success and a
  * negative errno on failure; they never set errno and never abort. Handles are
  * opaque and owned by the caller, who releases them with the matching _close
- * or _free call. A handle is not tied to a thread, but a handle must not be
- * used from two threads at once unless the function says it may.
+ * or _free call.
+ *
+ * Threads: a device handle is not tied to a thread. These may be called on
+ * one handle from any number of threads at once (each is one ioctl, and the
+ * module serialises what it must): ocf_device_fd(), ocf_device_version(),
+ * ocf_session_new(), ocf_session_free() (of different sessions; freeing a
+ * session while another thread runs an op on it makes that op fail with
+ * -ENOENT), ocf_run(), ocf_submit(), ocf_reap() (each completion goes to
+ * one caller: whichever reaps it), ocf_producers(), ocf_sessions(). The
+ * ocf_op_*() fillers touch only the op they are given. ocf_device_close()
+ * must not run while any other call on the handle does. The OpenSSL
+ * provider relies on this: its threads share one handle per process.
  */
 #ifndef OCF_OCF_H
 #define OCF_OCF_H
@@ -96,6 +106,11 @@ unsigned ocf_alg_digest_len(uint32_t alg);
 
 /**
  * struct ocf_session_params - what ocf_session_new() needs
+ * @size: sizeof(struct ocf_session_params) as the caller was compiled with,
+ *	so that the struct can grow: 0 stands for this first version's size
+ *	(OCF_SESSION_PARAMS_SIZE_V1, what a zero-initialised struct gives); a
+ *	larger size than the library knows is accepted when the unknown tail
+ *	is zero (else -E2BIG), as the module treats its structs
  * @cipher: enum ocf_alg cipher or AEAD, or OCF_ALG_NONE
  * @mac: enum ocf_alg MAC or hash, or OCF_ALG_NONE
  * @flags: OCF_SESSION_* (chain order)
@@ -105,6 +120,7 @@ unsigned ocf_alg_digest_len(uint32_t alg);
  * @mac_key, @mac_key_len: the HMAC key
  */
 struct ocf_session_params {
+	uint32_t size;
 	uint32_t cipher;
 	uint32_t mac;
 	uint32_t flags;
@@ -115,6 +131,9 @@ struct ocf_session_params {
 	const void *mac_key;
 	size_t mac_key_len;
 };
+
+#define OCF_SESSION_PARAMS_SIZE_V1 \
+	(offsetof(struct ocf_session_params, mac_key_len) + sizeof(size_t))
 
 /**
  * ocf_session_new() - create a session in @dev
@@ -136,7 +155,10 @@ int ocf_session_free(struct ocf_device *dev, uint32_t session);
 /*
  * Operations are the ABI's struct ocf_op (see <linux/ocf.h>). These fill one
  * for the common layouts, zeroing the rest; src/dst are user buffers of @len
- * bytes, dst NULL for in place.
+ * bytes, dst NULL for in place. Those that add lengths return -EINVAL when
+ * the layout does not fit the ABI's 32 bits (or @len exceeds @buf_len); the
+ * op is then left zeroed but for its session, which the module refuses
+ * (-EINVAL) should it be run anyway. They return 0 otherwise.
  */
 
 /** ocf_op_cipher() - a cipher over the whole buffer, explicit IV. */
@@ -146,9 +168,9 @@ void ocf_op_cipher(struct ocf_op *op, uint32_t session, uint32_t direction,
 /**
  * ocf_op_digest() - a MAC or hash over [0, len); the digest goes to, or is
  * checked at, [len, len + mac_len) of a buffer that must hold len + mac_len
- * bytes (@buf_len).
+ * bytes (@buf_len). -EINVAL when @len > @buf_len.
  */
-void ocf_op_digest(struct ocf_op *op, uint32_t session, uint32_t direction,
+int ocf_op_digest(struct ocf_op *op, uint32_t session, uint32_t direction,
 		   const void *src, void *dst, uint32_t len, uint32_t buf_len);
 
 /**
@@ -158,7 +180,7 @@ void ocf_op_digest(struct ocf_op *op, uint32_t session, uint32_t direction,
  * aad_len + text_len + tag_len bytes. The op's auth region is the additional
  * data alone ([0, aad_len)), as the ABI requires for AEAD.
  */
-void ocf_op_aead(struct ocf_op *op, uint32_t session, uint32_t direction,
+int ocf_op_aead(struct ocf_op *op, uint32_t session, uint32_t direction,
 		 const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
 		 uint32_t tag_len, const void *iv);
 
@@ -171,7 +193,7 @@ void ocf_op_aead(struct ocf_op *op, uint32_t session, uint32_t direction,
  * or OCF_SESSION_MAC_THEN_CIPHER) decides whether that is the cipher text or
  * the plain text.
  */
-void ocf_op_chain(struct ocf_op *op, uint32_t session, uint32_t direction,
+int ocf_op_chain(struct ocf_op *op, uint32_t session, uint32_t direction,
 		  const void *src, void *dst, uint32_t aad_len, uint32_t text_len,
 		  uint32_t mac_len, const void *iv);
 
