@@ -153,7 +153,9 @@ std::vector<ocf_producer_info> device::producers() const
 
 std::vector<ocf_session_info> device::sessions(session_scope scope, std::error_code &ec) const
 {
-	uint32_t flags = scope == session_scope::all ? OCF_LIST_ALL : 0;
+	uint32_t flags = scope == session_scope::all    ? OCF_LIST_ALL
+			 : scope == session_scope::user ? OCF_LIST_MINE
+							 : 0;
 	return list_everything<ocf_session_info>(
 		[this, flags](ocf_session_info *out, unsigned max) {
 			return ocf_sessions(handle_.get(), flags, out, max);

@@ -252,3 +252,27 @@ TEST_CASE("ocfctl sessions --all works as root and is refused, with the reason, 
 	std::string out = lower(nobody.output);
 	CHECK((out.find("root") != std::string::npos || out.find("cap_sys_admin") != std::string::npos));
 }
+
+TEST_CASE("ocfctl sessions lists the caller's own sessions from all its processes, no one else's", "[isolation]")
+{
+	OCFT_SEED_INFO();
+	device dev;
+	auto rng = make_rng("ocfctl sessions mine");
+	const alg &ctr = find_alg("aes-128-ctr");
+	session s(dev, ctr, random_keys(ctr, rng));
+	const std::string mine = "\"owner_pid\": " + std::to_string(::getpid()) + ",";
+
+	// Root's ocfctl, another process, sees this process's session.
+	child_result root = run_command({OCF_OCFCTL_PATH, "sessions", "--json"});
+	INFO("ocfctl sessions --json as root:\n" << root.output);
+	CHECK(root.exit_code() == 0);
+	CHECK(root.output.find(mine) != std::string::npos);
+
+	// Nobody's does not: it is root's.
+	world_usable_device mode;
+	ocfctl_copy copy;
+	child_result nobody = run_command({copy.binary(), "sessions", "--json"}, true, {copy.ld_path()});
+	INFO("ocfctl sessions --json as nobody:\n" << nobody.output);
+	CHECK(nobody.exit_code() == 0);
+	CHECK(nobody.output.find(mine) == std::string::npos);
+}

@@ -187,7 +187,9 @@ int cmd_sessions(arguments &args)
 	}
 	auto dev = open_device(common.device_path);
 	std::error_code ec;
-	auto sessions = dev.sessions(all ? ocf::session_scope::all : ocf::session_scope::own, ec);
+	// Without --all: the caller's own sessions, in every process of theirs
+	// (ocfctl's own file has none).
+	auto sessions = dev.sessions(all ? ocf::session_scope::all : ocf::session_scope::user, ec);
 	if (ec == std::errc::operation_not_permitted || ec == std::errc::permission_denied)
 		throw failure("listing all sessions needs CAP_SYS_ADMIN (run as root)");
 	sessions = listed(std::move(sessions), ec, "listing sessions");
@@ -198,8 +200,8 @@ int cmd_sessions(arguments &args)
 		producer_names[p.id] = fixed_string(p.name);
 
 	if (!all && sessions.empty())
-		std::fprintf(stderr, "ocfctl: ocfctl's own file has no sessions; "
-				     "--all lists every process's (needs root)\n");
+		std::fprintf(stderr, "ocfctl: you have no sessions open; "
+				     "--all lists every user's (needs root)\n");
 
 	auto order_of = [](const ocf_session_info &s) -> std::string {
 		if (s.cipher == OCF_ALG_NONE || s.mac == OCF_ALG_NONE)

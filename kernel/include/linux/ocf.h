@@ -112,6 +112,9 @@ const struct ocf_session_params *ocf_session_params(const struct ocf_session *s)
  * @status: the result when @complete runs: 0, -EBADMSG, -ENODEV (no capable
  *	producer left), or another negative errno
  *
+ * A request must not live on the stack: the framework queues work items
+ * in it (debug-objects would rightly complain), even for ocf_dispatch_sync().
+ *
  * The layout rules are those of struct ocf_op in the uapi header. Bytes of
  * @dst outside the cipher region are the input's; for out-of-place requests
  * the framework copies them before the producer runs, except for decryptions

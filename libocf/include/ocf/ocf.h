@@ -205,7 +205,7 @@ int ocf_op_chain(struct ocf_op *op, uint32_t session, uint32_t direction,
  * the batch.
  * Return: the number of ops run (all of them), or a negative errno when the
  * batch as a whole was refused (nothing ran): -EINVAL (more than
- * OCF_MAX_BATCH ops, or a bad field), -ENOSPC (the file's in-flight limit),
+ * OCF_MAX_BATCH ops, or a bad field), -EAGAIN (the file's or the user's in-flight limit),
  * -EFAULT.
  */
 int ocf_run(struct ocf_device *dev, struct ocf_op *ops, unsigned count);
@@ -219,7 +219,7 @@ int ocf_run(struct ocf_device *dev, struct ocf_op *ops, unsigned count);
  * be reused at once, but the buffers and IVs it points to must stay valid
  * until the op is reaped.
  * Return: the number of ops queued, or a negative errno (nothing queued):
- * -ENOSPC when the file's in-flight limit would be passed, -EINVAL...
+ * -EAGAIN when the file's or the user's in-flight limit would be passed, -EINVAL...
  */
 int ocf_submit(struct ocf_device *dev, const struct ocf_op *ops, unsigned count);
 

@@ -67,6 +67,7 @@ enum class direction : std::uint32_t {
 // Which sessions device::sessions() lists.
 enum class session_scope {
 	own,	// those of this open file
+	user,	// those of every file the caller's user opened, in any process
 	all,	// those of every file; needs CAP_SYS_ADMIN (else EPERM)
 };
 
@@ -134,7 +135,8 @@ public:
 	std::vector<ocf_producer_info> producers() const;
 	std::vector<ocf_producer_info> producers(std::error_code &ec) const;
 
-	// Sessions of this file, or of every file (session_scope::all, root only).
+	// Sessions of this file, of the caller's user's files, or of every file
+	// (session_scope::all, root only).
 	std::vector<ocf_session_info> sessions(session_scope scope = session_scope::own) const;
 	std::vector<ocf_session_info> sessions(session_scope scope, std::error_code &ec) const;
 
@@ -252,7 +254,7 @@ public:
 	// Runs every op and waits for all of them, concurrently where the
 	// producers allow. Each op's own result is then status(index). The call
 	// fails as a whole only when nothing ran: EINVAL (more than
-	// OCF_MAX_BATCH ops), ENOSPC (the file's in-flight limit), EFAULT.
+	// OCF_MAX_BATCH ops), EAGAIN (the file's or the user's in-flight limit), EFAULT.
 	void run();
 	void run(std::error_code &ec) noexcept;
 	// The result of op index after run(): empty, or e.g. EBADMSG for a bad
@@ -262,7 +264,7 @@ public:
 	// Queues every op and returns at once; each completes once, through
 	// device::reap(), with its tag. The batch may be cleared and reused
 	// right away (the module has copied the ops), the buffers may not.
-	// ENOSPC: the in-flight limit would be passed; nothing was queued.
+	// EAGAIN: an in-flight limit would be passed; nothing was queued.
 	void submit();
 	void submit(std::error_code &ec) noexcept;
 

@@ -54,6 +54,11 @@ using u8 = unsigned char;
 
 constexpr unsigned kMaxShared = 8192;
 
+// ocf.ko's default per-file limits (module parameters, not in the uapi header).
+constexpr std::size_t kMaxSessions = 1024;
+constexpr std::size_t kMaxInFlight = 4096;
+constexpr std::uint32_t kMaxOpLen = 0x100000;
+
 struct SharedSession {
 	std::uint32_t used, id, owner_pid, cipher, mac, flags;
 	std::uint64_t file;	// which open file (unique per open, across processes)
@@ -304,7 +309,7 @@ int do_session_new(File &f, void *arg)
 		return -EOPNOTSUPP;
 	if (g_ctl.fail_session_new)
 		return -g_ctl.fail_session_new;
-	if (f.sessions.size() >= OCF_DEFAULT_MAX_SESSIONS)
+	if (f.sessions.size() >= kMaxSessions)
 		return -ENOSPC;
 	if (g_ctl.session_new_delay_us)
 		usleep(static_cast<useconds_t>(g_ctl.session_new_delay_us));
@@ -557,7 +562,7 @@ int op_status(File &f, ocf_op &op)
 {
 	if (op.reserved0 || op.reserved[0] || op.reserved[1])
 		return -EINVAL;
-	if (op.len > OCF_DEFAULT_MAX_OP_LEN)
+	if (op.len > kMaxOpLen)
 		return -E2BIG;
 	auto it = f.sessions.find(op.session);
 	if (it == f.sessions.end())
@@ -573,7 +578,7 @@ int do_run(File &f, void *arg, bool submit)
 		return r;
 	if (g_ctl.fail_run_ioctl)
 		return -g_ctl.fail_run_ioctl;
-	if (submit && f.done.size() + b.count > OCF_DEFAULT_MAX_IN_FLIGHT)
+	if (submit && f.done.size() + b.count > kMaxInFlight)
 		return -EAGAIN;
 	for (std::uint32_t i = 0; i < b.count; i++) {
 		ocf_op *op = op_at(b, i);
