@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 namespace ocft {
 
 // Each op's status and output are right; a wrong one is described.
@@ -26,6 +28,23 @@ inline void check_round_trip(device &dev, const vector_case &vc, std::uint32_t s
 	ops.push_back(prepare(vc, session, OCF_OP_DECRYPT, dec));
 	REQUIRE(run_prepared(dev, ops) == 2);
 	check_ops(ops);
+}
+
+// Reaps every op of @ops (tagged by index) from @dev: each must complete
+// exactly once, with the right status and output.
+inline void check_reaped_once(device &dev, const std::vector<prepared_ptr> &ops,
+			      int timeout_ms = 60000)
+{
+	auto done = reap_n(dev, ops.size(), timeout_ms);
+	REQUIRE(done.size() == ops.size());
+	std::vector<int> seen(ops.size());
+	for (const auto &c : done) {
+		REQUIRE(c.tag < ops.size());
+		seen[c.tag]++;
+		INFO(ops[c.tag]->describe());
+		CHECK(ops[c.tag]->check(c.status) == "");
+	}
+	CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(ops.size()));
 }
 
 } // namespace ocft

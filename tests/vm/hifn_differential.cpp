@@ -187,14 +187,5 @@ TEST_CASE("hundreds of requests in flight on one chip all complete, correct", "[
 		batch.push_back(op->op);
 	REQUIRE(ocf_submit(dev.get(), batch.data(), static_cast<unsigned>(batch.size())) ==
 		static_cast<int>(batch.size()));
-	auto done = reap_n(dev, ops.size());
-	REQUIRE(done.size() == ops.size());
-	std::vector<int> seen(ops.size());
-	for (const auto &c : done) {
-		REQUIRE(c.tag < ops.size());
-		seen[c.tag]++;
-		INFO(ops[c.tag]->describe());
-		CHECK(ops[c.tag]->check(c.status) == "");
-	}
-	CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(ops.size()));
+	check_reaped_once(dev, ops);
 }

@@ -4,6 +4,7 @@
 // enabling is discarded, and the 795x is never read faster than its RNG
 // allows.
 #include "hifn_common.hpp"
+#include "hifn_workload.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,22 +19,6 @@ namespace {
 
 constexpr const char *rng_current = "/sys/class/misc/hw_random/rng_current";
 
-std::vector<std::uint32_t> read_hwrng(std::size_t words)
-{
-	std::vector<std::uint32_t> out(words);
-	int fd = ::open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
-	REQUIRE(fd >= 0);
-	std::size_t got = 0;
-	auto *p = reinterpret_cast<std::uint8_t *>(out.data());
-	while (got < words * 4) {
-		// Whole words per read keep the words aligned.
-		ssize_t n = ::read(fd, p + got, std::min<std::size_t>(words * 4 - got, 64));
-		REQUIRE(n > 0);
-		got += static_cast<std::size_t>(n);
-	}
-	::close(fd);
-	return out;
-}
 
 } // namespace
 

@@ -2,6 +2,7 @@
 // their sessions move (to software), no request is lost. The model is
 // loaded again afterwards, as tools/vm loaded it. Keep this file last in the
 // executable: tests after it would see chips created anew.
+#include "checks.hpp"
 #include "hifn_common.hpp"
 
 #include <catch2/catch.hpp>
@@ -57,16 +58,7 @@ TEST_CASE("rmmod of the chip model under traffic loses no request; the model com
 	INFO(rm.output);
 	CHECK(rm.ok());
 
-	auto done = reap_n(dev, ops.size(), 120000);
-	REQUIRE(done.size() == ops.size());
-	std::vector<int> seen(ops.size());
-	for (const auto &c : done) {
-		REQUIRE(c.tag < ops.size());
-		seen[c.tag]++;
-		INFO(ops[c.tag]->describe());
-		CHECK(ops[c.tag]->check(c.status) == "");
-	}
-	CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(ops.size()));
+	check_reaped_once(dev, ops, 120000);
 	CHECK(hifn_producers(dev).empty());
 	for (const auto &s : sessions) {
 		auto info = session_info(dev, s->id());

@@ -3,6 +3,7 @@
 #ifndef OCF_TESTS_VM_HIFN_WORKLOAD_HPP
 #define OCF_TESTS_VM_HIFN_WORKLOAD_HPP
 
+#include "checks.hpp"
 #include "hifn_common.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,9 +12,30 @@
 #include <deque>
 #include <memory>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace hifnt {
 
 using namespace ocft;
+
+// @words words from /dev/hwrng, read whole words at a time.
+inline std::vector<std::uint32_t> read_hwrng(std::size_t words)
+{
+	std::vector<std::uint32_t> out(words);
+	int fd = ::open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
+	REQUIRE(fd >= 0);
+	std::size_t got = 0;
+	auto *p = reinterpret_cast<std::uint8_t *>(out.data());
+	while (got < words * 4) {
+		// Whole words per read keep the words aligned.
+		ssize_t n = ::read(fd, p + got, std::min<std::size_t>(words * 4 - got, 64));
+		REQUIRE(n > 0);
+		got += static_cast<std::size_t>(n);
+	}
+	::close(fd);
+	return out;
+}
 
 inline alg default_workload_alg()
 {
@@ -57,19 +79,7 @@ struct workload {
 	}
 
 	// Reaps everything submitted; each op must complete once, correct.
-	void reap_and_check(device &dev)
-	{
-		auto done = reap_n(dev, ops.size(), 120000);
-		REQUIRE(done.size() == ops.size());
-		std::vector<int> seen(ops.size());
-		for (const auto &c : done) {
-			REQUIRE(c.tag < ops.size());
-			seen[c.tag]++;
-			INFO(ops[c.tag]->describe());
-			CHECK(ops[c.tag]->check(c.status) == "");
-		}
-		CHECK(std::count(seen.begin(), seen.end(), 1) == static_cast<long>(ops.size()));
-	}
+	void reap_and_check(device &dev) { check_reaped_once(dev, ops, 120000); }
 };
 
 } // namespace hifnt
