@@ -5,6 +5,7 @@
  */
 
 #include <linux/lockdep.h>
+#include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/string.h>
@@ -104,11 +105,23 @@ static u32 ocf_policy_completion_bind(const struct ocf_session_params *params,
 	return n;
 }
 
-/* Until a producer has been measured busy, its rating, else a common guess. */
-static u64 ocf_producer_rate(const struct ocf_producer *p)
+/* How long an idle producer's measured rate still counts. */
+#define OCF_RATE_STALE_NS (100 * NSEC_PER_MSEC)
+
+/*
+ * Its rate as measured while busy; until then, or once it has been idle for
+ * a while, its rating, else a common guess. A stale measurement says more
+ * about the load the producer last saw (a slowed chip, a burst of tiny
+ * requests) than about the producer, and a producer rated too low would
+ * never again get the requests that measure it.
+ */
+static u64 ocf_producer_rate(const struct ocf_producer *p, u64 outstanding)
 {
 	u64 rate = READ_ONCE(p->rate_bps);
 
+	if (rate && !outstanding &&
+	    ktime_get_ns() - READ_ONCE(p->last_done_ns) > OCF_RATE_STALE_NS)
+		rate = 0;
 	if (!rate)
 		rate = p->rated_bps;
 	return rate ?: 100 * 1000 * 1000;
@@ -122,7 +135,7 @@ static u64 ocf_producer_rate(const struct ocf_producer *p)
  */
 static u32 ocf_policy_completion_route(struct ocf_session *s, const struct ocf_request *req)
 {
-	u64 cost, best_cost[2] = { U64_MAX, U64_MAX };
+	u64 cost, outstanding, best_cost[2] = { U64_MAX, U64_MAX };
 	int best[2] = { -1, -1 };	/* [0] software, [1] hardware */
 	u32 i;
 
@@ -133,8 +146,9 @@ static u32 ocf_policy_completion_route(struct ocf_session *s, const struct ocf_r
 		/* Leaving: its requests would only wait for the migration. */
 		if (READ_ONCE(p->dying) || req->len > p->max_len)
 			continue;
-		cost = mul_u64_u64_div_u64(ocf_counters_outstanding(p->counters) + req->len,
-					   NSEC_PER_SEC, ocf_producer_rate(p));
+		outstanding = ocf_counters_outstanding(p->counters);
+		cost = mul_u64_u64_div_u64(outstanding + req->len, NSEC_PER_SEC,
+					   ocf_producer_rate(p, outstanding));
 		if (cost < best_cost[hw]) {
 			best_cost[hw] = cost;
 			best[hw] = i;

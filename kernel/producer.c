@@ -196,7 +196,8 @@ void ocf_producer_note_done(struct ocf_producer *p, u32 bytes, u64 now)
 		}
 		WRITE_ONCE(p->rate_bps, rate ?: 1);
 	}
-	p->last_done_ns = now;
+	/* Read without p->lock by the policy, to tell a stale rate. */
+	WRITE_ONCE(p->last_done_ns, now);
 	/* The completing request is still counted in in_flight. */
 	p->busy = p->in_flight > 1;
 }

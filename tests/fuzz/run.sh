@@ -48,7 +48,12 @@ sunreclaim() {
 kmalloc_kib() {
 	awk '/^kmalloc-/ { sum += $2 * $4 } END { print int(sum / 1024) }' /proc/slabinfo
 }
-pins() { awk '/^nr_foll_pin_acquired/ { a = $2 } /^nr_foll_pin_released/ { r = $2 } END { print a - r }' /proc/vmstat; }
+# stat_refresh folds the per-CPU counters first: /proc/vmstat alone lags by
+# up to a second and reads a few pages off either way.
+pins() {
+	echo 1 >/proc/sys/vm/stat_refresh 2>/dev/null
+	awk '/^nr_foll_pin_acquired/ { a = $2 } /^nr_foll_pin_released/ { r = $2 } END { print a - r }' /proc/vmstat
+}
 
 slab_start=$(sunreclaim)
 kmalloc_start=$(kmalloc_kib)

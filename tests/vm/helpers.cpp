@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -1040,6 +1041,12 @@ bool eventually(const std::function<bool()> &pred, int timeout_ms)
 			return false;
 		std::this_thread::sleep_for(std::chrono::milliseconds(20));
 	}
+}
+
+bool debug_kernel()
+{
+	struct utsname u {};
+	return ::uname(&u) == 0 && std::string_view(u.release).ends_with("-ocf-debug");
 }
 
 // ---- processes ----------------------------------------------------------------------

@@ -203,7 +203,13 @@ TEST_CASE("RNG read faster than the part gives words is caught: 7956 and 7811", 
 			chip c(variant);
 			REQUIRE(write_text("/sys/class/misc/hw_random/rng_current", c.producer()) == 0);
 			read_hwrng(64);
-			CHECK(violations(c.index(), "rng_rate") > 0);
+			// Under KASAN even a driver that skips the wait reads
+			// slower than the part's rate; the production kernel's
+			// run is the one that can tell.
+			if (debug_kernel())
+				WARN("debug kernel: too slow to read the RNG too fast");
+			else
+				CHECK(violations(c.index(), "rng_rate") > 0);
 		}
 	}
 }

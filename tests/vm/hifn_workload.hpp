@@ -80,6 +80,21 @@ struct workload {
 
 	// Reaps everything submitted; each op must complete once, correct.
 	void reap_and_check(device &dev) { check_reaped_once(dev, ops, 120000); }
+
+	// Whether every session has come to rest on a producer other than
+	// @gone. A withdrawn producer leaves the list before its sessions are
+	// rebuilt elsewhere, so for a moment they still name it.
+	bool moved_off(device &dev, std::uint32_t gone)
+	{
+		return eventually([&] {
+			for (const auto &s : sessions) {
+				auto info = session_info(dev, s->id());
+				if (!info || info->producer == gone || info->producer == 0)
+					return false;
+			}
+			return true;
+		}, 10000);
+	}
 };
 
 } // namespace hifnt

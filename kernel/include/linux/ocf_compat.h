@@ -7,10 +7,12 @@
 #ifndef _LINUX_OCF_COMPAT_H
 #define _LINUX_OCF_COMPAT_H
 
-#include <linux/version.h>
-
-/* 6.12 moved the unaligned access helpers to <linux/unaligned.h>. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+/*
+ * 6.12 moved the unaligned access helpers to <linux/unaligned.h>. Kbuild
+ * looks for the header rather than at the version, which also serves
+ * kernels that backport the move.
+ */
+#ifdef OCF_HAVE_LINUX_UNALIGNED_H
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
