@@ -23,6 +23,10 @@ struct fuzz_options {
 struct kill9_options {
 	std::uint64_t seed = 0;
 	int rounds = 100;
+	// SIGKILL must end a child within this, even inside a RUN of 1024 ops
+	// of 8 KiB (8 MiB of AES, about a second under TCG): the RUN must not
+	// wait for them.
+	double max_death_s = 2.0;
 };
 
 int run_fuzz(const fuzz_options &o);

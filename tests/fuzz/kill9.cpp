@@ -52,10 +52,6 @@ struct child_ctx {
 	std::atomic<std::uint64_t> submitted{0};
 };
 
-// SIGKILL must end the child promptly, even inside a RUN of 1024 ops of
-// 8 KiB (8 MiB of AES, about a second under TCG): the RUN must not wait for them.
-constexpr double max_death_s = 2.0;
-
 // Async operations submitted before the kill may come.
 constexpr std::uint64_t min_ops = 2048;
 
@@ -320,7 +316,7 @@ int run_kill9(const kill9_options &o)
 			worst = took;
 			worst_round = round;
 		}
-		if (took > max_death_s)
+		if (took > o.max_death_s)
 			fail("kill9 round %d (%s): the child took %.1f s to die", round, moment_name(m), took);
 		if (!at_rest(mon, pins_base, 10.0, &in_flight, &sessions, &pins))
 			fail("kill9 round %d (killed %s after %u us): not at rest 10 s later: "

@@ -3,7 +3,7 @@
 //   ocf_fuzz fuzz [--seed N] [--calls N] [--threads N] [--null-module PATH]
 //                 [--no-nobody] [--no-producers] [--no-reload] [--no-busy] [--no-fork] [--no-kat]
 //                 [--no-racer]
-//   ocf_fuzz kill9 [--seed N] [--rounds N]
+//   ocf_fuzz kill9 [--seed N] [--rounds N] [--max-death SECONDS]
 //
 // --null-module PATH: ocf_null.ko, to unload and reload it under the fuzz
 // (--no-reload: don't). The --no-* options switch parts off, so that one
@@ -28,7 +28,7 @@ namespace {
 {
 	std::fputs("usage: ocf_fuzz fuzz [--seed N] [--calls N] [--threads N] [--null-module PATH]\n"
 		   "                     [--no-nobody] [--no-producers] [--no-reload] [--no-busy]\n                     [--no-fork] [--no-kat] [--no-racer]\n"
-		   "       ocf_fuzz kill9 [--seed N] [--rounds N]\n",
+		   "       ocf_fuzz kill9 [--seed N] [--rounds N] [--max-death SECONDS]\n",
 		   stderr);
 	std::exit(2);
 }
@@ -66,6 +66,8 @@ int main(int argc, char **argv)
 			fo.threads = static_cast<int>(number(argv[++i]));
 		else if (a == "--rounds" && next)
 			ko.rounds = static_cast<int>(number(argv[++i]));
+		else if (a == "--max-death" && next)
+			ko.max_death_s = static_cast<double>(number(argv[++i]));
 		else if (a == "--null-module" && next)
 			fo.null_module = argv[++i];
 		else if (a == "--no-nobody")
