@@ -131,6 +131,14 @@ int pick_fd(worker &w)
 	return slots[w.r.below(nslots)].load(std::memory_order_relaxed);
 }
 
+// Now and then, a field the kernel should only write (or never read) holds
+// anything at all.
+template <typename T> void sometimes_garbage(rng &r, T &field)
+{
+	if (r.one_in(20))
+		field = static_cast<T>(r.next());
+}
+
 // Sizes, counts, offsets: the edges first.
 std::uint32_t interesting(rng &r, std::uint32_t len)
 {
@@ -397,12 +405,9 @@ void call_batch(worker &w, int fd, bool submit)
 	b.op_size = op_size;
 	b.count = count;
 	b.ops = r.one_in(10) ? the_arena.pointer(r, bytes) : reinterpret_cast<std::uintptr_t>(at);
-	if (r.one_in(20))
-		b.flags = r.u32();
-	if (r.one_in(20))
-		b.done = r.u32();
-	if (r.one_in(20))
-		b.reserved[r.below(2)] = r.next();
+	sometimes_garbage(r, b.flags);
+	sometimes_garbage(r, b.done);
+	sometimes_garbage(r, b.reserved[r.below(2)]);
 	xioctl(fd, cmd_or_wrong(r, submit ? OCF_IOC_SUBMIT : OCF_IOC_RUN), place_struct(w, b));
 }
 
@@ -413,15 +418,12 @@ void call_reap(worker &w, int fd)
 	rp.size = struct_size(r, sizeof(rp));
 	rp.max = r.one_in(4) ? interesting(r, OCF_MAX_BATCH) : 1 + r.below(64);
 	rp.flags = r.one_in(5) ? OCF_REAP_WAIT : 0;
-	if (r.one_in(20))
-		rp.flags = r.u32();
+	sometimes_garbage(r, rp.flags);
 	rp.min_complete = r.one_in(2) ? 1 + r.below(8) : interesting(r, rp.max);
 	rp.completions = the_arena.pointer(r, static_cast<std::size_t>(std::min<std::uint32_t>(rp.max, 4096)) *
 						      sizeof(struct ocf_completion));
-	if (r.one_in(20))
-		rp.count = r.u32();
-	if (r.one_in(20))
-		rp.reserved[r.below(2)] = r.next();
+	sometimes_garbage(r, rp.count);
+	sometimes_garbage(r, rp.reserved[r.below(2)]);
 	xioctl(fd, cmd_or_wrong(r, OCF_IOC_REAP), place_struct(w, rp));
 }
 
@@ -436,10 +438,8 @@ void call_list(worker &w, int fd, bool sessions)
 	l.max = r.one_in(6) ? interesting(r, 16) : r.below(16);
 	l.entries = the_arena.pointer(r, static_cast<std::size_t>(std::min<std::uint32_t>(l.max, 64)) *
 						 std::min<std::uint32_t>(l.entry_size, 4096));
-	if (r.one_in(20))
-		l.total = r.u32();
-	if (r.one_in(20))
-		l.reserved[r.below(2)] = r.next();
+	sometimes_garbage(r, l.total);
+	sometimes_garbage(r, l.reserved[r.below(2)]);
 	xioctl(fd, cmd_or_wrong(r, sessions ? OCF_IOC_SESSIONS : OCF_IOC_PRODUCERS), place_struct(w, l));
 }
 

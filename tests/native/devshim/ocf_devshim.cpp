@@ -741,20 +741,8 @@ __attribute__((visibility("default"))) int open(const char *path, int flags, ...
 	return real(path, flags, mode);
 }
 
-__attribute__((visibility("default"))) int open64(const char *path, int flags, ...)
-{
-	mode_t mode = 0;
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_list ap;
-		va_start(ap, flags);
-		mode = static_cast<mode_t>(va_arg(ap, int));
-		va_end(ap);
-	}
-	if (is_device(path))
-		return shim_open(flags);
-	static open_fn real = next_fn<open_fn>("open64");
-	return real(path, flags, mode);
-}
+// Same call on a 64-bit libc (O_LARGEFILE is implied), so the same code.
+__attribute__((visibility("default"), alias("open"))) int open64(const char *path, int flags, ...);
 
 __attribute__((visibility("default"))) int close(int fd)
 {
