@@ -8,6 +8,7 @@
 // inner context whole blocks with its padding off, so that any run of whole
 // blocks can go either way.
 #include "device.hpp"
+#include "ocf_session.hpp"
 #include "params.hpp"
 #include "prov.hpp"
 
@@ -16,7 +17,6 @@
 
 #include <linux/ocf.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <cstring>
 #include <new>
@@ -38,18 +38,14 @@ struct BlockCtx {
 	unsigned pad = 1;	// managed CBC: ours (inner's is off)
 	bool oiv_set = false;
 	unsigned char oiv[16] = {};
-	unsigned char key[32] = {};
 	unsigned char buf[16] = {};
 	std::size_t bufsz = 0;
-	dev::Session sess;
-	bool sess_failed = false;	// no session for this key: software only
+	OcfSession session;
 
 	~BlockCtx()
 	{
-		dev::session_free(sess);
 		if (inner)
 			sw->freectx(inner);
-		cleanse(key, sizeof(key));
 		cleanse(buf, sizeof(buf));
 	}
 };
@@ -94,23 +90,6 @@ bool push_state(BlockCtx *c, const unsigned char *iv)
 	return init(c->inner, nullptr, 0, iv, c->alg->ivlen, nullptr) == 1;
 }
 
-bool ensure_session(BlockCtx *c)
-{
-	if (dev::session_live(c->sess))
-		return true;
-	if (c->sess_failed)
-		return false;
-	ocf_session_params p{};
-	p.cipher = c->alg->ocf_cipher;
-	p.cipher_key = c->key;
-	p.cipher_key_len = c->alg->keylen;
-	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
-		c->sess_failed = true;
-		return false;
-	}
-	return true;
-}
-
 void add_blocks(unsigned char ctr[16], std::size_t blocks)
 {
 	// 128-bit big-endian counter, as OpenSSL's and the kernel's CTR count.
@@ -130,10 +109,12 @@ int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::si
 	       std::size_t max_len)
 {
 	const std::size_t bs = c->alg->kind == CipherKind::Ctr ? 16 : c->alg->blocksize;
-	if (!ensure_session(c))
+	ocf_session_params params{};
+	params.cipher = c->alg->ocf_cipher;
+	if (!c->session.ensure(params, c->prov))
 		return 0;
-	if (c->sess.max_len && c->sess.max_len < max_len)
-		max_len = c->sess.max_len;	// its producer's limit
+	if (std::size_t limit = c->session.session().max_len; limit && limit < max_len)
+		max_len = limit;	// its producer's limit
 	std::size_t chunk = std::min<std::size_t>(max_len, 1u << 30) / bs * bs;
 	if (chunk == 0)
 		return 0;
@@ -148,15 +129,10 @@ int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::si
 		ocf_op op;
 		ocf_op_cipher(&op, 0, c->enc ? OCF_OP_ENCRYPT : OCF_OP_DECRYPT, in + off,
 			      out == in ? nullptr : out + off, static_cast<std::uint32_t>(len), iv);
-		int r = dev::run(c->sess, op);
-		if (r != 0) {
-			if (r == -ESTALE || r == -ENOENT)
-				dev::session_free(c->sess);
-			if (!dev::untouched(r) && out == in) {
-				OCF_RAISE(c->prov, R_DEVICE, "in-place request failed: %s",
-					  ocf_strerror(r));
-				return -1;
-			}
+		OcfOutcome done = submit(c->session, op, out == in, c->prov, "in-place request failed");
+		if (done == OcfOutcome::Failed)
+			return -1;
+		if (done == OcfOutcome::Software) {
 			// Nothing of this chunk was written: the rest in software.
 			if (!push_state(c, iv))
 				return -1;
@@ -396,10 +372,9 @@ void *block_dupctx(void *vctx)
 	d->pad = c->pad;
 	d->oiv_set = c->oiv_set;
 	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
-	std::memcpy(d->key, c->key, sizeof(d->key));
 	std::memcpy(d->buf, c->buf, sizeof(d->buf));
 	d->bufsz = c->bufsz;
-	d->sess_failed = c->sess_failed;
+	d->session = c->session;
 	return d;
 }
 
@@ -427,10 +402,8 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->oiv_set = true;
 	}
 	if (key) {
-		std::memcpy(c->key, key, c->alg->keylen);
+		c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
-		dev::session_free(c->sess);
-		c->sess_failed = false;
 		bool possible = ocf_possible(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE);
 		bool managed = !c->tls && possible;
 		c->tls_ocf = c->tls && possible;

@@ -13,6 +13,7 @@
 // - a TLS 1.2 record (libssl's TLS1_AAD mode): one OCF request per record,
 //   with the IV taken from (and advanced in) the inner context.
 #include "device.hpp"
+#include "ocf_session.hpp"
 #include "params.hpp"
 #include "prov.hpp"
 
@@ -45,7 +46,6 @@ struct GcmCtx {
 	bool enc = true;
 	bool key_set = false;
 	bool managed = false;
-	unsigned char key[32] = {};
 
 	// The IV of the current message, when we know it.
 	unsigned char iv[128] = {};
@@ -67,15 +67,12 @@ struct GcmCtx {
 	bool tls_aad_set = false;
 
 	SecretBytes src, dst;	// request buffers (src kept for replay)
-	dev::Session sess;
-	std::uint32_t sess_failed_len = 0;	// tag length a session failed for
+	OcfSession session;	// one per tag length in use
 
 	~GcmCtx()
 	{
-		dev::session_free(sess);
 		if (inner)
 			sw->freectx(inner);
-		cleanse(key, sizeof(key));
 		if (!src.empty())
 			cleanse(src.data(), src.size());
 		if (!dst.empty())
@@ -123,31 +120,16 @@ bool pull_iv(GcmCtx *c)
 	return ok;
 }
 
-bool ensure_session(GcmCtx *c, std::uint32_t taglen)
-{
-	if (dev::session_live(c->sess) && c->sess.mac_len == taglen)
-		return true;
-	if (c->sess_failed_len == taglen)
-		return false;
-	ocf_session_params p{};
-	p.cipher = OCF_AEAD_AES_GCM;
-	p.cipher_key = c->key;
-	p.cipher_key_len = c->alg->keylen;
-	p.mac_len = taglen;
-	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
-		c->sess_failed_len = taglen;
-		return false;
-	}
-	return true;
-}
-
 // One OCF AEAD request: aad || text || tag. Returns the status (0,
 // -EBADMSG, ...); the result is in c->dst.
 int ocf_aead(GcmCtx *c, bool enc, const unsigned char *aad, std::size_t aadlen,
 	     const unsigned char *text, std::size_t len, const unsigned char *tag,
 	     std::size_t taglen, const unsigned char *iv)
 {
-	if (!ensure_session(c, static_cast<std::uint32_t>(taglen)))
+	ocf_session_params params{};
+	params.cipher = OCF_AEAD_AES_GCM;
+	params.mac_len = static_cast<std::uint32_t>(taglen);
+	if (!c->session.ensure(params, c->prov))
 		return -ENODEV;
 	std::size_t total = aadlen + len + taglen;
 	try {
@@ -166,9 +148,10 @@ int ocf_aead(GcmCtx *c, bool enc, const unsigned char *aad, std::size_t aadlen,
 	ocf_op_aead(&op, 0, enc ? OCF_OP_ENCRYPT : OCF_OP_DECRYPT, c->src.data(), c->dst.data(),
 		    static_cast<std::uint32_t>(aadlen), static_cast<std::uint32_t>(len),
 		    static_cast<std::uint32_t>(taglen), iv);
-	int r = dev::run(c->sess, op);
-	if (r == -ESTALE || r == -ENOENT)
-		dev::session_free(c->sess);
+	// Never in place (c->src, c->dst): whatever failed, the caller's data
+	// is intact for the inner context.
+	int r = 0;
+	submit(c->session, op, false, c->prov, "AEAD request", &r);
 	return r;
 }
 
@@ -297,7 +280,6 @@ void *gcm_dupctx(void *v)
 	d->enc = c->enc;
 	d->key_set = c->key_set;
 	d->managed = c->managed;
-	std::memcpy(d->key, c->key, sizeof(d->key));
 	std::memcpy(d->iv, c->iv, sizeof(d->iv));
 	d->ivlen = c->ivlen;
 	d->iv_known = c->iv_known;
@@ -311,7 +293,7 @@ void *gcm_dupctx(void *v)
 	std::memcpy(d->ocf_tag, c->ocf_tag, sizeof(d->ocf_tag));
 	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
 	d->tls_aad_set = c->tls_aad_set;
-	d->sess_failed_len = c->sess_failed_len;
+	d->session = c->session;
 	try {
 		d->aad = c->aad;
 		d->src = c->src;
@@ -338,10 +320,8 @@ int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
 		c->iv_known = true;
 	}
 	if (key) {
-		std::memcpy(c->key, key, c->alg->keylen);
+		c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
-		dev::session_free(c->sess);
-		c->sess_failed_len = 0;
 		c->managed = ocf_possible(c->prov, OCF_AEAD_AES_GCM, OCF_ALG_NONE);
 	}
 	new_message(c);

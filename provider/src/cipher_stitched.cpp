@@ -27,6 +27,7 @@
 // depends on the record's length only), and the padding and HMAC are
 // checked here in constant time (tls_cbc.cpp), as OpenSSL's own code does.
 #include "device.hpp"
+#include "ocf_session.hpp"
 #include "params.hpp"
 #include "prov.hpp"
 #include "tls_cbc.hpp"
@@ -58,10 +59,7 @@ struct StitchedCtx {
 	bool enc = true;
 	bool key_set = false;
 	bool managed = false;
-	unsigned char key[32] = {};
-	unsigned char mac_key[OCF_MAX_MAC_KEY_LEN] = {};
-	std::size_t mac_keylen = 0;
-	bool mac_key_ok = false;
+	bool mac_key_ok = false;	// given, and short enough for OCF
 	unsigned char tls_aad[kAadLen] = {};
 	bool tls_aad_set = false;
 	std::size_t tls_pad = 0;
@@ -69,18 +67,14 @@ struct StitchedCtx {
 	bool oiv_set = false;
 	unsigned char oiv[kBlock] = {};
 	SecretBytes bounce;
-	dev::Session sess;
-	bool sess_failed = false;
+	OcfSession session;	// holds the cipher and MAC keys
 
 	~StitchedCtx()
 	{
-		dev::session_free(sess);
 		if (inner)
 			sw->freectx(inner);
 		if (cbc)
 			cbc_sw->freectx(cbc);
-		cleanse(key, sizeof(key));
-		cleanse(mac_key, sizeof(mac_key));
 		if (!bounce.empty())
 			cleanse(bounce.data(), bounce.size());
 	}
@@ -120,7 +114,8 @@ bool one_block(StitchedCtx *c, const unsigned char iv[kBlock], const unsigned ch
 	unsigned pad = 0;
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad),
 			   OSSL_PARAM_construct_end() };
-	if (!init(c->cbc, c->cbc_keyed ? nullptr : c->key, c->alg->keylen, iv, kBlock, p))
+	if (!init(c->cbc, c->cbc_keyed ? nullptr : c->session.cipher_key().data(), c->alg->keylen,
+		  iv, kBlock, p))
 		return false;
 	c->cbc_keyed = true;
 	std::size_t o = 0;
@@ -129,33 +124,25 @@ bool one_block(StitchedCtx *c, const unsigned char iv[kBlock], const unsigned ch
 
 bool ensure_session(StitchedCtx *c)
 {
-	if (dev::session_live(c->sess))
-		return true;
-	if (c->sess_failed || !c->mac_key_ok)
+	if (!c->mac_key_ok)
 		return false;
 	// Encrypting: one MAC-then-cipher chain per record. Decrypting: AES-CBC
 	// alone (the MAC is checked in constant time here, see the top).
 	ocf_session_params p{};
 	p.cipher = OCF_CIPHER_AES_CBC;
-	p.cipher_key = c->key;
-	p.cipher_key_len = c->alg->keylen;
 	if (c->enc) {
 		p.mac = c->alg->ocf_mac;
 		p.flags = OCF_SESSION_MAC_THEN_CIPHER;
-		p.mac_key = c->mac_key;
-		p.mac_key_len = c->mac_keylen;
 	}
-	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
-		c->sess_failed = true;
-		return false;
-	}
-	return true;
+	return c->session.ensure(p, c->prov);
 }
 
 // The chain request: MAC over [auth, auth + authlen) written at @mac, then
 // the cipher region [cipher, len) encrypted (or the reverse, decrypting).
-int run_chain(StitchedCtx *c, unsigned char *buf, std::size_t len, std::size_t auth,
-	      std::size_t authlen, std::size_t mac, std::size_t cipher, const unsigned char *iv)
+// @in_place: @buf is the caller's record.
+OcfOutcome run_chain(StitchedCtx *c, unsigned char *buf, std::size_t len, std::size_t auth,
+		     std::size_t authlen, std::size_t mac, std::size_t cipher,
+		     const unsigned char *iv, bool in_place)
 {
 	ocf_op op{};
 	op.op = c->enc ? OCF_OP_ENCRYPT : OCF_OP_DECRYPT;
@@ -168,10 +155,7 @@ int run_chain(StitchedCtx *c, unsigned char *buf, std::size_t len, std::size_t a
 	op.auth_len = static_cast<std::uint32_t>(authlen);
 	op.mac_offset = static_cast<std::uint32_t>(mac);
 	op.iv = reinterpret_cast<std::uintptr_t>(iv);
-	int r = dev::run(c->sess, op);
-	if (r == -ESTALE || r == -ENOENT)
-		dev::session_free(c->sess);
-	return r;
+	return submit(c->session, op, in_place, c->prov, "TLS record");
 }
 
 unsigned tls_version(const unsigned char aad[kAadLen])
@@ -201,7 +185,7 @@ int ocf_encrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 	aad[11] = static_cast<unsigned char>(payload >> 8);
 	aad[12] = static_cast<unsigned char>(payload);
 	const unsigned char last_pad = static_cast<unsigned char>(len - plen - maclen - 1);
-	int r;
+	OcfOutcome r;
 	if (explicit_iv) {
 		if (out != in)
 			std::memcpy(out, in, plen);
@@ -211,8 +195,8 @@ int ocf_encrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 		std::memset(out + plen + maclen, last_pad, len - plen - maclen);
 		std::memcpy(out + kBlock - kAadLen, aad, kAadLen);
 		r = run_chain(c, out, len, kBlock - kAadLen, kAadLen + payload, kBlock + payload,
-			      kBlock, c0);
-		std::memcpy(out, r == 0 ? c0 : p0, kBlock);
+			      kBlock, c0, out == in);
+		std::memcpy(out, r == OcfOutcome::Done ? c0 : p0, kBlock);
 	} else {
 		try {
 			c->bounce.resize(kAadLen + len);
@@ -224,16 +208,12 @@ int ocf_encrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 		std::memcpy(b + kAadLen, in, plen);
 		std::memset(b + kAadLen + plen + maclen, last_pad, len - plen - maclen);
 		r = run_chain(c, b, kAadLen + len, 0, kAadLen + payload, kAadLen + payload, kAadLen,
-			      civ);
-		if (r == 0)
+			      civ, false);
+		if (r == OcfOutcome::Done)
 			std::memcpy(out, b + kAadLen, len);
 	}
-	if (r != 0) {
-		if (dev::untouched(r) || out != in || !explicit_iv)
-			return 0;
-		OCF_RAISE(c->prov, R_DEVICE, "TLS record: %s", ocf_strerror(r));
-		return -1;
-	}
+	if (r != OcfOutcome::Done)
+		return r == OcfOutcome::Software ? 0 : -1;
 	if (!push_iv(c, out + len - kBlock)) {
 		OCF_RAISE(c->prov, R_OPERATION_FAILED, "TLS record: chaining IV");
 		return -1;
@@ -281,15 +261,9 @@ int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 	op.cipher_offset = static_cast<std::uint32_t>(explicit_iv);
 	op.cipher_len = static_cast<std::uint32_t>(len - explicit_iv);
 	op.iv = reinterpret_cast<std::uintptr_t>(civ);
-	int r = dev::run(c->sess, op);
-	if (r == -ESTALE || r == -ENOENT)
-		dev::session_free(c->sess);
-	if (r != 0) {
-		if (dev::untouched(r) || out != in)
-			return 0;
-		OCF_RAISE(c->prov, R_DEVICE, "TLS record: %s", ocf_strerror(r));
-		return -1;
-	}
+	if (OcfOutcome r = submit(c->session, op, out == in, c->prov, "TLS record");
+	    r != OcfOutcome::Done)
+		return r == OcfOutcome::Software ? 0 : -1;
 	if (explicit_iv)
 		std::memcpy(out, first, kBlock);
 	if (!push_iv(c, clast)) {
@@ -299,8 +273,9 @@ int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 	std::size_t payload = 0;
 	const auto hash = c->alg->ocf_mac == OCF_MAC_HMAC_SHA256 ? tls_cbc::Hash::Sha256 :
 								   tls_cbc::Hash::Sha1;
-	if (!tls_cbc::check_record(hash, c->mac_key, c->mac_keylen, c->tls_aad, out + explicit_iv,
-				   len - explicit_iv, &payload)) {
+	const auto mac_key = c->session.mac_key();
+	if (!tls_cbc::check_record(hash, mac_key.data(), mac_key.size(), c->tls_aad,
+				   out + explicit_iv, len - explicit_iv, &payload)) {
 		cleanse(out + explicit_iv, len - explicit_iv);
 		OCF_RAISE(c->prov, R_BAD_RECORD_MAC);
 		return -1;
@@ -352,9 +327,6 @@ void *st_dupctx(void *v)
 	d->enc = c->enc;
 	d->key_set = c->key_set;
 	d->managed = c->managed;
-	std::memcpy(d->key, c->key, sizeof(d->key));
-	std::memcpy(d->mac_key, c->mac_key, sizeof(d->mac_key));
-	d->mac_keylen = c->mac_keylen;
 	d->mac_key_ok = c->mac_key_ok;
 	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
 	d->tls_aad_set = c->tls_aad_set;
@@ -362,7 +334,7 @@ void *st_dupctx(void *v)
 	d->remove_fixed = c->remove_fixed;
 	d->oiv_set = c->oiv_set;
 	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
-	d->sess_failed = c->sess_failed;
+	d->session = c->session;
 	return d;
 }
 
@@ -383,8 +355,7 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 	if (enc != c->enc) {
 		// Encrypting uses a MAC-then-cipher chain session, decrypting a
 		// cipher-only one: the other direction needs the other kind.
-		dev::session_free(c->sess);
-		c->sess_failed = false;
+		c->session.reset();
 	}
 	c->enc = enc;
 	c->tls_aad_set = false;
@@ -393,12 +364,10 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->oiv_set = true;
 	}
 	if (key) {
-		std::memcpy(c->key, key, c->alg->keylen);
+		c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
 		c->cbc_keyed = false;
 		c->remove_fixed = c->alg->maclen + kBlock;
-		dev::session_free(c->sess);
-		c->sess_failed = false;
 		c->managed = ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
 	}
 	return st_set_ctx_params(c, params);
@@ -496,13 +465,8 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
 		return 0;
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_MAC_KEY)) {
-		dev::session_free(c->sess);
-		c->sess_failed = false;
-		c->mac_key_ok = p->data_size <= sizeof(c->mac_key);
-		c->mac_keylen = c->mac_key_ok ? p->data_size : 0;
-		cleanse(c->mac_key, sizeof(c->mac_key));
-		if (c->mac_key_ok && p->data_size)
-			std::memcpy(c->mac_key, p->data, p->data_size);
+		c->mac_key_ok = c->session.set_mac_key(
+			{ static_cast<const unsigned char *>(p->data), p->data_size });
 	}
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_TLS_VERSION)) {
 		unsigned ver = 0;

@@ -435,7 +435,7 @@ int run(const Session &s, ocf_op &op)
 // - ours: -ESTALE (the session is not of this process's file).
 // Not among them: -EBADMSG (a verdict), -EIO and -ETIMEDOUT (a chip failed
 // during the request: an in-place buffer may hold anything).
-bool untouched(int err)
+bool data_untouched(int err)
 {
 	switch (-err) {
 	case ESTALE:

@@ -67,7 +67,7 @@ int run(const Session &s, ocf_op &op);
 
 // Errors that leave the buffers untouched: the caller may do the request in
 // software instead.
-bool untouched(int err);
+bool data_untouched(int err);
 
 // Closes the device when no session of this process is alive: mode auto
 // calls it when it offers nothing (no process pins ocf.ko for nothing).

@@ -7,6 +7,7 @@
 // then gets the collected bytes. A message longer than one request goes to
 // the default implementation as it arrives.
 #include "device.hpp"
+#include "ocf_session.hpp"
 #include "params.hpp"
 #include "prov.hpp"
 
@@ -51,16 +52,17 @@ std::size_t digest_index(const DigestAlg *alg)
 	return static_cast<std::size_t>(alg - g_digest_algs);
 }
 
-// Runs a hash or HMAC over buf[0, len) on @sess; the digest lands at
-// buf[len, len + size). 0, or a negative errno.
-int ocf_digest(const dev::Session &sess, SecretBytes &buf, std::size_t size)
+// Runs a hash or HMAC over buf[0, len) with @run (the op to its session);
+// the digest lands at buf[len, len + size). 0, or a negative errno.
+template <typename Run>
+int ocf_digest(SecretBytes &buf, std::size_t size, Run &&run)
 {
 	std::size_t len = buf.size();
 	buf.resize(len + size);
 	ocf_op op;
 	ocf_op_digest(&op, 0, OCF_OP_ENCRYPT, buf.data(), nullptr, static_cast<std::uint32_t>(len),
 		      static_cast<std::uint32_t>(len + size));
-	int r = dev::run(sess, op);
+	int r = run(op);
 	if (r != 0)
 		buf.resize(len);
 	return r;
@@ -171,7 +173,8 @@ int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t out
 		    c->buf.size() + size <= max_len &&
 		    hash_session(digest_index(c->alg), need_hw, &sess)) {
 			try {
-				if (ocf_digest(sess, c->buf, size) == 0) {
+				if (ocf_digest(c->buf, size,
+					       [&sess](ocf_op &op) { return dev::run(sess, op); }) == 0) {
 					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
 					*outl = size;
 					c->buf.clear();
@@ -210,22 +213,17 @@ struct HmacCtx {
 	const MacFns *sw = nullptr;
 	void *inner = nullptr;
 	const DigestAlg *alg = nullptr;	// from the "digest" parameter; nullptr: not ours
-	unsigned char key[OCF_MAX_MAC_KEY_LEN] = {};
-	std::size_t keylen = 0;
 	bool key_set = false;
 	bool key_ok = false;		// short enough for OCF
 	bool tls_data = false;		// libssl's constant-time record MAC: software
 	bool managed = false;
 	SecretBytes buf;
-	dev::Session sess;
-	bool sess_failed = false;
+	OcfSession session;	// holds the key
 
 	~HmacCtx()
 	{
-		dev::session_free(sess);
 		if (inner)
 			sw->freectx(inner);
-		cleanse(key, sizeof(key));
 		if (!buf.empty())
 			cleanse(buf.data(), buf.size());
 	}
@@ -238,14 +236,8 @@ HmacCtx *hctx_of(void *v)
 
 void hmac_set_key(HmacCtx *c, const unsigned char *key, std::size_t keylen)
 {
-	dev::session_free(c->sess);
-	c->sess_failed = false;
 	c->key_set = true;
-	c->key_ok = keylen <= sizeof(c->key);
-	c->keylen = c->key_ok ? keylen : 0;
-	cleanse(c->key, sizeof(c->key));
-	if (c->key_ok && keylen)
-		std::memcpy(c->key, key, keylen);
+	c->key_ok = c->session.set_mac_key({ key, keylen });
 }
 
 // Notes what the parameters (already given to the inner context) change.
@@ -257,10 +249,8 @@ bool hmac_observe(HmacCtx *c, const OSSL_PARAM params[])
 		const char *name = nullptr;
 		if (OSSL_PARAM_get_utf8_string_ptr(p, &name)) {
 			const DigestAlg *a = digest_by_name(name);
-			if (a != c->alg) {
-				dev::session_free(c->sess);
-				c->sess_failed = false;
-			}
+			if (a != c->alg)
+				c->session.reset();
 			c->alg = a;
 		}
 	}
@@ -307,13 +297,11 @@ void *hmac_dupctx(void *v)
 	HmacCtx *d = dup_wrapper(c);
 	if (!d)
 		return nullptr;
-	std::memcpy(d->key, c->key, sizeof(d->key));
-	d->keylen = c->keylen;
+	d->session = c->session;
 	d->key_set = c->key_set;
 	d->key_ok = c->key_ok;
 	d->tls_data = c->tls_data;
 	d->managed = c->managed;
-	d->sess_failed = c->sess_failed;
 	try {
 		d->buf = c->buf;
 	} catch (...) {
@@ -349,19 +337,9 @@ int hmac_update(void *v, const unsigned char *in, std::size_t inl)
 
 bool hmac_session(HmacCtx *c)
 {
-	if (dev::session_live(c->sess))
-		return true;
-	if (c->sess_failed)
-		return false;
 	ocf_session_params p{};
 	p.mac = c->alg->ocf_hmac;
-	p.mac_key = c->key;
-	p.mac_key_len = c->keylen;
-	if (dev::session_new(c->sess, p, c->prov->cfg.mode == Mode::Auto) < 0) {
-		c->sess_failed = true;
-		return false;
-	}
-	return true;
+	return c->session.ensure(p, c->prov);
 }
 
 int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
@@ -373,7 +351,8 @@ int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 		    use_ocf(c->prov, c->alg->ocf_hmac, OCF_ALG_NONE, c->buf.size(), &max_len) &&
 		    c->buf.size() + size <= max_len && hmac_session(c)) {
 			try {
-				int r = ocf_digest(c->sess, c->buf, size);
+				int r = ocf_digest(c->buf, size,
+						   [c](ocf_op &op) { return c->session.run(op); });
 				if (r == 0) {
 					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
 					*outl = size;
@@ -381,8 +360,6 @@ int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 					c->buf.clear();
 					return 1;
 				}
-				if (r == -ESTALE || r == -ENOENT)
-					dev::session_free(c->sess);
 			} catch (...) {
 			}
 		}
