@@ -167,6 +167,26 @@ struct Provider {
 	Config cfg;
 };
 
+// ---- The provider's own parts, by concern ----
+
+// config.cpp: one instance's configuration, from its openssl.cnf section
+// (through the core's @get_params, if any) and then the environment (which
+// wins); sets debug on when asked for.
+Config read_config(const OSSL_CORE_HANDLE *handle, OSSL_FUNC_core_get_params_fn *get_params);
+const char *mode_name(Mode m);
+
+// errors.cpp: takes the core's error functions from @in (the same for every
+// instance); the reason strings for OSSL_FUNC_provider_get_reason_strings.
+void bind_core_errors(const OSSL_DISPATCH *in);
+const OSSL_ITEM *provider_reason_strings();
+
+// algorithms.cpp: loads and binds the default provider (g_soft), once per
+// process. False when it could not be loaded: the provider offers nothing.
+bool bind_default_provider();
+
+// dispatch.cpp: the algorithms offered for @operation_id in @prov's mode.
+const OSSL_ALGORITHM *offered_algorithms(const Provider *prov, int operation_id);
+
 // Should a context for these algorithms (enum ocf_alg, or OCF_ALG_NONE) be
 // managed, i.e. could it use OCF? Opens the device on first need.
 bool ocf_possible(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2);
@@ -265,7 +285,7 @@ Ctx *dup_wrapper(const Ctx *c)
 // ---- The algorithm families (one file each) ----
 
 // Each family's dispatch functions, without NEWCTX, GET_PARAMS and the
-// GETTABLE/SETTABLE lists (per algorithm, added by provider.cpp: OpenSSL asks
+// GETTABLE/SETTABLE lists (per algorithm, added by dispatch.cpp: OpenSSL asks
 // for the lists without a context).
 extern const OSSL_DISPATCH block_cipher_fns[];
 extern const OSSL_DISPATCH gcm_cipher_fns[];
