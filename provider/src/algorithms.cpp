@@ -44,11 +44,11 @@ const DigestAlg g_digest_algs[kDigests] = {
 	{ "SHA2-512", OCF_HASH_SHA512, OCF_MAC_HMAC_SHA512, 64, 128 },
 };
 
-Soft g_soft;
+DefaultProvider g_default_provider;
 
 namespace {
 
-bool g_soft_ok = false;	// the default provider is loaded and bound
+bool g_default_provider_bound = false;	// loaded and bound
 
 bool same_name(const char *names, const char *name)
 {
@@ -59,7 +59,7 @@ bool same_name(const char *names, const char *name)
 
 void bind_cipher(BoundCipher &b, const OSSL_DISPATCH *d)
 {
-	CipherFns &f = b.sw;
+	CipherFns &f = b.default_impl;
 	for (; d->function_id; d++) {
 		switch (d->function_id) {
 		case OSSL_FUNC_CIPHER_NEWCTX: f.newctx = OSSL_FUNC_cipher_newctx(d); break;
@@ -95,7 +95,7 @@ void bind_cipher(BoundCipher &b, const OSSL_DISPATCH *d)
 
 void bind_digest(BoundDigest &b, const OSSL_DISPATCH *d)
 {
-	DigestFns &f = b.sw;
+	DigestFns &f = b.default_impl;
 	for (; d->function_id; d++) {
 		switch (d->function_id) {
 		case OSSL_FUNC_DIGEST_NEWCTX: f.newctx = OSSL_FUNC_digest_newctx(d); break;
@@ -163,9 +163,9 @@ bool bind_mac(MacFns &f, const OSSL_DISPATCH *d)
 // Loads the default provider into a private library context and binds its
 // implementations of what we offer. Once per process; never unloaded (the
 // contexts of any provider instance may use it until exit).
-void init_soft()
+void load_default_provider()
 {
-	Soft &s = g_soft;
+	DefaultProvider &s = g_default_provider;
 	s.libctx = OSSL_LIB_CTX_new();
 	if (!s.libctx)
 		return;
@@ -206,7 +206,7 @@ void init_soft()
 				s.hmac_available = bind_mac(s.hmac, a->implementation);
 			}
 	}
-	g_soft_ok = true;
+	g_default_provider_bound = true;
 }
 
 } // namespace
@@ -214,8 +214,8 @@ void init_soft()
 bool bind_default_provider()
 {
 	static std::once_flag once;
-	std::call_once(once, init_soft);
-	return g_soft_ok;
+	std::call_once(once, load_default_provider);
+	return g_default_provider_bound;
 }
 
 } // namespace ocfprov

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // CBC (AES, DES-EDE3) and CTR (AES) ciphers.
 //
-// The default provider's context ("inner") always holds the chaining state
-// (the CBC IV, the CTR counter and keystream position): an OCF request reads
-// it from there first and writes the new state back after. A managed CBC
-// context does its own partial-block buffering and padding, feeding the
-// inner context whole blocks with its padding off, so that any run of whole
-// blocks can go either way.
+// The default provider's context (the "default context") always holds the
+// chaining state (the CBC IV, the CTR counter and keystream position): an
+// OCF request reads it from there first and writes the new state back
+// after. A CBC context that may use OCF does its own partial-block
+// buffering and padding, feeding the default context whole blocks with its
+// padding off, so that any run of whole blocks can go either way.
 #include "device.hpp"
 #include "ocf_session.hpp"
 #include "params.hpp"
@@ -27,15 +27,15 @@ namespace {
 struct BlockCtx {
 	Provider *prov = nullptr;
 	const CipherAlg *alg = nullptr;
-	const CipherFns *sw = nullptr;
-	void *inner = nullptr;
+	const CipherFns *default_impl = nullptr;
+	void *default_ctx = nullptr;
 	bool enc = true;
 	bool key_set = false;
-	bool managed = false;	// may use OCF; else every call goes to inner
-	bool tls = false;	// TLS record mode (libssl): inner does it all...
+	bool may_use_ocf = false;	// else every call goes to the default context
+	bool tls = false;	// TLS record mode (libssl): the default context does all...
 	bool tls_ocf = false;	// ...but encrypting records, which may go to OCF
 	unsigned tls_version = 0;
-	unsigned pad = 1;	// managed CBC: ours (inner's is off)
+	unsigned pad = 1;	// CBC using OCF: ours (the default context's is off)
 	bool oiv_set = false;
 	unsigned char oiv[16] = {};
 	unsigned char buf[16] = {};
@@ -44,8 +44,8 @@ struct BlockCtx {
 
 	~BlockCtx()
 	{
-		if (inner)
-			sw->freectx(inner);
+		if (default_ctx)
+			default_impl->freectx(default_ctx);
 		cleanse(buf, sizeof(buf));
 	}
 };
@@ -60,13 +60,13 @@ bool is_cbc(const BlockCtx *c)
 	return c->alg->kind == CipherKind::Cbc;
 }
 
-bool set_inner_padding(BlockCtx *c, unsigned pad)
+bool set_default_padding(BlockCtx *c, unsigned pad)
 {
-	return inner_set_one(*c->sw, c->inner,
-			     OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad));
+	return default_set_one(*c->default_impl, c->default_ctx,
+			       OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad));
 }
 
-// The inner context's chaining state: IV (or counter) and, for CTR, the
+// The default context's chaining state: IV (or counter) and, for CTR, the
 // position in the current keystream block.
 bool pull_state(BlockCtx *c, unsigned char *iv, unsigned *num)
 {
@@ -76,18 +76,18 @@ bool pull_state(BlockCtx *c, unsigned char *iv, unsigned *num)
 		OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_NUM, &n),
 		OSSL_PARAM_construct_end(),
 	};
-	if (!c->sw->get_ctx_params(c->inner, p))
+	if (!c->default_impl->get_ctx_params(c->default_ctx, p))
 		return false;
 	if (num)
 		*num = n;
 	return true;
 }
 
-// Sets the inner context's chaining state (and, for CTR, position 0).
+// Sets the default context's chaining state (and, for CTR, position 0).
 bool push_state(BlockCtx *c, const unsigned char *iv)
 {
-	auto init = c->enc ? c->sw->einit : c->sw->dinit;
-	return init(c->inner, nullptr, 0, iv, c->alg->ivlen, nullptr) == 1;
+	auto init = c->enc ? c->default_impl->einit : c->default_impl->dinit;
+	return init(c->default_ctx, nullptr, 0, iv, c->alg->ivlen, nullptr) == 1;
 }
 
 void add_blocks(unsigned char ctr[16], std::size_t blocks)
@@ -102,7 +102,7 @@ void add_blocks(unsigned char ctr[16], std::size_t blocks)
 }
 
 // Runs whole blocks (CBC) or whole counter blocks (CTR) of @n bytes through
-// OCF, starting from the inner context's state and leaving the new state
+// OCF, starting from the default context's state and leaving the new state
 // there. Returns 1 (done), 0 (declined, nothing touched: use software) or
 // -1 (failed, error raised).
 int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::size_t n,
@@ -139,7 +139,8 @@ int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::si
 			if (off == 0)
 				return 0;
 			std::size_t o = 0;
-			if (!c->sw->update(c->inner, out + off, &o, n - off, in + off, n - off) ||
+			if (!c->default_impl->update(c->default_ctx, out + off, &o, n - off,
+						     in + off, n - off) ||
 			    o != n - off)
 				return -1;
 			return 1;
@@ -168,7 +169,7 @@ bool process(BlockCtx *c, unsigned char *out, const unsigned char *in, std::size
 			return r > 0;
 	}
 	std::size_t o = 0;
-	return c->sw->update(c->inner, out, &o, n, in, n) && o == n;
+	return c->default_impl->update(c->default_ctx, out, &o, n, in, n) && o == n;
 }
 
 // CTR: any length. A partial keystream block is finished in software, the
@@ -182,7 +183,7 @@ int ctr_update(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t o
 	}
 	std::size_t max_len = 0;
 	if (inl < 16 || !use_ocf(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE, inl, &max_len))
-		return c->sw->update(c->inner, out, outl, outsize, in, inl);
+		return c->default_impl->update(c->default_ctx, out, outl, outsize, in, inl);
 	unsigned char iv[16];
 	unsigned num = 0;
 	std::size_t done = 0, o = 0;
@@ -190,7 +191,7 @@ int ctr_update(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t o
 		return 0;
 	if (num) {
 		done = std::min<std::size_t>(16 - num, inl);
-		if (!c->sw->update(c->inner, out, &o, done, in, done))
+		if (!c->default_impl->update(c->default_ctx, out, &o, done, in, done))
 			return 0;
 	}
 	std::size_t bulk = (inl - done) & ~std::size_t{ 15 };
@@ -198,12 +199,14 @@ int ctr_update(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t o
 		int r = ocf_blocks(c, out + done, in + done, bulk, max_len);
 		if (r < 0)
 			return 0;
-		if (r == 0 && (!c->sw->update(c->inner, out + done, &o, bulk, in + done, bulk) ||
+		if (r == 0 && (!c->default_impl->update(c->default_ctx, out + done, &o, bulk,
+							in + done, bulk) ||
 			       o != bulk))
 			return 0;
 		done += bulk;
 	}
-	if (done < inl && !c->sw->update(c->inner, out + done, &o, inl - done, in + done, inl - done))
+	if (done < inl && !c->default_impl->update(c->default_ctx, out + done, &o, inl - done,
+						   in + done, inl - done))
 		return 0;
 	*outl = inl;
 	return 1;
@@ -327,7 +330,7 @@ int cbc_final(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t ou
 
 // libssl's TLS record (encrypt-then-MAC, or no stitched cipher), encrypting:
 // the provider pads it (as OpenSSL's generic code does) and encrypts it in
-// place. 1 done, -1 declined (the inner context does the record), 0 failed.
+// place. 1 done, -1 declined (the default context does the record), 0 failed.
 int tls_encrypt_record(BlockCtx *c, unsigned char *out, std::size_t *outl, std::size_t outsize,
 		       const unsigned char *in, std::size_t inl)
 {
@@ -365,7 +368,7 @@ void *block_dupctx(void *vctx)
 		return nullptr;
 	d->enc = c->enc;
 	d->key_set = c->key_set;
-	d->managed = c->managed;
+	d->may_use_ocf = c->may_use_ocf;
 	d->tls = c->tls;
 	d->tls_ocf = c->tls_ocf;
 	d->tls_version = c->tls_version;
@@ -384,7 +387,7 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 	       const unsigned char *iv, std::size_t ivlen, const OSSL_PARAM params[])
 {
 	// A CBC context re-initialised without an IV restarts from the original
-	// one (as OpenSSL 1.1.1 did); the inner context's copy of it may have
+	// one (as OpenSSL 1.1.1 did); the default context's copy of it may have
 	// been overwritten by our state pushes, so give it ours.
 	const unsigned char *use_iv = iv;
 	std::size_t use_ivlen = ivlen;
@@ -392,8 +395,8 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		use_iv = c->oiv;
 		use_ivlen = c->alg->ivlen;
 	}
-	auto init = enc ? c->sw->einit : c->sw->dinit;
-	if (!init(c->inner, key, keylen, use_iv, use_ivlen, nullptr))
+	auto init = enc ? c->default_impl->einit : c->default_impl->dinit;
+	if (!init(c->default_ctx, key, keylen, use_iv, use_ivlen, nullptr))
 		return 0;
 	c->enc = enc;
 	c->bufsz = 0;
@@ -405,22 +408,23 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
 		bool possible = ocf_possible(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE);
-		bool managed = !c->tls && possible;
+		bool may_use_ocf = !c->tls && possible;
 		c->tls_ocf = c->tls && possible;
-		if (managed != c->managed && is_cbc(c)) {
-			// The padding moves between us and the inner context.
-			if (managed) {
+		if (may_use_ocf != c->may_use_ocf && is_cbc(c)) {
+			// The padding moves between us and the default context.
+			if (may_use_ocf) {
 				unsigned pad = 1;
-				inner_get_one(*c->sw, c->inner,
-					      OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad));
+				default_get_one(
+					*c->default_impl, c->default_ctx,
+					OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad));
 				c->pad = pad;
-				if (!set_inner_padding(c, 0))
+				if (!set_default_padding(c, 0))
 					return 0;
-			} else if (!set_inner_padding(c, c->pad)) {
+			} else if (!set_default_padding(c, c->pad)) {
 				return 0;
 			}
 		}
-		c->managed = managed;
+		c->may_use_ocf = may_use_ocf;
 	}
 	return block_set_ctx_params(c, params);
 }
@@ -444,8 +448,8 @@ int block_update(void *vctx, unsigned char *out, std::size_t *outl, std::size_t 
 	if (c->tls_ocf && c->enc && c->key_set && is_cbc(c))
 		if (int r = tls_encrypt_record(c, out, outl, outsize, in, inl); r >= 0)
 			return r;
-	if (!c->managed)
-		return c->sw->update(c->inner, out, outl, outsize, in, inl);
+	if (!c->may_use_ocf)
+		return c->default_impl->update(c->default_ctx, out, outl, outsize, in, inl);
 	if (!c->key_set) {
 		OCF_RAISE(c->prov, R_NO_KEY);
 		return 0;
@@ -461,8 +465,8 @@ int block_update(void *vctx, unsigned char *out, std::size_t *outl, std::size_t 
 int block_final(void *vctx, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	BlockCtx *c = ctx_of(vctx);
-	if (!c->managed || !is_cbc(c))
-		return c->sw->final(c->inner, out, outl, outsize);
+	if (!c->may_use_ocf || !is_cbc(c))
+		return c->default_impl->final(c->default_ctx, out, outl, outsize);
 	if (!c->key_set) {
 		OCF_RAISE(c->prov, R_NO_KEY);
 		return 0;
@@ -475,8 +479,8 @@ int block_cipher(void *vctx, unsigned char *out, std::size_t *outl, std::size_t 
 		 const unsigned char *in, std::size_t inl)
 {
 	BlockCtx *c = ctx_of(vctx);
-	if (!c->managed || inl % c->alg->blocksize)
-		return c->sw->cipher(c->inner, out, outl, outsize, in, inl);
+	if (!c->may_use_ocf || inl % c->alg->blocksize)
+		return c->default_impl->cipher(c->default_ctx, out, outl, outsize, in, inl);
 	if (!c->key_set) {
 		OCF_RAISE(c->prov, R_NO_KEY);
 		return 0;
@@ -502,9 +506,12 @@ int block_cipher(void *vctx, unsigned char *out, std::size_t *outl, std::size_t 
 int block_get_ctx_params(void *vctx, OSSL_PARAM params[])
 {
 	BlockCtx *c = ctx_of(vctx);
-	bool own_pad = c->managed && is_cbc(c);
-	if (!forward_get(c->prov, params, { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_PADDING : "" },
-			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
+	bool own_pad = c->may_use_ocf && is_cbc(c);
+	if (!forward_get(c->prov, params,
+			 { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_PADDING : "" },
+			 [c](OSSL_PARAM *p) {
+				 return c->default_impl->get_ctx_params(c->default_ctx, p);
+			 }))
 		return 0;
 	if (OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_IV)) {
 		if (!set_octets(p, c->oiv, c->alg->ivlen)) {
@@ -530,22 +537,22 @@ int block_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 		if (OSSL_PARAM_get_uint(p, &v) && v > 0 && !c->tls) {
 			// libssl's record mode: the default implementation's padding
 			// and constant-time MAC removal take over.
-			if (c->managed && is_cbc(c)) {
+			if (c->may_use_ocf && is_cbc(c)) {
 				if (c->bufsz) {
 					OCF_RAISE(c->prov, R_OPERATION_FAILED,
 						  "TLS mode with buffered data");
 					return 0;
 				}
-				if (!set_inner_padding(c, c->pad))
+				if (!set_default_padding(c, c->pad))
 					return 0;
 			}
 			c->tls = true;
-			c->tls_ocf = c->managed;
+			c->tls_ocf = c->may_use_ocf;
 			c->tls_version = v;
-			c->managed = false;
+			c->may_use_ocf = false;
 		}
 	}
-	if (c->managed && is_cbc(c)) {
+	if (c->may_use_ocf && is_cbc(c)) {
 		if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_PADDING)) {
 			unsigned pad = 0;
 			if (!OSSL_PARAM_get_uint(p, &pad)) {
@@ -554,10 +561,12 @@ int block_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 			}
 			c->pad = pad ? 1 : 0;
 		}
-		return forward_set(c->prov, params, { OSSL_CIPHER_PARAM_PADDING },
-				   [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); });
+		return forward_set(
+			c->prov, params, { OSSL_CIPHER_PARAM_PADDING }, [c](const OSSL_PARAM *p) {
+				return c->default_impl->set_ctx_params(c->default_ctx, p);
+			});
 	}
-	return c->sw->set_ctx_params(c->inner, params);
+	return c->default_impl->set_ctx_params(c->default_ctx, params);
 }
 
 
@@ -565,7 +574,7 @@ int block_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 
 void *block_cipher_newctx(Provider *prov, std::size_t idx)
 {
-	return new_wrapper<BlockCtx>(prov, g_soft.ciphers[idx]);
+	return new_wrapper<BlockCtx>(prov, g_default_provider.ciphers[idx]);
 }
 
 const OSSL_DISPATCH block_cipher_fns[] = {

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // AES-GCM.
 //
-// The default provider's context ("inner") sees every call and stays the
-// authority on the IV (including TLS 1.2's fixed and generated IVs and
-// OpenSSH's incrementing one), the tag and the stream state, except for the
-// two cases OCF takes over:
+// The default provider's context (the "default context") sees every call
+// and stays the authority on the IV (including TLS 1.2's fixed and
+// generated IVs and OpenSSH's incrementing one), the tag and the stream
+// state, except for the two cases OCF takes over:
 // - a message whose data comes in one update after its IV, AAD (collected
 //   as it arrives) and, when decrypting, its tag are known: one OCF AEAD
-//   request. Should more data follow, the inner context is given the data
+//   request. Should more data follow, the default context is given the data
 //   OCF did ("replay") and carries on; a tag that does not verify sends the
-//   data to the inner context too, which then fails at final as it should;
+//   data to the default context too, which then fails at final as it should;
 // - a TLS 1.2 record (libssl's TLS1_AAD mode): one OCF request per record,
-//   with the IV taken from (and advanced in) the inner context.
+//   with the IV taken from (and advanced in) the default context.
 #include "device.hpp"
 #include "ocf_session.hpp"
 #include "params.hpp"
@@ -41,11 +41,11 @@ enum class Ocf { None, Done, Final };
 struct GcmCtx {
 	Provider *prov = nullptr;
 	const CipherAlg *alg = nullptr;
-	const CipherFns *sw = nullptr;
-	void *inner = nullptr;
+	const CipherFns *default_impl = nullptr;
+	void *default_ctx = nullptr;
 	bool enc = true;
 	bool key_set = false;
-	bool managed = false;
+	bool may_use_ocf = false;
 
 	// The IV of the current message, when we know it.
 	unsigned char iv[128] = {};
@@ -71,8 +71,8 @@ struct GcmCtx {
 
 	~GcmCtx()
 	{
-		if (inner)
-			sw->freectx(inner);
+		if (default_ctx)
+			default_impl->freectx(default_ctx);
 		if (!src.empty())
 			cleanse(src.data(), src.size());
 		if (!dst.empty())
@@ -95,7 +95,7 @@ void new_message(GcmCtx *c)
 
 // At init the copy of the tag that OCF would check is dropped: OCF checks
 // only a tag given for this message. A message without one goes to the
-// inner context, which answers as the default provider does (OpenSSL 3.0
+// default context, which answers as the default provider does (OpenSSL 3.0
 // keeps the last tag across init).
 void forget_tag(GcmCtx *c)
 {
@@ -103,17 +103,18 @@ void forget_tag(GcmCtx *c)
 	c->taglen = 0;
 }
 
-// The inner context's current IV (the one the next message uses).
+// The default context's current IV (the one the next message uses).
 bool pull_iv(GcmCtx *c)
 {
 	std::size_t len = 0;
-	if (!inner_get_one(*c->sw, c->inner,
-			   OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len)) ||
+	if (!default_get_one(*c->default_impl, c->default_ctx,
+			     OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len)) ||
 	    len == 0 || len > sizeof(c->iv))
 		return false;
 	ERR_set_mark();
-	bool ok = inner_get_one(*c->sw, c->inner,
-				OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, c->iv, len));
+	bool ok = default_get_one(
+		*c->default_impl, c->default_ctx,
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_IV, c->iv, len));
 	ERR_pop_to_mark();
 	c->ivlen = len;
 	c->iv_known = ok;
@@ -149,36 +150,37 @@ int ocf_aead(GcmCtx *c, bool enc, const unsigned char *aad, std::size_t aadlen,
 		    static_cast<std::uint32_t>(aadlen), static_cast<std::uint32_t>(len),
 		    static_cast<std::uint32_t>(taglen), iv);
 	// Never in place (c->src, c->dst): whatever failed, the caller's data
-	// is intact for the inner context.
+	// is intact for the default context.
 	int r = 0;
 	submit(c->session, op, false, c->prov, "AEAD request", &r);
 	return r;
 }
 
-// After OCF finished a message the inner context only saw the start of, it
+// After OCF finished a message the default context only saw the start of, it
 // must refuse to go on with that IV as OpenSSL's own does (no keystream
 // reuse by mistake): changing the IV length there and back marks its IV
 // finished.
-void finish_inner(GcmCtx *c)
+void finish_default_ctx(GcmCtx *c)
 {
 	std::size_t len = 0;
-	if (!inner_get_one(*c->sw, c->inner,
-			   OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len)))
+	if (!default_get_one(*c->default_impl, c->default_ctx,
+			     OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_IVLEN, &len)))
 		return;
 	std::size_t other = len == 12 ? 13 : 12;
-	inner_set_one(*c->sw, c->inner,
-		      OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &other));
-	inner_set_one(*c->sw, c->inner, OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &len));
+	default_set_one(*c->default_impl, c->default_ctx,
+			OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &other));
+	default_set_one(*c->default_impl, c->default_ctx,
+			OSSL_PARAM_construct_size_t(OSSL_CIPHER_PARAM_AEAD_IVLEN, &len));
 }
 
-// Gives the inner context the data an OCF request did, so that it can go on
+// Gives the default context the data an OCF request did, so that it can go on
 // with the message.
 bool replay(GcmCtx *c)
 {
 	c->ocf = Ocf::None;
 	std::size_t o = 0;
-	return c->sw->update(c->inner, c->dst.data(), &o, c->ocf_len, c->src.data() + c->ocf_aadlen,
-			     c->ocf_len);
+	return c->default_impl->update(c->default_ctx, c->dst.data(), &o, c->ocf_len,
+				       c->src.data() + c->ocf_aadlen, c->ocf_len);
 }
 
 // The whole message's data in one update: OCF, if it is worth it. 1 done,
@@ -194,7 +196,7 @@ int try_ocf_message(GcmCtx *c, unsigned char *out, const unsigned char *in, std:
 		return 0;
 	int r = ocf_aead(c, c->enc, c->aad.data(), c->aad.size(), in, inl, c->tag, taglen, c->iv);
 	if (r != 0)
-		return 0;	// a bad tag too: the inner context decrypts and fails at final
+		return 0;	// a bad tag too: the default context decrypts and fails at final
 	std::memcpy(out, c->dst.data() + c->aad.size(), inl);
 	if (c->enc)
 		std::memcpy(c->ocf_tag, c->dst.data() + c->aad.size() + inl, kTagLen);
@@ -221,20 +223,21 @@ int tls_record(GcmCtx *c, unsigned char *out, std::size_t *outl, std::size_t out
 		aad[11] = static_cast<unsigned char>(textlen >> 8);
 		aad[12] = static_cast<unsigned char>(textlen);
 		if (c->enc) {
-			// The IV the inner context generates next; it writes the explicit part.
+			// The IV the default context generates next; it writes the explicit part.
 			if (!pull_iv(c) || c->ivlen != 12 ||
-			    !inner_get_one(*c->sw, c->inner,
-					   OSSL_PARAM_construct_octet_string(
-						   OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN, out,
-						   kTlsExplicitIv))) {
+			    !default_get_one(*c->default_impl, c->default_ctx,
+					     OSSL_PARAM_construct_octet_string(
+						     OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN, out,
+						     kTlsExplicitIv))) {
 				OCF_RAISE(c->prov, R_OPERATION_FAILED, "no TLS IV");
 				return 0;
 			}
 		} else {
-			if (!inner_set_one(*c->sw, c->inner,
-					   OSSL_PARAM_construct_octet_string(
-						   OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV,
-						   const_cast<unsigned char *>(in), kTlsExplicitIv)) ||
+			if (!default_set_one(*c->default_impl, c->default_ctx,
+					     OSSL_PARAM_construct_octet_string(
+						     OSSL_CIPHER_PARAM_AEAD_TLS1_SET_IV_INV,
+						     const_cast<unsigned char *>(in),
+						     kTlsExplicitIv)) ||
 			    !pull_iv(c) || c->ivlen != 12) {
 				OCF_RAISE(c->prov, R_OPERATION_FAILED, "no TLS IV");
 				return 0;
@@ -245,7 +248,7 @@ int tls_record(GcmCtx *c, unsigned char *out, std::size_t *outl, std::size_t out
 		int r = ocf_aead(c, c->enc, aad, kTlsAadLen, text, textlen, text + textlen, kTagLen,
 				 c->iv);
 		if (r == 0 || r == -EBADMSG)
-			finish_inner(c);
+			finish_default_ctx(c);
 		if (r == 0) {
 			std::memcpy(out + kTlsExplicitIv, c->dst.data() + kTlsAadLen,
 				    textlen + (c->enc ? kTagLen : 0));
@@ -257,11 +260,11 @@ int tls_record(GcmCtx *c, unsigned char *out, std::size_t *outl, std::size_t out
 			OCF_RAISE(c->prov, R_BAD_TAG);
 			return 0;
 		}
-		// Declined: the inner context does the record (with the next IV
+		// Declined: the default context does the record (with the next IV
 		// when encrypting, which is as good).
 	}
-	return inner_tls_record(*c->sw, c->inner, c->tls_aad, kTlsAadLen, cipher_call, out, outl,
-				outsize, in, len);
+	return default_tls_record(*c->default_impl, c->default_ctx, c->tls_aad, kTlsAadLen,
+				  cipher_call, out, outl, outsize, in, len);
 }
 
 // ---- Dispatch functions ----
@@ -279,7 +282,7 @@ void *gcm_dupctx(void *v)
 		return nullptr;
 	d->enc = c->enc;
 	d->key_set = c->key_set;
-	d->managed = c->managed;
+	d->may_use_ocf = c->may_use_ocf;
 	std::memcpy(d->iv, c->iv, sizeof(d->iv));
 	d->ivlen = c->ivlen;
 	d->iv_known = c->iv_known;
@@ -310,8 +313,8 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[]);
 int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
 	     const unsigned char *iv, std::size_t ivlen, const OSSL_PARAM params[])
 {
-	auto init = enc ? c->sw->einit : c->sw->dinit;
-	if (!init(c->inner, key, keylen, iv, ivlen, nullptr))
+	auto init = enc ? c->default_impl->einit : c->default_impl->dinit;
+	if (!init(c->default_ctx, key, keylen, iv, ivlen, nullptr))
 		return 0;
 	c->enc = enc;
 	if (iv) {
@@ -322,7 +325,7 @@ int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
 	if (key) {
 		c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
-		c->managed = ocf_possible(c->prov, OCF_AEAD_AES_GCM, OCF_ALG_NONE);
+		c->may_use_ocf = ocf_possible(c->prov, OCF_AEAD_AES_GCM, OCF_ALG_NONE);
 	}
 	new_message(c);
 	forget_tag(c);
@@ -346,12 +349,12 @@ int gcm_update(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 	       const unsigned char *in, std::size_t inl)
 {
 	GcmCtx *c = ctx_of(v);
-	if (!c->managed)
-		return c->sw->update(c->inner, out, outl, outsize, in, inl);
+	if (!c->may_use_ocf)
+		return c->default_impl->update(c->default_ctx, out, outl, outsize, in, inl);
 	if (c->tls_aad_set)
 		return tls_record(c, out, outl, outsize, in, inl, false);
 	if (inl == 0 || !in)
-		return c->sw->update(c->inner, out, outl, outsize, in, inl);
+		return c->default_impl->update(c->default_ctx, out, outl, outsize, in, inl);
 	if (c->ocf == Ocf::Final) {
 		OCF_RAISE(c->prov, R_OPERATION_FAILED, "message already finished");
 		return 0;
@@ -359,7 +362,7 @@ int gcm_update(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 	if (c->ocf == Ocf::Done && !replay(c))
 		return 0;
 	if (!out) {	// additional data
-		if (!c->sw->update(c->inner, out, outl, outsize, in, inl))
+		if (!c->default_impl->update(c->default_ctx, out, outl, outsize, in, inl))
 			return 0;
 		if (!c->data_seen && !c->aad_overflow) {
 			if (c->aad.size() + inl > kMaxAad) {
@@ -383,14 +386,14 @@ int gcm_update(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 		return 1;
 	}
 	c->data_seen = true;
-	return c->sw->update(c->inner, out, outl, outsize, in, inl);
+	return c->default_impl->update(c->default_ctx, out, outl, outsize, in, inl);
 }
 
 int gcm_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	GcmCtx *c = ctx_of(v);
-	if (!c->managed)
-		return c->sw->final(c->inner, out, outl, outsize);
+	if (!c->may_use_ocf)
+		return c->default_impl->final(c->default_ctx, out, outl, outsize);
 	if (c->tls_aad_set) {
 		c->tls_aad_set = false;
 		OCF_RAISE(c->prov, R_OPERATION_FAILED, "TLS record mode has no final");
@@ -399,7 +402,7 @@ int gcm_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsiz
 	c->iv_known = false;
 	if (c->ocf == Ocf::Done) {
 		c->ocf = Ocf::Final;
-		finish_inner(c);
+		finish_default_ctx(c);
 		*outl = 0;
 		return 1;
 	}
@@ -408,7 +411,7 @@ int gcm_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsiz
 		return 0;
 	}
 	c->aad.clear();
-	return c->sw->final(c->inner, out, outl, outsize);
+	return c->default_impl->final(c->default_ctx, out, outl, outsize);
 }
 
 // EVP_Cipher(): AAD when out is NULL, final when in is NULL.
@@ -416,8 +419,8 @@ int gcm_cipher(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 	       const unsigned char *in, std::size_t inl)
 {
 	GcmCtx *c = ctx_of(v);
-	if (!c->managed)
-		return c->sw->cipher(c->inner, out, outl, outsize, in, inl);
+	if (!c->may_use_ocf)
+		return c->default_impl->cipher(c->default_ctx, out, outl, outsize, in, inl);
 	if (c->tls_aad_set)
 		return tls_record(c, out, outl, outsize, in, inl, true);
 	std::size_t o = 0;
@@ -430,10 +433,10 @@ int gcm_cipher(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 int gcm_get_ctx_params(void *v, OSSL_PARAM params[])
 {
 	GcmCtx *c = ctx_of(v);
-	if (!c->managed)
-		return c->sw->get_ctx_params(c->inner, params);
+	if (!c->may_use_ocf)
+		return c->default_impl->get_ctx_params(c->default_ctx, params);
 	if (find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_GET_IV_GEN)) {
-		// The IV the inner context is about to hand out and use.
+		// The IV the default context is about to hand out and use.
 		pull_iv(c);
 		new_message(c);
 	}
@@ -442,7 +445,9 @@ int gcm_get_ctx_params(void *v, OSSL_PARAM params[])
 	if (!forward_get(c->prov, params,
 			 { own_tag ? OSSL_CIPHER_PARAM_AEAD_TAG : "",
 			   own_pad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD : "" },
-			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
+			 [c](OSSL_PARAM *p) {
+				 return c->default_impl->get_ctx_params(c->default_ctx, p);
+			 }))
 		return 0;
 	if (OSSL_PARAM *p = own_tag ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TAG) : nullptr) {
 		if (p->data_size == 0 || p->data_size > kTagLen ||
@@ -463,12 +468,12 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 	if (!params || !params->key)
 		return 1;
 	// A context that cannot use OCF has nothing to note (a tag or IV given
-	// before the key that makes it managed only costs that message OCF).
-	if (!c->managed)
-		return c->sw->set_ctx_params(c->inner, params);
+	// before the key that lets it use OCF only costs that message OCF).
+	if (!c->may_use_ocf)
+		return c->default_impl->set_ctx_params(c->default_ctx, params);
 	const OSSL_PARAM *aad = find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD);
 	if (aad) {
-		// Kept for the record; the inner context only gets it if the
+		// Kept for the record; the default context only gets it if the
 		// record goes to software.
 		if (aad->data_type != OSSL_PARAM_OCTET_STRING || aad->data_size != kTlsAadLen) {
 			OCF_RAISE(c->prov, R_INVALID_PARAM, "TLS AAD");
@@ -484,15 +489,17 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 		c->tls_aad_set = true;
 	}
 	if (!forward_set(c->prov, params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
-			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
+			 [c](const OSSL_PARAM *p) {
+				 return c->default_impl->set_ctx_params(c->default_ctx, p);
+			 }))
 		return 0;
-	// What the inner context took that we need to know.
+	// What the default context took that we need to know.
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_TAG)) {
 		if (!c->enc && p->data && p->data_size <= kTagLen) {
 			std::memcpy(c->tag, p->data, p->data_size);
 			c->taglen = p->data_size;
 			// A tag given after OCF decrypted the data (OpenSSL's documented
-			// order) is checked by the inner context: it gets the data and
+			// order) is checked by the default context: it gets the data and
 			// the tag, and its final decides.
 			if (c->ocf == Ocf::Done && !replay(c))
 				return 0;
@@ -518,7 +525,7 @@ int gcm_set_ctx_params(void *v, const OSSL_PARAM params[])
 
 void *gcm_cipher_newctx(Provider *prov, std::size_t idx)
 {
-	return new_wrapper<GcmCtx>(prov, g_soft.ciphers[idx]);
+	return new_wrapper<GcmCtx>(prov, g_default_provider.ciphers[idx]);
 }
 
 const OSSL_DISPATCH gcm_cipher_fns[] = {

@@ -51,14 +51,14 @@ constexpr std::size_t kBlock = 16;
 struct StitchedCtx {
 	Provider *prov = nullptr;
 	const CipherAlg *alg = nullptr;
-	const CipherFns *sw = nullptr;
-	void *inner = nullptr;
-	const CipherFns *cbc_sw = nullptr;	// AES-CBC, for single blocks
+	const CipherFns *default_impl = nullptr;
+	void *default_ctx = nullptr;
+	const CipherFns *cbc_default_impl = nullptr;	// AES-CBC, for single blocks
 	void *cbc = nullptr;
 	bool cbc_keyed = false;
 	bool enc = true;
 	bool key_set = false;
-	bool managed = false;
+	bool may_use_ocf = false;
 	bool mac_key_ok = false;	// given, and short enough for OCF
 	unsigned char tls_aad[kAadLen] = {};
 	bool tls_aad_set = false;
@@ -71,10 +71,10 @@ struct StitchedCtx {
 
 	~StitchedCtx()
 	{
-		if (inner)
-			sw->freectx(inner);
+		if (default_ctx)
+			default_impl->freectx(default_ctx);
 		if (cbc)
-			cbc_sw->freectx(cbc);
+			cbc_default_impl->freectx(cbc);
 		if (!bounce.empty())
 			cleanse(bounce.data(), bounce.size());
 	}
@@ -87,14 +87,15 @@ StitchedCtx *ctx_of(void *v)
 
 bool pull_iv(StitchedCtx *c, unsigned char iv[kBlock])
 {
-	return inner_get_one(*c->sw, c->inner,
-			     OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, iv, kBlock));
+	return default_get_one(
+		*c->default_impl, c->default_ctx,
+		OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_UPDATED_IV, iv, kBlock));
 }
 
 bool push_iv(StitchedCtx *c, const unsigned char iv[kBlock])
 {
-	auto init = c->enc ? c->sw->einit : c->sw->dinit;
-	return init(c->inner, nullptr, 0, iv, kBlock, nullptr) == 1;
+	auto init = c->enc ? c->default_impl->einit : c->default_impl->dinit;
+	return init(c->default_ctx, nullptr, 0, iv, kBlock, nullptr) == 1;
 }
 
 // One AES-CBC block with @iv, in the context's direction.
@@ -102,15 +103,16 @@ bool one_block(StitchedCtx *c, const unsigned char iv[kBlock], const unsigned ch
 	       unsigned char *out)
 {
 	if (!c->cbc) {
-		for (const BoundCipher &b : g_soft.ciphers)
+		for (const BoundCipher &b : g_default_provider.ciphers)
 			if (b.available && b.alg->kind == CipherKind::Cbc &&
 			    b.alg->ocf_cipher == OCF_CIPHER_AES_CBC &&
 			    b.alg->keylen == c->alg->keylen)
-				c->cbc_sw = &b.sw;
-		if (!c->cbc_sw || !(c->cbc = c->cbc_sw->newctx(g_soft.provctx)))
+				c->cbc_default_impl = &b.default_impl;
+		if (!c->cbc_default_impl ||
+		    !(c->cbc = c->cbc_default_impl->newctx(g_default_provider.provctx)))
 			return false;
 	}
-	auto init = c->enc ? c->cbc_sw->einit : c->cbc_sw->dinit;
+	auto init = c->enc ? c->cbc_default_impl->einit : c->cbc_default_impl->dinit;
 	unsigned pad = 0;
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad),
 			   OSSL_PARAM_construct_end() };
@@ -119,7 +121,7 @@ bool one_block(StitchedCtx *c, const unsigned char iv[kBlock], const unsigned ch
 		return false;
 	c->cbc_keyed = true;
 	std::size_t o = 0;
-	return c->cbc_sw->update(c->cbc, out, &o, kBlock, in, kBlock) && o == kBlock;
+	return c->cbc_default_impl->update(c->cbc, out, &o, kBlock, in, kBlock) && o == kBlock;
 }
 
 bool ensure_session(StitchedCtx *c)
@@ -307,8 +309,8 @@ int record(StitchedCtx *c, unsigned char *out, std::size_t *outl, std::size_t ou
 			return 1;
 		}
 	}
-	return inner_tls_record(*c->sw, c->inner, c->tls_aad, kAadLen, cipher_call, out, outl,
-				outsize, in, inl);
+	return default_tls_record(*c->default_impl, c->default_ctx, c->tls_aad, kAadLen,
+				  cipher_call, out, outl, outsize, in, inl);
 }
 
 // ---- Dispatch functions ----
@@ -326,7 +328,7 @@ void *st_dupctx(void *v)
 		return nullptr;
 	d->enc = c->enc;
 	d->key_set = c->key_set;
-	d->managed = c->managed;
+	d->may_use_ocf = c->may_use_ocf;
 	d->mac_key_ok = c->mac_key_ok;
 	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
 	d->tls_aad_set = c->tls_aad_set;
@@ -349,8 +351,8 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		use_iv = c->oiv;
 		use_ivlen = kBlock;
 	}
-	auto init = enc ? c->sw->einit : c->sw->dinit;
-	if (!init(c->inner, key, keylen, use_iv, use_ivlen, nullptr))
+	auto init = enc ? c->default_impl->einit : c->default_impl->dinit;
+	if (!init(c->default_ctx, key, keylen, use_iv, use_ivlen, nullptr))
 		return 0;
 	if (enc != c->enc) {
 		// Encrypting uses a MAC-then-cipher chain session, decrypting a
@@ -368,7 +370,7 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->key_set = true;
 		c->cbc_keyed = false;
 		c->remove_fixed = c->alg->maclen + kBlock;
-		c->managed = ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
+		c->may_use_ocf = ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
 	}
 	return st_set_ctx_params(c, params);
 }
@@ -389,33 +391,36 @@ int st_update(void *v, unsigned char *out, std::size_t *outl, std::size_t outsiz
 	      const unsigned char *in, std::size_t inl)
 {
 	StitchedCtx *c = ctx_of(v);
-	if (c->managed && c->tls_aad_set)
+	if (c->may_use_ocf && c->tls_aad_set)
 		return record(c, out, outl, outsize, in, inl, false);
-	return c->sw->update(c->inner, out, outl, outsize, in, inl);
+	return c->default_impl->update(c->default_ctx, out, outl, outsize, in, inl);
 }
 
 int st_cipher(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize,
 	      const unsigned char *in, std::size_t inl)
 {
 	StitchedCtx *c = ctx_of(v);
-	if (c->managed && c->tls_aad_set)
+	if (c->may_use_ocf && c->tls_aad_set)
 		return record(c, out, outl, outsize, in, inl, true);
-	return c->sw->cipher(c->inner, out, outl, outsize, in, inl);
+	return c->default_impl->cipher(c->default_ctx, out, outl, outsize, in, inl);
 }
 
 int st_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	StitchedCtx *c = ctx_of(v);
-	return c->sw->final(c->inner, out, outl, outsize);
+	return c->default_impl->final(c->default_ctx, out, outl, outsize);
 }
 
 int st_get_ctx_params(void *v, OSSL_PARAM params[])
 {
 	StitchedCtx *c = ctx_of(v);
-	bool own_pad = c->managed && c->tls_aad_set;
-	if (!forward_get(c->prov, params,
-			 { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD : "" },
-			 [c](OSSL_PARAM *p) { return c->sw->get_ctx_params(c->inner, p); }))
+	bool own_pad = c->may_use_ocf && c->tls_aad_set;
+	if (!forward_get(
+		    c->prov, params,
+		    { OSSL_CIPHER_PARAM_IV, own_pad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD_PAD : "" },
+		    [c](OSSL_PARAM *p) {
+			    return c->default_impl->get_ctx_params(c->default_ctx, p);
+		    }))
 		return 0;
 	if (OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_IV))
 		if (!set_octets(p, c->oiv, kBlock))
@@ -435,10 +440,10 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 	// only) would take a bulk TLS 1.2 transfer past OCF: a context that may
 	// use OCF declines it, and libssl then writes its records one by one.
 	// (Declining is libssl's ordinary path: no error.)
-	if (c->managed && find_param(params, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK_AAD))
+	if (c->may_use_ocf && find_param(params, OSSL_CIPHER_PARAM_TLS1_MULTIBLOCK_AAD))
 		return 0;
 	const OSSL_PARAM *aad =
-		c->managed ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) : nullptr;
+		c->may_use_ocf ? find_param(params, OSSL_CIPHER_PARAM_AEAD_TLS1_AAD) : nullptr;
 	if (aad) {
 		if (aad->data_type != OSSL_PARAM_OCTET_STRING || aad->data_size != kAadLen) {
 			OCF_RAISE(c->prov, R_INVALID_PARAM, "TLS AAD");
@@ -462,7 +467,9 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 		c->tls_aad_set = true;
 	}
 	if (!forward_set(c->prov, params, { aad ? OSSL_CIPHER_PARAM_AEAD_TLS1_AAD : "" },
-			 [c](const OSSL_PARAM *p) { return c->sw->set_ctx_params(c->inner, p); }))
+			 [c](const OSSL_PARAM *p) {
+				 return c->default_impl->set_ctx_params(c->default_ctx, p);
+			 }))
 		return 0;
 	if (const OSSL_PARAM *p = find_param(params, OSSL_CIPHER_PARAM_AEAD_MAC_KEY)) {
 		c->mac_key_ok = c->session.set_mac_key(
@@ -483,7 +490,7 @@ int st_set_ctx_params(void *v, const OSSL_PARAM params[])
 
 void *stitched_cipher_newctx(Provider *prov, std::size_t idx)
 {
-	return new_wrapper<StitchedCtx>(prov, g_soft.ciphers[idx]);
+	return new_wrapper<StitchedCtx>(prov, g_default_provider.ciphers[idx]);
 }
 
 const OSSL_DISPATCH stitched_cipher_fns[] = {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // SHA-1 and SHA-2 digests, and HMAC over them.
 //
-// An OCF hash or HMAC is one request over the whole message, so a managed
-// context collects the message and decides at final: OCF when it is long
-// enough (and fits in one request), else the default implementation, which
-// then gets the collected bytes. A message longer than one request goes to
+// An OCF hash or HMAC is one request over the whole message, so a context
+// that may use OCF collects the message and decides at final: OCF when it
+// is long enough (and fits in one request), else the default
+// implementation, which then gets the collected bytes. A message longer than one request goes to
 // the default implementation as it arrives.
 #include "device.hpp"
 #include "ocf_session.hpp"
@@ -25,7 +25,7 @@
 namespace ocfprov {
 namespace {
 
-// The most a managed context collects before it gives up on OCF.
+// The most a context collects before it gives up on OCF.
 constexpr std::size_t kMaxCollect = kOcfDefaultMaxOpLen - OCF_MAX_MAC_LEN;
 
 // Hash sessions have no key: one per algorithm serves every context.
@@ -74,15 +74,15 @@ int ocf_digest(SecretBytes &buf, std::size_t size, Run &&run)
 struct DigestCtx {
 	Provider *prov = nullptr;
 	const DigestAlg *alg = nullptr;
-	const DigestFns *sw = nullptr;
-	void *inner = nullptr;
-	bool managed = false;	// collecting for a possible OCF request
+	const DigestFns *default_impl = nullptr;
+	void *default_ctx = nullptr;
+	bool may_use_ocf = false; // collecting for a possible OCF request
 	SecretBytes buf;
 
 	~DigestCtx()
 	{
-		if (inner)
-			sw->freectx(inner);
+		if (default_ctx)
+			default_impl->freectx(default_ctx);
 	}
 };
 
@@ -96,8 +96,9 @@ DigestCtx *dctx_of(void *v)
 template <typename Ctx>
 bool flush_collected(Ctx *c)
 {
-	c->managed = false;
-	bool ok = c->buf.empty() || c->sw->update(c->inner, c->buf.data(), c->buf.size());
+	c->may_use_ocf = false;
+	bool ok = c->buf.empty() ||
+		  c->default_impl->update(c->default_ctx, c->buf.data(), c->buf.size());
 	if (!c->buf.empty())
 		cleanse(c->buf.data(), c->buf.size());
 	SecretBytes().swap(c->buf);
@@ -109,14 +110,14 @@ bool flush_collected(Ctx *c)
 template <typename Ctx>
 int collect_update(Ctx *c, const unsigned char *in, std::size_t inl)
 {
-	if (!c->managed)
-		return c->sw->update(c->inner, in, inl);
+	if (!c->may_use_ocf)
+		return c->default_impl->update(c->default_ctx, in, inl);
 	if (c->buf.size() + inl > kMaxCollect)
-		return flush_collected(c) && c->sw->update(c->inner, in, inl);
+		return flush_collected(c) && c->default_impl->update(c->default_ctx, in, inl);
 	try {
 		c->buf.insert(c->buf.end(), in, in + inl);
 	} catch (...) {
-		return flush_collected(c) && c->sw->update(c->inner, in, inl);
+		return flush_collected(c) && c->default_impl->update(c->default_ctx, in, inl);
 	}
 	return 1;
 }
@@ -132,14 +133,14 @@ void *digest_dupctx(void *v)
 	DigestCtx *d = dup_wrapper(c);
 	if (!d)
 		return nullptr;
-	d->managed = c->managed;
+	d->may_use_ocf = c->may_use_ocf;
 	try {
 		d->buf = c->buf;
 	} catch (...) {
 		delete d;
 		return nullptr;
 	}
-	if (!d->inner) {
+	if (!d->default_ctx) {
 		delete d;
 		return nullptr;
 	}
@@ -149,10 +150,10 @@ void *digest_dupctx(void *v)
 int digest_init(void *v, const OSSL_PARAM params[])
 {
 	DigestCtx *c = dctx_of(v);
-	if (!c->sw->init(c->inner, params))
+	if (!c->default_impl->init(c->default_ctx, params))
 		return 0;
 	c->buf.clear();
-	c->managed = ocf_possible(c->prov, c->alg->ocf_hash, OCF_ALG_NONE);
+	c->may_use_ocf = ocf_possible(c->prov, c->alg->ocf_hash, OCF_ALG_NONE);
 	return 1;
 }
 
@@ -164,7 +165,7 @@ int digest_update(void *v, const unsigned char *in, std::size_t inl)
 int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	DigestCtx *c = dctx_of(v);
-	if (c->managed) {
+	if (c->may_use_ocf) {
 		std::size_t max_len = 0, size = c->alg->size;
 		const bool need_hw = c->prov->cfg.mode == Mode::Auto;
 		dev::Session sess;
@@ -186,13 +187,15 @@ int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t out
 		if (!flush_collected(c))
 			return 0;
 	}
-	return c->sw->final(c->inner, out, outl, outsize);
+	return c->default_impl->final(c->default_ctx, out, outl, outsize);
 }
 
 int digest_get_ctx_params(void *v, OSSL_PARAM params[])
 {
 	DigestCtx *c = dctx_of(v);
-	return c->sw->get_ctx_params ? c->sw->get_ctx_params(c->inner, params) : 1;
+	return c->default_impl->get_ctx_params
+		       ? c->default_impl->get_ctx_params(c->default_ctx, params)
+		       : 1;
 }
 
 int digest_set_ctx_params(void *v, const OSSL_PARAM params[])
@@ -201,29 +204,31 @@ int digest_set_ctx_params(void *v, const OSSL_PARAM params[])
 	if (!params || !params->key)
 		return 1;
 	// Anything special (SSLv3's master secret for SHA-1) is the default's.
-	if (c->managed && !flush_collected(c))
+	if (c->may_use_ocf && !flush_collected(c))
 		return 0;
-	return c->sw->set_ctx_params ? c->sw->set_ctx_params(c->inner, params) : 1;
+	return c->default_impl->set_ctx_params
+		       ? c->default_impl->set_ctx_params(c->default_ctx, params)
+		       : 1;
 }
 
 // ---- HMAC ----
 
 struct HmacCtx {
 	Provider *prov = nullptr;
-	const MacFns *sw = nullptr;
-	void *inner = nullptr;
+	const MacFns *default_impl = nullptr;
+	void *default_ctx = nullptr;
 	const DigestAlg *alg = nullptr;	// from the "digest" parameter; nullptr: not ours
 	bool key_set = false;
 	bool key_ok = false;		// short enough for OCF
 	bool tls_data = false;		// libssl's constant-time record MAC: software
-	bool managed = false;
+	bool may_use_ocf = false;
 	SecretBytes buf;
 	OcfSession session;	// holds the key
 
 	~HmacCtx()
 	{
-		if (inner)
-			sw->freectx(inner);
+		if (default_ctx)
+			default_impl->freectx(default_ctx);
 		if (!buf.empty())
 			cleanse(buf.data(), buf.size());
 	}
@@ -240,7 +245,7 @@ void hmac_set_key(HmacCtx *c, const unsigned char *key, std::size_t keylen)
 	c->key_ok = c->session.set_mac_key({ key, keylen });
 }
 
-// Notes what the parameters (already given to the inner context) change.
+// Notes what the parameters (already given to the default context) change.
 bool hmac_observe(HmacCtx *c, const OSSL_PARAM params[])
 {
 	if (!params)
@@ -267,8 +272,8 @@ bool hmac_observe(HmacCtx *c, const OSSL_PARAM params[])
 
 void hmac_decide(HmacCtx *c)
 {
-	c->managed = c->alg && c->alg->ocf_hmac != OCF_ALG_NONE && c->key_set && c->key_ok &&
-		     !c->tls_data && ocf_possible(c->prov, c->alg->ocf_hmac, OCF_ALG_NONE);
+	c->may_use_ocf = c->alg && c->alg->ocf_hmac != OCF_ALG_NONE && c->key_set && c->key_ok &&
+			 !c->tls_data && ocf_possible(c->prov, c->alg->ocf_hmac, OCF_ALG_NONE);
 }
 
 void *hmac_newctx(void *provctx)
@@ -277,9 +282,9 @@ void *hmac_newctx(void *provctx)
 	if (!c)
 		return nullptr;
 	c->prov = static_cast<Provider *>(provctx);
-	c->sw = &g_soft.hmac;
-	c->inner = c->sw->newctx(g_soft.provctx);
-	if (!c->inner) {
+	c->default_impl = &g_default_provider.hmac;
+	c->default_ctx = c->default_impl->newctx(g_default_provider.provctx);
+	if (!c->default_ctx) {
 		delete c;
 		return nullptr;
 	}
@@ -301,14 +306,14 @@ void *hmac_dupctx(void *v)
 	d->key_set = c->key_set;
 	d->key_ok = c->key_ok;
 	d->tls_data = c->tls_data;
-	d->managed = c->managed;
+	d->may_use_ocf = c->may_use_ocf;
 	try {
 		d->buf = c->buf;
 	} catch (...) {
 		delete d;
 		return nullptr;
 	}
-	if (!d->inner) {
+	if (!d->default_ctx) {
 		delete d;
 		return nullptr;
 	}
@@ -318,7 +323,7 @@ void *hmac_dupctx(void *v)
 int hmac_init(void *v, const unsigned char *key, std::size_t keylen, const OSSL_PARAM params[])
 {
 	HmacCtx *c = hctx_of(v);
-	if (!c->sw->init(c->inner, key, keylen, params))
+	if (!c->default_impl->init(c->default_ctx, key, keylen, params))
 		return 0;
 	hmac_observe(c, params);
 	if (key)
@@ -345,7 +350,7 @@ bool hmac_session(HmacCtx *c)
 int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	HmacCtx *c = hctx_of(v);
-	if (c->managed) {
+	if (c->may_use_ocf) {
 		std::size_t max_len = 0, size = c->alg->size;
 		if (outsize >= size &&
 		    use_ocf(c->prov, c->alg->ocf_hmac, OCF_ALG_NONE, c->buf.size(), &max_len) &&
@@ -366,13 +371,13 @@ int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsi
 		if (!flush_collected(c))
 			return 0;
 	}
-	return c->sw->final(c->inner, out, outl, outsize);
+	return c->default_impl->final(c->default_ctx, out, outl, outsize);
 }
 
 int hmac_get_ctx_params(void *v, OSSL_PARAM params[])
 {
 	HmacCtx *c = hctx_of(v);
-	return c->sw->get_ctx_params(c->inner, params);
+	return c->default_impl->get_ctx_params(c->default_ctx, params);
 }
 
 int hmac_set_ctx_params(void *v, const OSSL_PARAM params[])
@@ -380,9 +385,9 @@ int hmac_set_ctx_params(void *v, const OSSL_PARAM params[])
 	HmacCtx *c = hctx_of(v);
 	if (!params || !params->key)
 		return 1;
-	if (c->managed && !c->buf.empty() && !flush_collected(c))
+	if (c->may_use_ocf && !c->buf.empty() && !flush_collected(c))
 		return 0;
-	if (!c->sw->set_ctx_params(c->inner, params))
+	if (!c->default_impl->set_ctx_params(c->default_ctx, params))
 		return 0;
 	hmac_observe(c, params);
 	if (c->buf.empty())
@@ -394,7 +399,7 @@ int hmac_set_ctx_params(void *v, const OSSL_PARAM params[])
 
 void *digest_newctx(Provider *prov, std::size_t idx)
 {
-	return new_wrapper<DigestCtx>(prov, g_soft.digests[idx]);
+	return new_wrapper<DigestCtx>(prov, g_default_provider.digests[idx]);
 }
 
 const DigestAlg *digest_by_name(const char *name)
@@ -403,7 +408,7 @@ const DigestAlg *digest_by_name(const char *name)
 		return nullptr;
 	std::size_t n = std::strlen(name);
 	for (std::size_t i = 0; i < kDigests; i++) {
-		const char *names = g_soft.digests[i].names;
+		const char *names = g_default_provider.digests[i].names;
 		while (names && *names) {
 			std::size_t len = std::strcspn(names, ":");
 			if (len == n && strncasecmp(names, name, n) == 0)

@@ -38,43 +38,53 @@ void *cipher_newctx(void *provctx)
 template <std::size_t I>
 int cipher_get_params(OSSL_PARAM params[])
 {
-	const BoundCipher &b = g_soft.ciphers[I];
-	return b.sw.get_params(params);
+	const BoundCipher &b = g_default_provider.ciphers[I];
+	return b.default_impl.get_params(params);
 }
 
 template <std::size_t I>
 const OSSL_PARAM *cipher_gettable_params(void *)
 {
-	const BoundCipher &b = g_soft.ciphers[I];
-	return b.sw.gettable_params ? b.sw.gettable_params(g_soft.provctx) : nullptr;
+	const BoundCipher &b = g_default_provider.ciphers[I];
+	return b.default_impl.gettable_params
+		       ? b.default_impl.gettable_params(g_default_provider.provctx)
+		       : nullptr;
 }
 
 template <std::size_t I>
 const OSSL_PARAM *cipher_gettable_ctx_params(void *, void *)
 {
-	const BoundCipher &b = g_soft.ciphers[I];
-	return b.sw.gettable_ctx_params ? b.sw.gettable_ctx_params(nullptr, g_soft.provctx) : nullptr;
+	const BoundCipher &b = g_default_provider.ciphers[I];
+	return b.default_impl.gettable_ctx_params
+		       ? b.default_impl.gettable_ctx_params(nullptr, g_default_provider.provctx)
+		       : nullptr;
 }
 
 template <std::size_t I>
 const OSSL_PARAM *cipher_settable_ctx_params(void *, void *)
 {
-	const BoundCipher &b = g_soft.ciphers[I];
-	return b.sw.settable_ctx_params ? b.sw.settable_ctx_params(nullptr, g_soft.provctx) : nullptr;
+	const BoundCipher &b = g_default_provider.ciphers[I];
+	return b.default_impl.settable_ctx_params
+		       ? b.default_impl.settable_ctx_params(nullptr, g_default_provider.provctx)
+		       : nullptr;
 }
 
 template <std::size_t I>
 const OSSL_PARAM *digest_gettable_ctx_params(void *, void *)
 {
-	const BoundDigest &b = g_soft.digests[I];
-	return b.sw.gettable_ctx_params ? b.sw.gettable_ctx_params(nullptr, g_soft.provctx) : nullptr;
+	const BoundDigest &b = g_default_provider.digests[I];
+	return b.default_impl.gettable_ctx_params
+		       ? b.default_impl.gettable_ctx_params(nullptr, g_default_provider.provctx)
+		       : nullptr;
 }
 
 template <std::size_t I>
 const OSSL_PARAM *digest_settable_ctx_params(void *, void *)
 {
-	const BoundDigest &b = g_soft.digests[I];
-	return b.sw.settable_ctx_params ? b.sw.settable_ctx_params(nullptr, g_soft.provctx) : nullptr;
+	const BoundDigest &b = g_default_provider.digests[I];
+	return b.default_impl.settable_ctx_params
+		       ? b.default_impl.settable_ctx_params(nullptr, g_default_provider.provctx)
+		       : nullptr;
 }
 
 template <std::size_t I>
@@ -86,36 +96,42 @@ void *digest_newctx_i(void *provctx)
 template <std::size_t I>
 int digest_get_params(OSSL_PARAM params[])
 {
-	return g_soft.digests[I].sw.get_params(params);
+	return g_default_provider.digests[I].default_impl.get_params(params);
 }
 
 template <std::size_t I>
 const OSSL_PARAM *digest_gettable_params(void *)
 {
-	const BoundDigest &b = g_soft.digests[I];
-	return b.sw.gettable_params ? b.sw.gettable_params(g_soft.provctx) : nullptr;
+	const BoundDigest &b = g_default_provider.digests[I];
+	return b.default_impl.gettable_params
+		       ? b.default_impl.gettable_params(g_default_provider.provctx)
+		       : nullptr;
 }
 
 int hmac_get_params(OSSL_PARAM params[])
 {
-	return g_soft.hmac.get_params ? g_soft.hmac.get_params(params) : 1;
+	return g_default_provider.hmac.get_params ? g_default_provider.hmac.get_params(params) : 1;
 }
 
 const OSSL_PARAM *hmac_gettable_params(void *)
 {
-	return g_soft.hmac.gettable_params ? g_soft.hmac.gettable_params(g_soft.provctx) : nullptr;
+	return g_default_provider.hmac.gettable_params
+		       ? g_default_provider.hmac.gettable_params(g_default_provider.provctx)
+		       : nullptr;
 }
 
 const OSSL_PARAM *hmac_gettable_ctx_params(void *, void *)
 {
-	const MacFns &f = g_soft.hmac;
-	return f.gettable_ctx_params ? f.gettable_ctx_params(nullptr, g_soft.provctx) : nullptr;
+	const MacFns &f = g_default_provider.hmac;
+	return f.gettable_ctx_params ? f.gettable_ctx_params(nullptr, g_default_provider.provctx)
+				     : nullptr;
 }
 
 const OSSL_PARAM *hmac_settable_ctx_params(void *, void *)
 {
-	const MacFns &f = g_soft.hmac;
-	return f.settable_ctx_params ? f.settable_ctx_params(nullptr, g_soft.provctx) : nullptr;
+	const MacFns &f = g_default_provider.hmac;
+	return f.settable_ctx_params ? f.settable_ctx_params(nullptr, g_default_provider.provctx)
+				     : nullptr;
 }
 
 constexpr std::size_t kMaxFns = 24;
@@ -215,19 +231,21 @@ Algorithms build_algorithms(bool only_offered, std::uint64_t offered)
 	const char *props = "provider=ocf";
 	const char *desc = "OCF (falls back to OpenSSL's default)";
 	for (std::size_t i = 0; i < kCiphers; i++)
-		if (g_soft.ciphers[i].available &&
+		if (g_default_provider.ciphers[i].available &&
 		    has(g_cipher_algs[i].ocf_cipher, g_cipher_algs[i].ocf_mac))
-			r.ciphers.push_back({ g_soft.ciphers[i].names, props,
+			r.ciphers.push_back({ g_default_provider.ciphers[i].names, props,
 					      all_cipher_tables()[i].data(), desc });
 	for (std::size_t i = 0; i < kDigests; i++)
-		if (g_soft.digests[i].available && has(g_digest_algs[i].ocf_hash, OCF_ALG_NONE))
-			r.digests.push_back({ g_soft.digests[i].names, props,
+		if (g_default_provider.digests[i].available &&
+		    has(g_digest_algs[i].ocf_hash, OCF_ALG_NONE))
+			r.digests.push_back({ g_default_provider.digests[i].names, props,
 					      all_digest_tables()[i].data(), desc });
 	bool any_hmac = false;
 	for (const DigestAlg &d : g_digest_algs)
 		any_hmac |= d.ocf_hmac != OCF_ALG_NONE && has(d.ocf_hmac, OCF_ALG_NONE);
-	if (g_soft.hmac_available && any_hmac)
-		r.macs.push_back({ g_soft.hmac_names, props, hmac_table().data(), desc });
+	if (g_default_provider.hmac_available && any_hmac)
+		r.macs.push_back(
+			{ g_default_provider.hmac_names, props, hmac_table().data(), desc });
 	r.ciphers.push_back({ nullptr, nullptr, nullptr, nullptr });
 	r.digests.push_back({ nullptr, nullptr, nullptr, nullptr });
 	r.macs.push_back({ nullptr, nullptr, nullptr, nullptr });
@@ -239,7 +257,7 @@ const Algorithms &all_algorithms()
 {
 	static const Algorithms a = [] {
 		for (std::size_t i = 0; i < kCiphers; i++)
-			if (!g_soft.ciphers[i].available && bind_default_provider())
+			if (!g_default_provider.ciphers[i].available && bind_default_provider())
 				debug("%s: not in the default provider here, not offered",
 				      g_cipher_algs[i].name);
 		return build_algorithms(false, 0);

@@ -21,29 +21,29 @@ bool set_octets(OSSL_PARAM *p, const void *data, std::size_t len)
 	return OSSL_PARAM_set_octet_string(p, data, len) || OSSL_PARAM_set_octet_ptr(p, data, len);
 }
 
-bool inner_get_one(const CipherFns &sw, void *inner, OSSL_PARAM param)
+bool default_get_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param)
 {
 	OSSL_PARAM p[] = { param, OSSL_PARAM_construct_end() };
-	return sw.get_ctx_params(inner, p) == 1;
+	return default_impl.get_ctx_params(default_ctx, p) == 1;
 }
 
-bool inner_set_one(const CipherFns &sw, void *inner, OSSL_PARAM param)
+bool default_set_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param)
 {
 	OSSL_PARAM p[] = { param, OSSL_PARAM_construct_end() };
-	return sw.set_ctx_params(inner, p) == 1;
+	return default_impl.set_ctx_params(default_ctx, p) == 1;
 }
 
-int inner_tls_record(const CipherFns &sw, void *inner, const unsigned char *aad,
-		     std::size_t aadlen, bool cipher_call, unsigned char *out, std::size_t *outl,
-		     std::size_t outsize, const unsigned char *in, std::size_t len)
+int default_tls_record(const CipherFns &default_impl, void *default_ctx, const unsigned char *aad,
+		       std::size_t aadlen, bool cipher_call, unsigned char *out, std::size_t *outl,
+		       std::size_t outsize, const unsigned char *in, std::size_t len)
 {
-	if (!inner_set_one(sw, inner,
-			   OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD,
-							     const_cast<unsigned char *>(aad),
-							     aadlen)))
+	if (!default_set_one(default_impl, default_ctx,
+			     OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TLS1_AAD,
+							       const_cast<unsigned char *>(aad),
+							       aadlen)))
 		return 0;
-	return cipher_call ? sw.cipher(inner, out, outl, outsize, in, len) :
-			     sw.update(inner, out, outl, outsize, in, len);
+	return cipher_call ? default_impl.cipher(default_ctx, out, outl, outsize, in, len)
+			   : default_impl.update(default_ctx, out, outl, outsize, in, len);
 }
 
 } // namespace ocfprov

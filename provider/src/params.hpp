@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The OSSL_PARAM handling the algorithm families share: passing parameter
-// lists on to the inner (default provider's) context minus those a context
-// answers itself, and the few single parameters the provider reads or sets
-// on inner contexts.
+// lists on to the default context (the default provider's) minus those a
+// context answers itself, and the few single parameters the provider reads
+// or sets on default contexts.
 #ifndef OCF_PROVIDER_PARAMS_HPP
 #define OCF_PROVIDER_PARAMS_HPP
 
@@ -38,16 +38,16 @@ int forward_set(Provider *prov, const OSSL_PARAM params[], ParamNames skip, Fn &
 // caller asked for a copy or a pointer.
 bool set_octets(OSSL_PARAM *p, const void *data, std::size_t len);
 
-// One parameter of an inner cipher context, read or set (e.g.
+// One parameter of a default cipher context, read or set (e.g.
 // OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad)).
-bool inner_get_one(const CipherFns &sw, void *inner, OSSL_PARAM param);
-bool inner_set_one(const CipherFns &sw, void *inner, OSSL_PARAM param);
+bool default_get_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param);
+bool default_set_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param);
 
-// A TLS record done by the inner context: the record's AAD handed over
+// A TLS record done by the default context: the record's AAD handed over
 // (OSSL_CIPHER_PARAM_AEAD_TLS1_AAD), then one update or cipher call.
-int inner_tls_record(const CipherFns &sw, void *inner, const unsigned char *aad,
-		     std::size_t aadlen, bool cipher_call, unsigned char *out, std::size_t *outl,
-		     std::size_t outsize, const unsigned char *in, std::size_t len);
+int default_tls_record(const CipherFns &default_impl, void *default_ctx, const unsigned char *aad,
+		       std::size_t aadlen, bool cipher_call, unsigned char *out, std::size_t *outl,
+		       std::size_t outsize, const unsigned char *in, std::size_t len);
 
 // ---- Templates ----
 

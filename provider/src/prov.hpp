@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 // The OpenSSL 3 provider "ocf": what its translation units share.
 //
-// Every algorithm context wraps a context of OpenSSL's own default provider
-// (loaded into a private library context, its functions called directly).
-// A context is either *passthrough* (every call goes straight to the
-// default implementation: mode never, or auto with no producer faster than
-// the CPU, or no usable /dev/ocf) or *managed* (the provider keeps what it
-// needs to send large requests to OCF and the rest to the default code).
+// Every algorithm context wraps a context of OpenSSL's own default provider,
+// its *default context* (default_ctx), driven through that provider's
+// implementation (default_impl: loaded into a private library context, its
+// functions called directly). A context is either *passthrough* (every call
+// goes straight to the default implementation: mode never, or auto with no
+// producer faster than the CPU, or no usable /dev/ocf) or it *may use OCF*
+// (may_use_ocf: the provider keeps what it needs to send large requests to
+// OCF and the rest to the default code).
 #ifndef OCF_PROVIDER_PROV_HPP
 #define OCF_PROVIDER_PROV_HPP
 
@@ -128,14 +130,14 @@ struct DigestAlg {
 // default provider's implementation of it.
 struct BoundCipher {
 	const CipherAlg *alg = nullptr;
-	CipherFns sw;
+	CipherFns default_impl;
 	bool available = false;
 	const char *names = nullptr;	// the default provider's names string
 };
 
 struct BoundDigest {
 	const DigestAlg *alg = nullptr;
-	DigestFns sw;
+	DigestFns default_impl;
 	bool available = false;
 	const char *names = nullptr;
 };
@@ -149,7 +151,7 @@ extern const DigestAlg g_digest_algs[kDigests];
 // The default provider, loaded into a private library context shared by all
 // instances of this provider in the process, and its functions for what we
 // offer.
-struct Soft {
+struct DefaultProvider {
 	OSSL_LIB_CTX *libctx = nullptr;
 	OSSL_PROVIDER *deflt = nullptr;
 	void *provctx = nullptr;	// the default provider's
@@ -159,7 +161,7 @@ struct Soft {
 	bool hmac_available = false;
 	const char *hmac_names = nullptr;
 };
-extern Soft g_soft;
+extern DefaultProvider g_default_provider;
 
 // One instance of the provider (one per library context it is loaded in).
 struct Provider {
@@ -180,15 +182,16 @@ const char *mode_name(Mode m);
 void bind_core_errors(const OSSL_DISPATCH *in);
 const OSSL_ITEM *provider_reason_strings();
 
-// algorithms.cpp: loads and binds the default provider (g_soft), once per
-// process. False when it could not be loaded: the provider offers nothing.
+// algorithms.cpp: loads and binds the default provider
+// (g_default_provider), once per process. False when it could not be
+// loaded: the provider offers nothing.
 bool bind_default_provider();
 
 // dispatch.cpp: the algorithms offered for @operation_id in @prov's mode.
 const OSSL_ALGORITHM *offered_algorithms(const Provider *prov, int operation_id);
 
 // Should a context for these algorithms (enum ocf_alg, or OCF_ALG_NONE) be
-// managed, i.e. could it use OCF? Opens the device on first need.
+// allowed to use OCF (may_use_ocf)? Opens the device on first need.
 bool ocf_possible(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2);
 
 // Should a request of @len bytes go to OCF now? Sets *max_len to the longest
@@ -244,8 +247,9 @@ void (*dispatch_fn(F *f))(void)
 	return reinterpret_cast<void (*)(void)>(f);
 }
 
-// A new context of type Ctx (members prov, alg, sw, inner) for @bound's
-// algorithm, wrapping a new inner context; nullptr when either fails.
+// A new context of type Ctx (members prov, alg, default_impl, default_ctx)
+// for @bound's algorithm, wrapping a new default context; nullptr when
+// either fails.
 template <typename Ctx, typename Bound>
 Ctx *new_wrapper(Provider *prov, const Bound &bound)
 {
@@ -254,9 +258,9 @@ Ctx *new_wrapper(Provider *prov, const Bound &bound)
 		return nullptr;
 	c->prov = prov;
 	c->alg = bound.alg;
-	c->sw = &bound.sw;
-	c->inner = bound.sw.newctx(g_soft.provctx);
-	if (!c->inner) {
+	c->default_impl = &bound.default_impl;
+	c->default_ctx = bound.default_impl.newctx(g_default_provider.provctx);
+	if (!c->default_ctx) {
 		delete c;
 		return nullptr;
 	}
@@ -264,7 +268,7 @@ Ctx *new_wrapper(Provider *prov, const Bound &bound)
 }
 
 // The start of a copy of @c: a new Ctx with its provider and algorithm,
-// wrapping a duplicate of its inner context; nullptr when either fails.
+// wrapping a duplicate of its default context; nullptr when either fails.
 template <typename Ctx>
 Ctx *dup_wrapper(const Ctx *c)
 {
@@ -273,9 +277,9 @@ Ctx *dup_wrapper(const Ctx *c)
 		return nullptr;
 	d->prov = c->prov;
 	d->alg = c->alg;
-	d->sw = c->sw;
-	d->inner = c->sw->dupctx(c->inner);
-	if (!d->inner) {
+	d->default_impl = c->default_impl;
+	d->default_ctx = c->default_impl->dupctx(c->default_ctx);
+	if (!d->default_ctx) {
 		delete d;
 		return nullptr;
 	}
