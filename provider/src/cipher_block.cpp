@@ -42,6 +42,11 @@ struct BlockCtx {
 	std::size_t bufsz = 0;
 	OcfSession session;
 
+	BlockCtx() = default;
+	// dupctx (dup_wrapper): every member as it is.
+	BlockCtx(const BlockCtx &) = default;
+	BlockCtx &operator=(const BlockCtx &) = delete;
+
 	~BlockCtx()
 	{
 		if (default_ctx)
@@ -362,23 +367,7 @@ void block_freectx(void *vctx)
 
 void *block_dupctx(void *vctx)
 {
-	BlockCtx *c = ctx_of(vctx);
-	BlockCtx *d = dup_wrapper(c);
-	if (!d)
-		return nullptr;
-	d->enc = c->enc;
-	d->key_set = c->key_set;
-	d->may_use_ocf = c->may_use_ocf;
-	d->tls = c->tls;
-	d->tls_ocf = c->tls_ocf;
-	d->tls_version = c->tls_version;
-	d->pad = c->pad;
-	d->oiv_set = c->oiv_set;
-	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
-	std::memcpy(d->buf, c->buf, sizeof(d->buf));
-	d->bufsz = c->bufsz;
-	d->session = c->session;
-	return d;
+	return dup_wrapper(ctx_of(vctx));
 }
 
 int block_set_ctx_params(void *vctx, const OSSL_PARAM params[]);

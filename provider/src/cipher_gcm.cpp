@@ -69,6 +69,11 @@ struct GcmCtx {
 	SecretBytes src, dst;	// request buffers (src kept for replay)
 	OcfSession session;	// one per tag length in use
 
+	GcmCtx() = default;
+	// dupctx (dup_wrapper): every member as it is.
+	GcmCtx(const GcmCtx &) = default;
+	GcmCtx &operator=(const GcmCtx &) = delete;
+
 	~GcmCtx()
 	{
 		if (default_ctx)
@@ -276,36 +281,7 @@ void gcm_freectx(void *v)
 
 void *gcm_dupctx(void *v)
 {
-	GcmCtx *c = ctx_of(v);
-	GcmCtx *d = dup_wrapper(c);
-	if (!d)
-		return nullptr;
-	d->enc = c->enc;
-	d->key_set = c->key_set;
-	d->may_use_ocf = c->may_use_ocf;
-	std::memcpy(d->iv, c->iv, sizeof(d->iv));
-	d->ivlen = c->ivlen;
-	d->iv_known = c->iv_known;
-	d->data_seen = c->data_seen;
-	d->aad_overflow = c->aad_overflow;
-	std::memcpy(d->tag, c->tag, sizeof(d->tag));
-	d->taglen = c->taglen;
-	d->ocf = c->ocf;
-	d->ocf_aadlen = c->ocf_aadlen;
-	d->ocf_len = c->ocf_len;
-	std::memcpy(d->ocf_tag, c->ocf_tag, sizeof(d->ocf_tag));
-	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
-	d->tls_aad_set = c->tls_aad_set;
-	d->session = c->session;
-	try {
-		d->aad = c->aad;
-		d->src = c->src;
-		d->dst = c->dst;
-	} catch (...) {
-		delete d;
-		return nullptr;
-	}
-	return d;
+	return dup_wrapper(ctx_of(v));
 }
 
 int gcm_set_ctx_params(void *v, const OSSL_PARAM params[]);

@@ -48,14 +48,30 @@ namespace {
 constexpr std::size_t kAadLen = 13;	// EVP_AEAD_TLS1_AAD_LEN
 constexpr std::size_t kBlock = 16;
 
+// The default provider's AES-CBC for single blocks (the chain request
+// needs the encrypted explicit IV block first), made on first use. A copy
+// of the context starts without one (it is not shared: each frees its own).
+struct SingleBlockCbc {
+	const CipherFns *fns = nullptr;
+	void *ctx = nullptr;
+	bool keyed = false;
+
+	SingleBlockCbc() = default;
+	SingleBlockCbc(const SingleBlockCbc &) : SingleBlockCbc() {}
+	SingleBlockCbc &operator=(const SingleBlockCbc &) = delete;
+	~SingleBlockCbc()
+	{
+		if (ctx)
+			fns->freectx(ctx);
+	}
+};
+
 struct StitchedCtx {
 	Provider *prov = nullptr;
 	const CipherAlg *alg = nullptr;
 	const CipherFns *default_impl = nullptr;
 	void *default_ctx = nullptr;
-	const CipherFns *cbc_default_impl = nullptr;	// AES-CBC, for single blocks
-	void *cbc = nullptr;
-	bool cbc_keyed = false;
+	SingleBlockCbc cbc;
 	bool enc = true;
 	bool key_set = false;
 	bool may_use_ocf = false;
@@ -69,12 +85,15 @@ struct StitchedCtx {
 	SecretBytes bounce;
 	OcfSession session;	// holds the cipher and MAC keys
 
+	StitchedCtx() = default;
+	// dupctx (dup_wrapper): every member as it is.
+	StitchedCtx(const StitchedCtx &) = default;
+	StitchedCtx &operator=(const StitchedCtx &) = delete;
+
 	~StitchedCtx()
 	{
 		if (default_ctx)
 			default_impl->freectx(default_ctx);
-		if (cbc)
-			cbc_default_impl->freectx(cbc);
 		if (!bounce.empty())
 			cleanse(bounce.data(), bounce.size());
 	}
@@ -102,26 +121,26 @@ bool push_iv(StitchedCtx *c, const unsigned char iv[kBlock])
 bool one_block(StitchedCtx *c, const unsigned char iv[kBlock], const unsigned char *in,
 	       unsigned char *out)
 {
-	if (!c->cbc) {
+	SingleBlockCbc &cbc = c->cbc;
+	if (!cbc.ctx) {
 		for (const BoundCipher &b : g_default_provider.ciphers)
 			if (b.available && b.alg->kind == CipherKind::Cbc &&
 			    b.alg->ocf_cipher == OCF_CIPHER_AES_CBC &&
 			    b.alg->keylen == c->alg->keylen)
-				c->cbc_default_impl = &b.default_impl;
-		if (!c->cbc_default_impl ||
-		    !(c->cbc = c->cbc_default_impl->newctx(g_default_provider.provctx)))
+				cbc.fns = &b.default_impl;
+		if (!cbc.fns || !(cbc.ctx = cbc.fns->newctx(g_default_provider.provctx)))
 			return false;
 	}
-	auto init = c->enc ? c->cbc_default_impl->einit : c->cbc_default_impl->dinit;
+	auto init = c->enc ? cbc.fns->einit : cbc.fns->dinit;
 	unsigned pad = 0;
 	OSSL_PARAM p[] = { OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad),
 			   OSSL_PARAM_construct_end() };
-	if (!init(c->cbc, c->cbc_keyed ? nullptr : c->session.cipher_key().data(), c->alg->keylen,
+	if (!init(cbc.ctx, cbc.keyed ? nullptr : c->session.cipher_key().data(), c->alg->keylen,
 		  iv, kBlock, p))
 		return false;
-	c->cbc_keyed = true;
+	cbc.keyed = true;
 	std::size_t o = 0;
-	return c->cbc_default_impl->update(c->cbc, out, &o, kBlock, in, kBlock) && o == kBlock;
+	return cbc.fns->update(cbc.ctx, out, &o, kBlock, in, kBlock) && o == kBlock;
 }
 
 bool ensure_session(StitchedCtx *c)
@@ -322,22 +341,7 @@ void st_freectx(void *v)
 
 void *st_dupctx(void *v)
 {
-	StitchedCtx *c = ctx_of(v);
-	StitchedCtx *d = dup_wrapper(c);
-	if (!d)
-		return nullptr;
-	d->enc = c->enc;
-	d->key_set = c->key_set;
-	d->may_use_ocf = c->may_use_ocf;
-	d->mac_key_ok = c->mac_key_ok;
-	std::memcpy(d->tls_aad, c->tls_aad, sizeof(d->tls_aad));
-	d->tls_aad_set = c->tls_aad_set;
-	d->tls_pad = c->tls_pad;
-	d->remove_fixed = c->remove_fixed;
-	d->oiv_set = c->oiv_set;
-	std::memcpy(d->oiv, c->oiv, sizeof(d->oiv));
-	d->session = c->session;
-	return d;
+	return dup_wrapper(ctx_of(v));
 }
 
 int st_set_ctx_params(void *v, const OSSL_PARAM params[]);
@@ -368,7 +372,7 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 	if (key) {
 		c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
-		c->cbc_keyed = false;
+		c->cbc.keyed = false;
 		c->remove_fixed = c->alg->maclen + kBlock;
 		c->may_use_ocf = ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
 	}

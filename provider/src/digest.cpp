@@ -79,6 +79,11 @@ struct DigestCtx {
 	bool may_use_ocf = false; // collecting for a possible OCF request
 	SecretBytes buf;
 
+	DigestCtx() = default;
+	// dupctx (dup_wrapper): every member as it is.
+	DigestCtx(const DigestCtx &) = default;
+	DigestCtx &operator=(const DigestCtx &) = delete;
+
 	~DigestCtx()
 	{
 		if (default_ctx)
@@ -129,22 +134,7 @@ void digest_freectx(void *v)
 
 void *digest_dupctx(void *v)
 {
-	DigestCtx *c = dctx_of(v);
-	DigestCtx *d = dup_wrapper(c);
-	if (!d)
-		return nullptr;
-	d->may_use_ocf = c->may_use_ocf;
-	try {
-		d->buf = c->buf;
-	} catch (...) {
-		delete d;
-		return nullptr;
-	}
-	if (!d->default_ctx) {
-		delete d;
-		return nullptr;
-	}
-	return d;
+	return dup_wrapper(dctx_of(v));
 }
 
 int digest_init(void *v, const OSSL_PARAM params[])
@@ -225,6 +215,11 @@ struct HmacCtx {
 	SecretBytes buf;
 	OcfSession session;	// holds the key
 
+	HmacCtx() = default;
+	// dupctx (dup_wrapper): every member as it is.
+	HmacCtx(const HmacCtx &) = default;
+	HmacCtx &operator=(const HmacCtx &) = delete;
+
 	~HmacCtx()
 	{
 		if (default_ctx)
@@ -298,26 +293,7 @@ void hmac_freectx(void *v)
 
 void *hmac_dupctx(void *v)
 {
-	HmacCtx *c = hctx_of(v);
-	HmacCtx *d = dup_wrapper(c);
-	if (!d)
-		return nullptr;
-	d->session = c->session;
-	d->key_set = c->key_set;
-	d->key_ok = c->key_ok;
-	d->tls_data = c->tls_data;
-	d->may_use_ocf = c->may_use_ocf;
-	try {
-		d->buf = c->buf;
-	} catch (...) {
-		delete d;
-		return nullptr;
-	}
-	if (!d->default_ctx) {
-		delete d;
-		return nullptr;
-	}
-	return d;
+	return dup_wrapper(hctx_of(v));
 }
 
 int hmac_init(void *v, const unsigned char *key, std::size_t keylen, const OSSL_PARAM params[])

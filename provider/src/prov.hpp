@@ -267,22 +267,24 @@ Ctx *new_wrapper(Provider *prov, const Bound &bound)
 	return c;
 }
 
-// The start of a copy of @c: a new Ctx with its provider and algorithm,
-// wrapping a duplicate of its default context; nullptr when either fails.
+// A copy of @c (dupctx): a copy of every member (a member that must not be
+// copied as it is, such as an OcfSession, says so in its own copy
+// constructor) wrapping a duplicate of its default context; nullptr when
+// either fails. One copy for every family, so that none forgets a field.
 template <typename Ctx>
 Ctx *dup_wrapper(const Ctx *c)
 {
-	auto *d = new (std::nothrow) Ctx;
-	if (!d)
+	void *default_ctx = c->default_impl->dupctx(c->default_ctx);
+	if (!default_ctx)
 		return nullptr;
-	d->prov = c->prov;
-	d->alg = c->alg;
-	d->default_impl = c->default_impl;
-	d->default_ctx = c->default_impl->dupctx(c->default_ctx);
-	if (!d->default_ctx) {
-		delete d;
+	Ctx *d = nullptr;
+	try {
+		d = new Ctx(*c);
+	} catch (...) {
+		c->default_impl->freectx(default_ctx);
 		return nullptr;
 	}
+	d->default_ctx = default_ctx;
 	return d;
 }
 
