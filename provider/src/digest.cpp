@@ -127,6 +127,38 @@ int collect_update(Ctx *c, const unsigned char *in, std::size_t inl)
 	return 1;
 }
 
+// Ends a collecting context's message: one OCF request over it (@which:
+// the DigestAlg member naming the OCF algorithm) when it is long enough
+// and fits, on the session @have_session provides and @run runs the op on;
+// otherwise, or when that fails, the default implementation, given what
+// was collected. The one final of digests and HMAC.
+template <typename Ctx, typename HaveSession, typename Run>
+int finish_collected(Ctx *c, std::uint32_t DigestAlg::*which, unsigned char *out,
+		     std::size_t *outl, std::size_t outsize, HaveSession &&have_session,
+		     Run &&run)
+{
+	if (c->may_use_ocf) {
+		std::size_t max_len = 0, size = c->alg->size;
+		if (outsize >= size &&
+		    use_ocf(c->prov, c->alg->*which, OCF_ALG_NONE, c->buf.size(), &max_len) &&
+		    c->buf.size() + size <= max_len && have_session()) {
+			try {
+				if (ocf_digest(c->buf, size, run) == 0) {
+					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
+					*outl = size;
+					cleanse(c->buf.data(), c->buf.size());
+					c->buf.clear();
+					return 1;
+				}
+			} catch (...) {
+			}
+		}
+		if (!flush_collected(c))
+			return 0;
+	}
+	return c->default_impl->final(c->default_ctx, out, outl, outsize);
+}
+
 void digest_freectx(void *v)
 {
 	delete dctx_of(v);
@@ -155,29 +187,14 @@ int digest_update(void *v, const unsigned char *in, std::size_t inl)
 int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	DigestCtx *c = dctx_of(v);
-	if (c->may_use_ocf) {
-		std::size_t max_len = 0, size = c->alg->size;
-		const bool need_hw = c->prov->cfg.mode == Mode::Auto;
-		dev::Session sess;
-		if (outsize >= size &&
-		    use_ocf(c->prov, c->alg->ocf_hash, OCF_ALG_NONE, c->buf.size(), &max_len) &&
-		    c->buf.size() + size <= max_len &&
-		    hash_session(digest_index(c->alg), need_hw, &sess)) {
-			try {
-				if (ocf_digest(c->buf, size,
-					       [&sess](ocf_op &op) { return dev::run(sess, op); }) == 0) {
-					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
-					*outl = size;
-					c->buf.clear();
-					return 1;
-				}
-			} catch (...) {
-			}
-		}
-		if (!flush_collected(c))
-			return 0;
-	}
-	return c->default_impl->final(c->default_ctx, out, outl, outsize);
+	dev::Session sess;	// a copy of the shared one for this algorithm
+	return finish_collected(
+		c, &DigestAlg::ocf_hash, out, outl, outsize,
+		[c, &sess] {
+			return hash_session(digest_index(c->alg), c->prov->cfg.mode == Mode::Auto,
+					    &sess);
+		},
+		[&sess](ocf_op &op) { return dev::run(sess, op); });
 }
 
 int digest_get_ctx_params(void *v, OSSL_PARAM params[])
@@ -326,28 +343,9 @@ bool hmac_session(HmacCtx *c)
 int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	HmacCtx *c = hctx_of(v);
-	if (c->may_use_ocf) {
-		std::size_t max_len = 0, size = c->alg->size;
-		if (outsize >= size &&
-		    use_ocf(c->prov, c->alg->ocf_hmac, OCF_ALG_NONE, c->buf.size(), &max_len) &&
-		    c->buf.size() + size <= max_len && hmac_session(c)) {
-			try {
-				int r = ocf_digest(c->buf, size,
-						   [c](ocf_op &op) { return c->session.run(op); });
-				if (r == 0) {
-					std::memcpy(out, c->buf.data() + c->buf.size() - size, size);
-					*outl = size;
-					cleanse(c->buf.data(), c->buf.size());
-					c->buf.clear();
-					return 1;
-				}
-			} catch (...) {
-			}
-		}
-		if (!flush_collected(c))
-			return 0;
-	}
-	return c->default_impl->final(c->default_ctx, out, outl, outsize);
+	return finish_collected(
+		c, &DigestAlg::ocf_hmac, out, outl, outsize, [c] { return hmac_session(c); },
+		[c](ocf_op &op) { return c->session.run(op); });
 }
 
 int hmac_get_ctx_params(void *v, OSSL_PARAM params[])
