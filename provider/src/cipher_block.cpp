@@ -360,16 +360,6 @@ int tls_encrypt_record(BlockCtx *c, unsigned char *out, std::size_t *outl, std::
 
 // ---- Dispatch functions ----
 
-void block_freectx(void *vctx)
-{
-	delete ctx_of(vctx);
-}
-
-void *block_dupctx(void *vctx)
-{
-	return dup_wrapper(ctx_of(vctx));
-}
-
 int block_set_ctx_params(void *vctx, const OSSL_PARAM params[]);
 
 int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
@@ -416,18 +406,6 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->may_use_ocf = may_use_ocf;
 	}
 	return block_set_ctx_params(c, params);
-}
-
-int block_einit(void *vctx, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
-		std::size_t ivlen, const OSSL_PARAM params[])
-{
-	return block_init(ctx_of(vctx), true, key, keylen, iv, ivlen, params);
-}
-
-int block_dinit(void *vctx, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
-		std::size_t ivlen, const OSSL_PARAM params[])
-{
-	return block_init(ctx_of(vctx), false, key, keylen, iv, ivlen, params);
 }
 
 int block_update(void *vctx, unsigned char *out, std::size_t *outl, std::size_t outsize,
@@ -567,10 +545,10 @@ void *block_cipher_newctx(Provider *prov, std::size_t idx)
 }
 
 const OSSL_DISPATCH block_cipher_fns[] = {
-	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&block_freectx) },
-	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&block_dupctx) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&block_einit) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&block_dinit) },
+	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&free_context<BlockCtx>) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&dup_context<BlockCtx>) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&cipher_init_entry<BlockCtx, block_init, true>) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&cipher_init_entry<BlockCtx, block_init, false>) },
 	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&block_update) },
 	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&block_final) },
 	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&block_cipher) },

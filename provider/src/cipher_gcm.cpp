@@ -274,16 +274,6 @@ int tls_record(GcmCtx *c, unsigned char *out, std::size_t *outl, std::size_t out
 
 // ---- Dispatch functions ----
 
-void gcm_freectx(void *v)
-{
-	delete ctx_of(v);
-}
-
-void *gcm_dupctx(void *v)
-{
-	return dup_wrapper(ctx_of(v));
-}
-
 int gcm_set_ctx_params(void *v, const OSSL_PARAM params[]);
 
 int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
@@ -307,18 +297,6 @@ int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
 	forget_tag(c);
 	c->tls_aad_set = false;
 	return gcm_set_ctx_params(c, params);
-}
-
-int gcm_einit(void *v, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
-	      std::size_t ivlen, const OSSL_PARAM params[])
-{
-	return gcm_init(ctx_of(v), true, key, keylen, iv, ivlen, params);
-}
-
-int gcm_dinit(void *v, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
-	      std::size_t ivlen, const OSSL_PARAM params[])
-{
-	return gcm_init(ctx_of(v), false, key, keylen, iv, ivlen, params);
 }
 
 int gcm_update(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize,
@@ -505,10 +483,10 @@ void *gcm_cipher_newctx(Provider *prov, std::size_t idx)
 }
 
 const OSSL_DISPATCH gcm_cipher_fns[] = {
-	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&gcm_freectx) },
-	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&gcm_dupctx) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&gcm_einit) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&gcm_dinit) },
+	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&free_context<GcmCtx>) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&dup_context<GcmCtx>) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&cipher_init_entry<GcmCtx, gcm_init, true>) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&cipher_init_entry<GcmCtx, gcm_init, false>) },
 	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&gcm_update) },
 	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&gcm_final) },
 	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&gcm_cipher) },

@@ -334,16 +334,6 @@ int record(StitchedCtx *c, unsigned char *out, std::size_t *outl, std::size_t ou
 
 // ---- Dispatch functions ----
 
-void st_freectx(void *v)
-{
-	delete ctx_of(v);
-}
-
-void *st_dupctx(void *v)
-{
-	return dup_wrapper(ctx_of(v));
-}
-
 int st_set_ctx_params(void *v, const OSSL_PARAM params[]);
 
 int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
@@ -377,18 +367,6 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->may_use_ocf = ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
 	}
 	return st_set_ctx_params(c, params);
-}
-
-int st_einit(void *v, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
-	     std::size_t ivlen, const OSSL_PARAM params[])
-{
-	return st_init(ctx_of(v), true, key, keylen, iv, ivlen, params);
-}
-
-int st_dinit(void *v, const unsigned char *key, std::size_t keylen, const unsigned char *iv,
-	     std::size_t ivlen, const OSSL_PARAM params[])
-{
-	return st_init(ctx_of(v), false, key, keylen, iv, ivlen, params);
 }
 
 int st_update(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize,
@@ -498,10 +476,10 @@ void *stitched_cipher_newctx(Provider *prov, std::size_t idx)
 }
 
 const OSSL_DISPATCH stitched_cipher_fns[] = {
-	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&st_freectx) },
-	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&st_dupctx) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&st_einit) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&st_dinit) },
+	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&free_context<StitchedCtx>) },
+	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&dup_context<StitchedCtx>) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&cipher_init_entry<StitchedCtx, st_init, true>) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&cipher_init_entry<StitchedCtx, st_init, false>) },
 	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&st_update) },
 	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&st_final) },
 	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&st_cipher) },

@@ -159,16 +159,6 @@ int finish_collected(Ctx *c, std::uint32_t DigestAlg::*which, unsigned char *out
 	return c->default_impl->final(c->default_ctx, out, outl, outsize);
 }
 
-void digest_freectx(void *v)
-{
-	delete dctx_of(v);
-}
-
-void *digest_dupctx(void *v)
-{
-	return dup_wrapper(dctx_of(v));
-}
-
 int digest_init(void *v, const OSSL_PARAM params[])
 {
 	DigestCtx *c = dctx_of(v);
@@ -303,16 +293,6 @@ void *hmac_newctx(void *provctx)
 	return c;
 }
 
-void hmac_freectx(void *v)
-{
-	delete hctx_of(v);
-}
-
-void *hmac_dupctx(void *v)
-{
-	return dup_wrapper(hctx_of(v));
-}
-
 int hmac_init(void *v, const unsigned char *key, std::size_t keylen, const OSSL_PARAM params[])
 {
 	HmacCtx *c = hctx_of(v);
@@ -396,8 +376,8 @@ const DigestAlg *digest_by_name(const char *name)
 }
 
 const OSSL_DISPATCH digest_fns[] = {
-	{ OSSL_FUNC_DIGEST_FREECTX, dispatch_fn(&digest_freectx) },
-	{ OSSL_FUNC_DIGEST_DUPCTX, dispatch_fn(&digest_dupctx) },
+	{ OSSL_FUNC_DIGEST_FREECTX, dispatch_fn(&free_context<DigestCtx>) },
+	{ OSSL_FUNC_DIGEST_DUPCTX, dispatch_fn(&dup_context<DigestCtx>) },
 	{ OSSL_FUNC_DIGEST_INIT, dispatch_fn(&digest_init) },
 	{ OSSL_FUNC_DIGEST_UPDATE, dispatch_fn(&digest_update) },
 	{ OSSL_FUNC_DIGEST_FINAL, dispatch_fn(&digest_final) },
@@ -408,8 +388,8 @@ const OSSL_DISPATCH digest_fns[] = {
 
 const OSSL_DISPATCH hmac_fns[] = {
 	{ OSSL_FUNC_MAC_NEWCTX, dispatch_fn(&hmac_newctx) },
-	{ OSSL_FUNC_MAC_FREECTX, dispatch_fn(&hmac_freectx) },
-	{ OSSL_FUNC_MAC_DUPCTX, dispatch_fn(&hmac_dupctx) },
+	{ OSSL_FUNC_MAC_FREECTX, dispatch_fn(&free_context<HmacCtx>) },
+	{ OSSL_FUNC_MAC_DUPCTX, dispatch_fn(&dup_context<HmacCtx>) },
 	{ OSSL_FUNC_MAC_INIT, dispatch_fn(&hmac_init) },
 	{ OSSL_FUNC_MAC_UPDATE, dispatch_fn(&hmac_update) },
 	{ OSSL_FUNC_MAC_FINAL, dispatch_fn(&hmac_final) },

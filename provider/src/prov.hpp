@@ -288,6 +288,31 @@ Ctx *dup_wrapper(const Ctx *c)
 	return d;
 }
 
+// The dispatch entries every family has alike: FREECTX, DUPCTX, and for
+// ciphers ENCRYPT_INIT/DECRYPT_INIT onto the family's init, which takes
+// the direction.
+template <typename Ctx>
+void free_context(void *vctx)
+{
+	delete static_cast<Ctx *>(vctx);
+}
+
+template <typename Ctx>
+void *dup_context(void *vctx)
+{
+	return dup_wrapper(static_cast<const Ctx *>(vctx));
+}
+
+template <typename Ctx,
+	  int (*Init)(Ctx *, bool enc, const unsigned char *key, std::size_t keylen,
+		      const unsigned char *iv, std::size_t ivlen, const OSSL_PARAM params[]),
+	  bool Enc>
+int cipher_init_entry(void *vctx, const unsigned char *key, std::size_t keylen,
+		      const unsigned char *iv, std::size_t ivlen, const OSSL_PARAM params[])
+{
+	return Init(static_cast<Ctx *>(vctx), Enc, key, keylen, iv, ivlen, params);
+}
+
 // ---- The algorithm families (one file each) ----
 
 // Each family's dispatch functions, without NEWCTX, GET_PARAMS and the
