@@ -91,15 +91,24 @@ void cleanse(void *p, std::size_t n)
 	OPENSSL_cleanse(p, n);
 }
 
-bool ocf_possible(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2)
+namespace {
+
+// Whether @prov's mode may use OCF now for @alg1 and @alg2, with @c the
+// device's capabilities: the one check under ocf_possible and use_ocf.
+bool mode_allows(const Provider *prov, const dev::Caps &c, std::uint32_t alg1, std::uint32_t alg2)
 {
-	if (prov->cfg.mode == Mode::Never)
-		return false;
-	dev::Caps c = dev::caps();
 	if (!c.usable)
 		return false;
 	std::uint64_t bits = prov->cfg.mode == Mode::Always ? c.any_algs : c.hw_algs;
 	return dev::has_alg(bits, alg1) && dev::has_alg(bits, alg2);
+}
+
+} // namespace
+
+bool ocf_possible(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2)
+{
+	// Mode never: not even a look at the device (caps() would open it).
+	return prov->cfg.mode != Mode::Never && mode_allows(prov, dev::caps(), alg1, alg2);
 }
 
 bool use_ocf(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2, std::size_t len,
@@ -110,10 +119,7 @@ bool use_ocf(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2, std::
 	if (prov->cfg.mode == Mode::Auto && len < prov->cfg.threshold)
 		return false;
 	dev::Caps c = dev::caps();
-	if (!c.usable)
-		return false;
-	std::uint64_t bits = prov->cfg.mode == Mode::Always ? c.any_algs : c.hw_algs;
-	if (!dev::has_alg(bits, alg1) || !dev::has_alg(bits, alg2))
+	if (!mode_allows(prov, c, alg1, alg2))
 		return false;
 	*max_len = c.max_len;
 	return c.max_len > 0;
