@@ -134,7 +134,8 @@ int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::si
 		ocf_op op;
 		ocf_op_cipher(&op, 0, c->enc ? OCF_OP_ENCRYPT : OCF_OP_DECRYPT, in + off,
 			      out == in ? nullptr : out + off, static_cast<std::uint32_t>(len), iv);
-		OcfOutcome done = submit(c->session, op, out == in, c->prov, "in-place request failed");
+		OcfOutcome done =
+			submit(c->session, op, out == in, c->prov, "in-place request failed");
 		if (done == OcfOutcome::Failed)
 			return -1;
 		if (done == OcfOutcome::Software) {
@@ -547,8 +548,10 @@ void *block_cipher_newctx(Provider *prov, std::size_t idx)
 const OSSL_DISPATCH block_cipher_fns[] = {
 	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&free_context<BlockCtx>) },
 	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&dup_context<BlockCtx>) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&cipher_init_entry<BlockCtx, block_init, true>) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&cipher_init_entry<BlockCtx, block_init, false>) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT,
+	  dispatch_fn(&cipher_init_entry<BlockCtx, block_init, true>) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT,
+	  dispatch_fn(&cipher_init_entry<BlockCtx, block_init, false>) },
 	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&block_update) },
 	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&block_final) },
 	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&block_cipher) },

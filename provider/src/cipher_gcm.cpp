@@ -485,8 +485,10 @@ void *gcm_cipher_newctx(Provider *prov, std::size_t idx)
 const OSSL_DISPATCH gcm_cipher_fns[] = {
 	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&free_context<GcmCtx>) },
 	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&dup_context<GcmCtx>) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&cipher_init_entry<GcmCtx, gcm_init, true>) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&cipher_init_entry<GcmCtx, gcm_init, false>) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT,
+	  dispatch_fn(&cipher_init_entry<GcmCtx, gcm_init, true>) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT,
+	  dispatch_fn(&cipher_init_entry<GcmCtx, gcm_init, false>) },
 	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&gcm_update) },
 	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&gcm_final) },
 	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&gcm_cipher) },

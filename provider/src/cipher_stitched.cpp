@@ -143,19 +143,18 @@ bool one_block(StitchedCtx *c, const unsigned char iv[kBlock], const unsigned ch
 	return cbc.fns->update(cbc.ctx, out, &o, kBlock, in, kBlock) && o == kBlock;
 }
 
-bool ensure_session(StitchedCtx *c)
+// The session a record needs. Encrypting: one MAC-then-cipher chain per
+// record. Decrypting: AES-CBC alone (the MAC is checked in constant time
+// here, see the top).
+ocf_session_params record_session(const StitchedCtx *c)
 {
-	if (!c->mac_key_ok)
-		return false;
-	// Encrypting: one MAC-then-cipher chain per record. Decrypting: AES-CBC
-	// alone (the MAC is checked in constant time here, see the top).
 	ocf_session_params p{};
 	p.cipher = OCF_CIPHER_AES_CBC;
 	if (c->enc) {
 		p.mac = c->alg->ocf_mac;
 		p.flags = OCF_SESSION_MAC_THEN_CIPHER;
 	}
-	return c->session.ensure(p, c->prov);
+	return p;
 }
 
 // The chain request: MAC over [auth, auth + authlen) written at @mac, then
@@ -196,7 +195,8 @@ int ocf_encrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 		OCF_RAISE(c->prov, R_BAD_LENGTH, "TLS record length %zu for payload %zu", len, plen);
 		return -1;
 	}
-	if (len + kAadLen > max_len || !ensure_session(c))
+	if (len + kAadLen > max_len || !c->mac_key_ok ||
+	    !c->session.ensure(record_session(c), c->prov))
 		return 0;
 	std::size_t payload = plen - explicit_iv;
 	unsigned char civ[kBlock], c0[kBlock], p0[kBlock], aad[kAadLen];
@@ -254,7 +254,7 @@ int ocf_decrypt(StitchedCtx *c, unsigned char *out, const unsigned char *in, std
 		OCF_RAISE(c->prov, R_BAD_RECORD_MAC);
 		return -1;
 	}
-	if (len > max_len || !ensure_session(c))
+	if (len > max_len || !c->mac_key_ok || !c->session.ensure(record_session(c), c->prov))
 		return 0;
 	unsigned char civ[kBlock], clast[kBlock], first[kBlock];
 	if (explicit_iv)
@@ -478,8 +478,10 @@ void *stitched_cipher_newctx(Provider *prov, std::size_t idx)
 const OSSL_DISPATCH stitched_cipher_fns[] = {
 	{ OSSL_FUNC_CIPHER_FREECTX, dispatch_fn(&free_context<StitchedCtx>) },
 	{ OSSL_FUNC_CIPHER_DUPCTX, dispatch_fn(&dup_context<StitchedCtx>) },
-	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT, dispatch_fn(&cipher_init_entry<StitchedCtx, st_init, true>) },
-	{ OSSL_FUNC_CIPHER_DECRYPT_INIT, dispatch_fn(&cipher_init_entry<StitchedCtx, st_init, false>) },
+	{ OSSL_FUNC_CIPHER_ENCRYPT_INIT,
+	  dispatch_fn(&cipher_init_entry<StitchedCtx, st_init, true>) },
+	{ OSSL_FUNC_CIPHER_DECRYPT_INIT,
+	  dispatch_fn(&cipher_init_entry<StitchedCtx, st_init, false>) },
 	{ OSSL_FUNC_CIPHER_UPDATE, dispatch_fn(&st_update) },
 	{ OSSL_FUNC_CIPHER_FINAL, dispatch_fn(&st_final) },
 	{ OSSL_FUNC_CIPHER_CIPHER, dispatch_fn(&st_cipher) },

@@ -313,18 +313,16 @@ int hmac_update(void *v, const unsigned char *in, std::size_t inl)
 	return collect_update(hctx_of(v), in, inl);
 }
 
-bool hmac_session(HmacCtx *c)
-{
-	ocf_session_params p{};
-	p.mac = c->alg->ocf_hmac;
-	return c->session.ensure(p, c->prov);
-}
-
 int hmac_final(void *v, unsigned char *out, std::size_t *outl, std::size_t outsize)
 {
 	HmacCtx *c = hctx_of(v);
 	return finish_collected(
-		c, &DigestAlg::ocf_hmac, out, outl, outsize, [c] { return hmac_session(c); },
+		c, &DigestAlg::ocf_hmac, out, outl, outsize,
+		[c] {
+			ocf_session_params p{};
+			p.mac = c->alg->ocf_hmac;
+			return c->session.ensure(p, c->prov);
+		},
 		[c](ocf_op &op) { return c->session.run(op); });
 }
 

@@ -34,8 +34,14 @@ public:
 	// such a context stays in software).
 	bool set_mac_key(std::span<const unsigned char> key);
 
-	std::span<const unsigned char> cipher_key() const { return { cipher_key_, cipher_key_len_ }; }
-	std::span<const unsigned char> mac_key() const { return { mac_key_, mac_key_len_ }; }
+	std::span<const unsigned char> cipher_key() const
+	{
+		return { cipher_key_, cipher_key_len_ };
+	}
+	std::span<const unsigned char> mac_key() const
+	{
+		return { mac_key_, mac_key_len_ };
+	}
 
 	// Frees the session and forgets a refusal: what the session is made
 	// for changed (direction, digest), the keys did not.
