@@ -80,14 +80,15 @@ private:
 // What became of a request given to OCF.
 enum class OcfOutcome {
 	Done,		// OCF did it
-	Software,	// nothing of the caller's output was written: do it in software
+	Software,	// the caller's input is intact: do it (again) in software
 	Failed,		// an in-place buffer may hold anything: error raised
 };
 
 // The one request path of the cipher families: runs @op on @session and
-// decides what a failure means. Output to a separate buffer can always be
-// redone in software; in place, only after an error that leaves the data
-// untouched (dev::data_untouched). *status, if given, gets the request's
+// decides what a failure means. A request out of place can always be
+// redone in software (its input is intact); one in place only after an
+// error that leaves the data untouched (dev::data_untouched): else the
+// buffer may hold anything, and the caller fails. *status, if given, gets the request's
 // status (GCM tells a bad tag, -EBADMSG, from a refusal). @what names the
 // request in the error raised.
 OcfOutcome submit(OcfSession &session, ocf_op &op, bool in_place, const Provider *prov,
