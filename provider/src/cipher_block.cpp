@@ -24,11 +24,7 @@
 namespace ocfprov {
 namespace {
 
-struct BlockCtx {
-	Provider *prov = nullptr;
-	const CipherAlg *alg = nullptr;
-	const CipherFns *default_impl = nullptr;
-	void *default_ctx = nullptr;
+struct BlockCtx : Wrapper<CipherAlg, CipherFns> {
 	bool enc = true;
 	bool key_set = false;
 	bool may_use_ocf = false;	// else every call goes to the default context
@@ -49,8 +45,6 @@ struct BlockCtx {
 
 	~BlockCtx()
 	{
-		if (default_ctx)
-			default_impl->freectx(default_ctx);
 		cleanse(buf, sizeof(buf));
 	}
 };

@@ -38,11 +38,7 @@ constexpr std::size_t kMaxAad = 64 * 1024;	// collected for OCF; beyond: softwar
 
 enum class Ocf { None, Done, Final };
 
-struct GcmCtx {
-	Provider *prov = nullptr;
-	const CipherAlg *alg = nullptr;
-	const CipherFns *default_impl = nullptr;
-	void *default_ctx = nullptr;
+struct GcmCtx : Wrapper<CipherAlg, CipherFns> {
 	bool enc = true;
 	bool key_set = false;
 	bool may_use_ocf = false;
@@ -76,8 +72,6 @@ struct GcmCtx {
 
 	~GcmCtx()
 	{
-		if (default_ctx)
-			default_impl->freectx(default_ctx);
 		if (!src.empty())
 			cleanse(src.data(), src.size());
 		if (!dst.empty())

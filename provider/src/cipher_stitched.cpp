@@ -66,11 +66,7 @@ struct SingleBlockCbc {
 	}
 };
 
-struct StitchedCtx {
-	Provider *prov = nullptr;
-	const CipherAlg *alg = nullptr;
-	const CipherFns *default_impl = nullptr;
-	void *default_ctx = nullptr;
+struct StitchedCtx : Wrapper<CipherAlg, CipherFns> {
 	SingleBlockCbc cbc;
 	bool enc = true;
 	bool key_set = false;
@@ -92,8 +88,6 @@ struct StitchedCtx {
 
 	~StitchedCtx()
 	{
-		if (default_ctx)
-			default_impl->freectx(default_ctx);
 		if (!bounce.empty())
 			cleanse(bounce.data(), bounce.size());
 	}

@@ -71,11 +71,7 @@ int ocf_digest(SecretBytes &buf, std::size_t size, Run &&run)
 
 // ---- Digests ----
 
-struct DigestCtx {
-	Provider *prov = nullptr;
-	const DigestAlg *alg = nullptr;
-	const DigestFns *default_impl = nullptr;
-	void *default_ctx = nullptr;
+struct DigestCtx : Wrapper<DigestAlg, DigestFns> {
 	bool may_use_ocf = false; // collecting for a possible OCF request
 	SecretBytes buf;
 
@@ -83,12 +79,6 @@ struct DigestCtx {
 	// dupctx (dup_wrapper): every member as it is.
 	DigestCtx(const DigestCtx &) = default;
 	DigestCtx &operator=(const DigestCtx &) = delete;
-
-	~DigestCtx()
-	{
-		if (default_ctx)
-			default_impl->freectx(default_ctx);
-	}
 };
 
 DigestCtx *dctx_of(void *v)
@@ -210,11 +200,8 @@ int digest_set_ctx_params(void *v, const OSSL_PARAM params[])
 
 // ---- HMAC ----
 
-struct HmacCtx {
-	Provider *prov = nullptr;
-	const MacFns *default_impl = nullptr;
-	void *default_ctx = nullptr;
-	const DigestAlg *alg = nullptr;	// from the "digest" parameter; nullptr: not ours
+// alg: from the "digest" parameter; nullptr: not ours.
+struct HmacCtx : Wrapper<DigestAlg, MacFns> {
 	bool key_set = false;
 	bool key_ok = false;		// short enough for OCF
 	bool tls_data = false;		// libssl's constant-time record MAC: software
@@ -229,8 +216,6 @@ struct HmacCtx {
 
 	~HmacCtx()
 	{
-		if (default_ctx)
-			default_impl->freectx(default_ctx);
 		if (!buf.empty())
 			cleanse(buf.data(), buf.size());
 	}

@@ -247,9 +247,29 @@ void (*dispatch_fn(F *f))(void)
 	return reinterpret_cast<void (*)(void)>(f);
 }
 
-// A new context of type Ctx (members prov, alg, default_impl, default_ctx)
-// for @bound's algorithm, wrapping a new default context; nullptr when
-// either fails.
+// What every context of ours is: of a provider instance, for one of our
+// algorithms, wrapping a default context (freed with it). Copied by
+// dup_wrapper without the default context, which it duplicates: two
+// contexts never share one.
+template <typename Alg, typename Fns>
+struct Wrapper {
+	Provider *prov = nullptr;
+	const Alg *alg = nullptr;
+	const Fns *default_impl = nullptr;
+	void *default_ctx = nullptr;
+
+	Wrapper() = default;
+	Wrapper(const Wrapper &o) : prov(o.prov), alg(o.alg), default_impl(o.default_impl) {}
+	Wrapper &operator=(const Wrapper &) = delete;
+	~Wrapper()
+	{
+		if (default_ctx)
+			default_impl->freectx(default_ctx);
+	}
+};
+
+// A new context of type Ctx (a Wrapper) for @bound's algorithm, wrapping a
+// new default context; nullptr when either fails.
 template <typename Ctx, typename Bound>
 Ctx *new_wrapper(Provider *prov, const Bound &bound)
 {
