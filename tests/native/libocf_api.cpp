@@ -181,19 +181,10 @@ TEST_CASE("ocfctl says clearly when the device is missing, and refuses bad usage
 	CHECK(status == 2);
 }
 
-TEST_CASE("ocfctl --version, and failures as JSON under --json")
+// Under --json, failures are JSON documents too: tests/native/ocfctl_json.cpp.
+TEST_CASE("ocfctl --version")
 {
 	auto [status, out] = ocfctl("--version");
 	CHECK(status == 0);
 	CHECK(out.rfind("ocfctl ", 0) == 0);
-
-	// Under --json a failure is JSON too (stdout), with the schema version.
-	std::tie(status, out) = ocfctl("stats --json --device /nonexistent/ocf");
-	CHECK(status == 1);
-	CHECK(out.rfind("{\"version\":1,\"error\":{\"message\":\"", 0) == 0);
-	CHECK(out.find("\"status\":1}}") != std::string::npos);
-	std::tie(status, out) = ocfctl("stats --json --bogus");
-	CHECK(status == 2);
-	CHECK(out.rfind("{\"version\":1,\"error\":", 0) == 0);
-	CHECK(out.find("\"status\":2}}") != std::string::npos);
 }

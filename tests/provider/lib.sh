@@ -31,15 +31,24 @@ ref_openssl() {
 	env -u OPENSSL_MODULES OPENSSL_CONF=/dev/null openssl "$@"
 }
 
+# ocfctl's JSON (docs/ocfctl.md): `ocfctl_json COMMAND EXPR` prints EXPR
+# evaluated with d = the document of `ocfctl COMMAND --json`; fails when
+# ocfctl fails or its document is not schema version 1.
+ocfctl_json() {
+	local ocfctl=$build/tools/ocfctl/ocfctl json
+	[ -x "$ocfctl" ] && json=$("$ocfctl" $1 --json 2>/dev/null) &&
+		python3 -c 'import json,sys
+d = json.loads(sys.argv[1])
+assert d["version"] == 1, "ocfctl JSON schema %r, not 1" % d["version"]
+print(eval(sys.argv[2]))' "$json" "$2" 2>/dev/null
+}
+
 # How many producers flagged hardware are registered (0 without /dev/ocf).
 # With the device present and the list unreadable: -1 (callers compare
 # with 0, so that is never taken for "no hardware").
 hardware_producers() {
-	local ocfctl=$build/tools/ocfctl/ocfctl json
 	[ -e /dev/ocf ] || { echo 0; return; }
-	[ -x "$ocfctl" ] && json=$("$ocfctl" producers --json 2>/dev/null) &&
-		python3 -c 'import json,sys; print(sum(p["kind"] == "hw" for p in json.loads(sys.argv[1])))' \
-			"$json" 2>/dev/null || echo -1
+	ocfctl_json producers 'sum(p["kind"] == "hw" for p in d["producers"])' || echo -1
 }
 
 # After a transfer in mode always: at least $size_mb MiB went through OCF
@@ -67,11 +76,9 @@ check_ocf_served() {
 # without /dev/ocf, -2 when the device is there but the counters cannot be
 # read (ocfctl missing or failing, JSON unreadable: a failure, not a skip).
 ocf_total() {
-	local ocfctl=$build/tools/ocfctl/ocfctl json v
+	local v
 	[ -e /dev/ocf ] || { echo -1; return; }
-	if [ -x "$ocfctl" ] && json=$("$ocfctl" stats --json 2>/dev/null) &&
-		v=$(python3 -c 'import json,sys; print(int(json.loads(sys.argv[1])["total"][sys.argv[2]]))' \
-			"$json" "$1" 2>/dev/null) && [[ $v =~ ^[0-9]+$ ]]; then
+	if v=$(ocfctl_json stats "int(d[\"stats\"][\"total\"][\"$1\"])") && [[ $v =~ ^[0-9]+$ ]]; then
 		echo "$v"
 	else
 		echo -2

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -146,6 +147,16 @@ options parse(arguments &args)
 	return opts;
 }
 
+// What a worker threw, as a failure (keeping its errno where it has one).
+failure as_failure(const std::exception &e)
+{
+	if (const auto *f = dynamic_cast<const failure *>(&e))
+		return *f;
+	if (const auto *s = dynamic_cast<const std::system_error *>(&e))
+		return failure(s->what(), s->code());
+	return failure(e.what());
+}
+
 // Runs one cell: every thread sets up its own worker, they start together,
 // run until the time is up, and the ops count over the wall time from start
 // to the last thread's end (so a long final round is not free).
@@ -153,7 +164,7 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 {
 	struct slot {
 		std::uint64_t ops = 0;
-		std::string error;
+		std::optional<failure> error;
 	};
 	std::vector<slot> slots(threads);
 	std::atomic<bool> stop{false};
@@ -162,15 +173,15 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 
 	std::vector<std::jthread> pool;
 	pool.reserve(threads);
-	std::string start_error;
-	for (unsigned t = 0; t < threads && start_error.empty(); ++t) {
+	std::optional<failure> start_error;
+	for (unsigned t = 0; t < threads && !start_error; ++t) {
 		auto body = [&, t] {
 			slot &mine = slots[t];
 			std::unique_ptr<bench::worker> worker;
 			try {
 				worker = b.make(shape);
 			} catch (const std::exception &e) {
-				mine.error = e.what();
+				mine.error = as_failure(e);
 				failed = true;
 			}
 			ready.arrive_and_wait();
@@ -180,7 +191,7 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 				while (!stop.load(std::memory_order_relaxed))
 					mine.ops += worker->round();
 			} catch (const std::exception &e) {
-				mine.error = e.what();
+				mine.error = as_failure(e);
 				failed = true;
 				stop = true;
 			}
@@ -188,7 +199,8 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 		try {
 			pool.emplace_back(body);
 		} catch (const std::system_error &e) {
-			start_error = std::string("cannot start thread ") + std::to_string(t + 1) + ": " + e.what();
+			start_error.emplace("cannot start thread " + std::to_string(t + 1) + ": " + e.what(),
+					    e.code());
 			failed = true;
 			// The threads that did start wait for the ones that never will.
 			for (unsigned missing = t; missing < threads; ++missing)
@@ -204,12 +216,12 @@ double run_cell(const backend &b, const bench::shape &shape, unsigned threads, d
 	pool.clear(); // joins
 	std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
 
-	if (!start_error.empty())
-		throw failure(start_error);
+	if (start_error)
+		throw *start_error;
 	std::uint64_t ops = 0;
 	for (const auto &s : slots) {
-		if (!s.error.empty())
-			throw failure(s.error);
+		if (s.error)
+			throw *s.error;
 		ops += s.ops;
 	}
 	return static_cast<double>(ops) / elapsed.count();
@@ -235,8 +247,8 @@ const cell *best_depth(const std::vector<cell> &cells, std::string_view backend,
 }
 
 // The comparisons the project reports, each from this run's own cells and
-// only when those cells ran.
-void print_ratios(const std::vector<cell> &cells, std::FILE *to)
+// only when those cells ran: (label, ours / theirs in ops/s).
+std::vector<std::pair<std::string, double>> ratios(const std::vector<cell> &cells)
 {
 	std::vector<std::pair<std::string, double>> lines;
 	auto ratio = [&](std::string label, const cell *ours, const cell *theirs) {
@@ -252,34 +264,44 @@ void print_ratios(const std::vector<cell> &cells, std::FILE *to)
 		ratio(label + " vs afalg 16 KiB", ours, find(cells, "afalg", 16384, 1));
 		ratio(label + " vs openssl 16 KiB", ours, find(cells, "openssl", 16384, 1));
 	}
-	if (lines.empty()) {
-		std::fprintf(to, "\nratios: none, this run lacks the cells they compare\n");
-		return;
-	}
-	std::size_t width = 0;
-	for (const auto &[label, value] : lines)
-		width = std::max(width, label.size());
-	std::fprintf(to, "\nratios (ops/s, threads 1; above 1 means /dev/ocf is faster):\n");
-	for (const auto &[label, value] : lines)
-		std::fprintf(to, "  %-*s  %8.2fx\n", static_cast<int>(width), label.c_str(), value);
+	return lines;
 }
 
-void print_results(const std::vector<cell> &cells, bool json)
+struct backend_failure {
+	std::string_view backend;
+	failure error;
+};
+
+// Under --json: one document, {"version": 1, "bench": {...}} (docs/ocfctl.md).
+void print_json(const options &opts, const std::vector<cell> &cells,
+		const std::vector<backend_failure> &failures)
 {
-	if (json) {
-		std::vector<std::string> items;
-		for (const auto &c : cells)
-			items.push_back(json::object()
-						.add("backend", c.backend)
-						.add("size", std::uint64_t{c.size})
-						.add("threads", std::uint64_t{c.threads})
-						.add("depth", std::uint64_t{c.depth})
-						.add("ops/s", c.ops_per_second, 1)
-						.add("MB/s", c.megabytes_per_second(), 2)
-						.str());
-		std::printf("%s\n", json::array(items).c_str());
-		return;
-	}
+	std::vector<std::string> results, compared, failed;
+	for (const auto &c : cells)
+		results.push_back(json::object()
+					  .add("backend", c.backend)
+					  .add("size", std::uint64_t{c.size})
+					  .add("threads", std::uint64_t{c.threads})
+					  .add("depth", std::uint64_t{c.depth})
+					  .add("ops_per_second", c.ops_per_second, 1)
+					  .add("megabytes_per_second", c.megabytes_per_second(), 2)
+					  .str());
+	for (const auto &[label, value] : ratios(cells))
+		compared.push_back(json::object().add("label", label).add("ratio", value, 3).str());
+	for (const auto &f : failures)
+		failed.push_back(json::object()
+					 .add("backend", f.backend)
+					 .add("error", json::error(f.error.what(), f.error.cause))
+					 .str());
+	json::print(json::document().add("bench", json::object()
+							  .add("seconds", opts.seconds, 3)
+							  .add_raw("results", json::array(results))
+							  .add_raw("ratios", json::array(compared))
+							  .add_raw("failures", json::array(failed))));
+}
+
+void print_table(const std::vector<cell> &cells)
+{
 	using a = table::align;
 	table out({{"backend"},
 		   {"size", a::right},
@@ -295,6 +317,18 @@ void print_results(const std::vector<cell> &cells, bool json)
 			     std::to_string(c.depth), ops, mbs});
 	}
 	out.print(stdout);
+
+	auto lines = ratios(cells);
+	if (lines.empty()) {
+		std::printf("\nratios: none, this run lacks the cells they compare\n");
+		return;
+	}
+	std::size_t width = 0;
+	for (const auto &[label, value] : lines)
+		width = std::max(width, label.size());
+	std::printf("\nratios (ops/s, threads 1; above 1 means /dev/ocf is faster):\n");
+	for (const auto &[label, value] : lines)
+		std::printf("  %-*s  %8.2fx\n", static_cast<int>(width), label.c_str(), value);
 }
 
 } // namespace
@@ -303,7 +337,7 @@ int cmd_bench(arguments &args)
 {
 	options opts = parse(args);
 	std::vector<cell> cells;
-	bool any_failed = false;
+	std::vector<backend_failure> failures;
 
 	for (const backend *b : opts.backends) {
 		// Only /dev/ocf batches; the others measure one op per call.
@@ -325,16 +359,17 @@ int cmd_bench(arguments &args)
 			std::fprintf(stderr, "ocfctl: bench: %.*s: %s; skipping %.*s\n",
 				     static_cast<int>(b->name.size()), b->name.data(), e.what(),
 				     static_cast<int>(b->name.size()), b->name.data());
-			any_failed = true;
+			failures.push_back({b->name, e});
 		}
 	}
 
-	if (opts.common.json || !cells.empty())
-		print_results(cells, opts.common.json);
-	// With --json, stdout carries the JSON array alone.
-	if (!cells.empty())
-		print_ratios(cells, opts.common.json ? stderr : stdout);
-	return any_failed ? 1 : 0;
+	// With --json, stdout carries the document alone: results, ratios and
+	// the backends that failed.
+	if (opts.common.json)
+		print_json(opts, cells, failures);
+	else if (!cells.empty())
+		print_table(cells);
+	return failures.empty() ? 0 : 1;
 }
 
 } // namespace ocfctl

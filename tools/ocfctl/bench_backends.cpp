@@ -46,7 +46,8 @@ public:
 		std::size_t rounded = (size + page - 1) / page * page;
 		data_.reset(static_cast<std::byte *>(std::aligned_alloc(page, rounded ? rounded : page)));
 		if (!data_)
-			throw failure("out of memory for a " + std::to_string(size) + "-byte buffer");
+			throw failure("out of memory for a " + std::to_string(size) + "-byte buffer",
+				      std::make_error_code(std::errc::not_enough_memory));
 		std::memset(data_.get(), 0x5a, size);
 	}
 	std::span<std::byte> bytes() noexcept { return {data_.get(), size_}; }
@@ -86,10 +87,10 @@ public:
 		std::error_code ec;
 		batch_.run(ec);
 		if (ec)
-			throw failure(device_call_message("OCF_IOC_RUN", ec));
+			throw call_failure("OCF_IOC_RUN", ec);
 		for (unsigned i = 0; i < depth_; ++i)
 			if (auto status = batch_.status(i))
-				throw failure("an operation failed: " + status.message());
+				throw failure("an operation failed: " + status.message(), status);
 		return depth_;
 	}
 
@@ -105,9 +106,9 @@ private:
 		auto s = ocf::session::create(device_, params, ec);
 		if (ec == std::errc::operation_not_supported)
 			throw failure(std::string("no producer offers ") + ocf_alg_name(cipher) +
-				      " (ocfctl producers lists those loaded)");
+				      " (ocfctl producers lists those loaded)", ec);
 		if (ec)
-			throw failure(device_call_message("creating a session", ec));
+			throw call_failure("creating a session", ec);
 		return s;
 	}
 
@@ -136,7 +137,7 @@ std::unique_ptr<worker> make_ocf_3des(const shape &cell)
 
 // ---- AF_ALG (libkcapi) ------------------------------------------------------
 
-std::string afalg_message(const char *call, long err)
+failure afalg_failure(const char *call, long err)
 {
 	int code = static_cast<int>(-err);
 	std::string text = std::string("AF_ALG: ") + call + ": " + std::strerror(code);
@@ -145,7 +146,7 @@ std::string afalg_message(const char *call, long err)
 			"CONFIG_CRYPTO_USER_API_SKCIPHER, or a sandbox that denies them)";
 	else if (code == ENOENT)
 		text += " (cbc(aes) is not available: modprobe algif_skcipher)";
-	return text;
+	return failure(text, std::error_code(code, std::generic_category()));
 }
 
 class afalg_worker final : public worker {
@@ -155,13 +156,13 @@ public:
 		kcapi_handle *raw = nullptr;
 		int ret = kcapi_cipher_init(&raw, "cbc(aes)", 0);
 		if (ret < 0)
-			throw failure(afalg_message("kcapi_cipher_init(cbc(aes))", ret));
+			throw afalg_failure("kcapi_cipher_init(cbc(aes))", ret);
 		handle_.reset(raw);
 		ret = kcapi_cipher_setkey(handle_.get(),
 					  reinterpret_cast<const std::uint8_t *>(aes_key.data()),
 					  aes_key.size());
 		if (ret < 0)
-			throw failure(afalg_message("kcapi_cipher_setkey", ret));
+			throw afalg_failure("kcapi_cipher_setkey", ret);
 	}
 
 	std::uint64_t round() override
@@ -169,7 +170,7 @@ public:
 		ssize_t done = kcapi_cipher_encrypt(handle_.get(), buffer_.u8(), size_, iv_.data(),
 						    buffer_.u8(), size_, KCAPI_ACCESS_HEURISTIC);
 		if (done < 0)
-			throw failure(afalg_message("kcapi_cipher_encrypt", done));
+			throw afalg_failure("kcapi_cipher_encrypt", done);
 		return 1;
 	}
 

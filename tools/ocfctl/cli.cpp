@@ -70,16 +70,18 @@ ocf::device open_device(const std::string &path)
 	std::error_code ec;
 	auto dev = ocf::device::open(path.c_str(), ec);
 	if (ec)
-		throw failure(device_open_message(path, ec));
+		throw failure(device_open_message(path, ec), ec);
 	return dev;
 }
 
-std::string device_call_message(std::string_view what, std::error_code ec)
+failure call_failure(std::string_view what, std::error_code ec)
 {
 	std::string text(what);
 	if (ec.value() == ENOTTY)
-		return text + ": not an OCF device, or the ocf module is too old for this request";
-	return text + ": " + ec.message();
+		text += ": not an OCF device, or the ocf module is too old for this request";
+	else
+		text += ": " + ec.message();
+	return failure(text, ec);
 }
 
 } // namespace ocfctl

@@ -20,8 +20,14 @@ struct usage_error : std::runtime_error {
 };
 
 // A command could not do its job: main() prints "ocfctl: <what>", exits 1.
+// @cause is the errno behind it when there is one (under --json it becomes
+// the error's "code" and "name"); a default one means none.
 struct failure : std::runtime_error {
-	using std::runtime_error::runtime_error;
+	explicit failure(const std::string &what, std::error_code errno_cause = {})
+		: std::runtime_error(what), cause(errno_cause)
+	{
+	}
+	std::error_code cause;
 };
 
 // Reads a command's options: flags (--json), and valued options given as
@@ -57,8 +63,8 @@ struct common_options {
 std::string device_open_message(std::string_view path, std::error_code ec);
 // Opens the device or throws failure with device_open_message().
 ocf::device open_device(const std::string &path);
-// A message for an ioctl's error on the device.
-std::string device_call_message(std::string_view what, std::error_code ec);
+// The failure of an ioctl on the device (@what: the request), with @ec as its cause.
+failure call_failure(std::string_view what, std::error_code ec);
 
 int cmd_version(arguments &args);
 int cmd_producers(arguments &args);

@@ -73,7 +73,25 @@ std::vector<std::string> flag_names(const ocf_producer_info &p)
 	return names;
 }
 
-std::string stats_json(const ocf_stats &s)
+// A session's flags, named as the producers' flag of the same meaning.
+std::vector<std::string> flag_names(const ocf_session_info &s)
+{
+	std::vector<std::string> names;
+	if (s.flags & OCF_SESSION_MAC_THEN_CIPHER)
+		names.emplace_back("mac-then-cipher");
+	return names;
+}
+
+// A chained session's order: "enc-then-mac" or "mac-then-enc"; "" otherwise.
+std::string order_of(const ocf_session_info &s)
+{
+	if (s.cipher == OCF_ALG_NONE || s.mac == OCF_ALG_NONE)
+		return "";
+	return s.flags & OCF_SESSION_MAC_THEN_CIPHER ? "mac-then-enc" : "enc-then-mac";
+}
+
+// The one shape of counters in every document: producers', sessions', the total.
+json::object stats_json(const ocf_stats &s)
 {
 	return json::object()
 		.add("requests", std::uint64_t{s.requests})
@@ -82,8 +100,13 @@ std::string stats_json(const ocf_stats &s)
 		.add("in_flight", std::uint64_t{s.in_flight})
 		.add("migrations", std::uint64_t{s.migrations})
 		.add("sessions", std::uint64_t{s.sessions})
-		.add("latency_ns", std::uint64_t{s.latency_ns})
-		.str();
+		.add("latency_ns", std::uint64_t{s.latency_ns});
+}
+
+// A text, or null when it is empty (JSON's "none", where a table prints "-").
+json::object &add_or_null(json::object &o, std::string_view key, const std::string &text)
+{
+	return text.empty() ? o.add_null(key) : o.add(key, text);
 }
 
 std::vector<std::string> stats_cells(const ocf_stats &s)
@@ -105,7 +128,7 @@ template <typename T>
 std::vector<T> listed(std::vector<T> list, std::error_code ec, const char *what)
 {
 	if (ec)
-		throw failure(device_call_message(what, ec));
+		throw call_failure(what, ec);
 	return list;
 }
 
@@ -118,13 +141,13 @@ int cmd_version(arguments &args)
 	std::error_code ec;
 	auto v = dev.version(ec);
 	if (ec)
-		throw failure(device_call_message("version", ec));
+		throw call_failure("version", ec);
 	if (common.json)
-		std::printf("%s\n", json::object()
-					    .add("abi_version", std::uint64_t{v.abi_version})
-					    .add("module_version", v.module_version)
-					    .str()
-					    .c_str());
+		json::print(json::document()
+				    .add("ocfctl_version", OCFCTL_VERSION)
+				    .add("module", json::object()
+							   .add("abi_version", std::uint64_t{v.abi_version})
+							   .add("module_version", v.module_version)));
 	else
 		std::printf("module version  %s\nABI version     %u\n", v.module_version.c_str(),
 			    v.abi_version);
@@ -140,18 +163,18 @@ int cmd_producers(arguments &args)
 
 	if (common.json) {
 		std::vector<std::string> items;
-		for (const auto &p : producers)
-			items.push_back(json::object()
-						.add("id", std::uint64_t{p.id})
-						.add("name", fixed_string(p.name))
-						.add("kind", kind_of(p))
-						.add("flags", flag_names(p))
-						.add("algorithms", alg_names(p.algs))
-						.add("max_len", std::uint64_t{p.max_len})
-						.add("max_sessions", std::uint64_t{p.max_sessions})
-						.add("sessions", std::uint64_t{p.stats.sessions})
-						.str());
-		std::printf("%s\n", json::array(items).c_str());
+		for (const auto &p : producers) {
+			json::object item;
+			item.add("id", std::uint64_t{p.id}).add("name", fixed_string(p.name));
+			add_or_null(item, "kind", kind_of(p))
+				.add("flags", flag_names(p))
+				.add("algorithms", alg_names(p.algs))
+				.add("max_len", std::uint64_t{p.max_len})
+				.add("max_sessions", std::uint64_t{p.max_sessions})
+				.add("stats", stats_json(p.stats));
+			items.push_back(item.str());
+		}
+		json::print(json::document().add_raw("producers", json::array(items)));
 		return 0;
 	}
 
@@ -191,7 +214,7 @@ int cmd_sessions(arguments &args)
 	// (ocfctl's own file has none).
 	auto sessions = dev.sessions(all ? ocf::session_scope::all : ocf::session_scope::user, ec);
 	if (ec == std::errc::operation_not_permitted || ec == std::errc::permission_denied)
-		throw failure("listing all sessions needs CAP_SYS_ADMIN (run as root)");
+		throw failure("listing all sessions needs CAP_SYS_ADMIN (run as root)", ec);
 	sessions = listed(std::move(sessions), ec, "listing sessions");
 
 	// Producer names make the table readable; the ids alone still do.
@@ -199,38 +222,38 @@ int cmd_sessions(arguments &args)
 	for (const auto &p : dev.producers(ec))
 		producer_names[p.id] = fixed_string(p.name);
 
-	if (!all && sessions.empty())
+	// (Under --json the empty list says it.)
+	if (!all && sessions.empty() && !common.json)
 		std::fprintf(stderr, "ocfctl: you have no sessions open; "
 				     "--all lists every user's (needs root)\n");
-
-	auto order_of = [](const ocf_session_info &s) -> std::string {
-		if (s.cipher == OCF_ALG_NONE || s.mac == OCF_ALG_NONE)
-			return "";
-		return s.flags & OCF_SESSION_MAC_THEN_CIPHER ? "mac-then-enc" : "enc-then-mac";
-	};
 
 	if (common.json) {
 		std::vector<std::string> items;
 		for (const auto &s : sessions) {
 			json::object item;
-			item.add("session", std::uint64_t{s.session})
-				.add("owner_pid", std::uint64_t{s.owner_pid});
-			for (auto [key, alg] : {std::pair{"cipher", s.cipher}, std::pair{"mac", s.mac}}) {
-				if (alg == OCF_ALG_NONE)
-					item.add_raw(key, "null");
-				else
-					item.add(key, alg_name(alg));
+			item.add("id", std::uint64_t{s.session}).add("owner_pid", std::uint64_t{s.owner_pid});
+			add_or_null(item, "cipher", alg_name(s.cipher));
+			add_or_null(item, "mac", alg_name(s.mac));
+			item.add("flags", flag_names(s));
+			add_or_null(item, "order", order_of(s));
+			// The producer serving it, as in the producers document; null
+			// while it has none.
+			if (s.producer) {
+				json::object producer;
+				producer.add("id", std::uint64_t{s.producer});
+				auto name = producer_names.find(s.producer);
+				add_or_null(producer, "name",
+					    name != producer_names.end() ? name->second : std::string());
+				item.add("producer", producer);
+			} else {
+				item.add_null("producer");
 			}
-			item.add("flags", std::uint64_t{s.flags}).add("producer", std::uint64_t{s.producer});
-			auto name = producer_names.find(s.producer);
-			if (name != producer_names.end())
-				item.add("producer_name", name->second);
-			else
-				item.add_raw("producer_name", "null");
-			item.add_raw("stats", stats_json(s.stats));
+			item.add("stats", stats_json(s.stats));
 			items.push_back(item.str());
 		}
-		std::printf("%s\n", json::array(items).c_str());
+		json::print(json::document()
+				    .add("scope", all ? "all" : "user")
+				    .add_raw("sessions", json::array(items)));
 		return 0;
 	}
 
@@ -289,13 +312,11 @@ int cmd_stats(arguments &args)
 			items.push_back(json::object()
 						.add("id", std::uint64_t{p.id})
 						.add("name", fixed_string(p.name))
-						.add_raw("stats", stats_json(p.stats))
+						.add("stats", stats_json(p.stats))
 						.str());
-		std::printf("%s\n", json::object()
-					    .add_raw("producers", json::array(items))
-					    .add_raw("total", stats_json(total))
-					    .str()
-					    .c_str());
+		json::print(json::document().add("stats", json::object()
+								  .add("total", stats_json(total))
+								  .add_raw("producers", json::array(items))));
 		return 0;
 	}
 

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 // ocfctl: inspect OCF for Linux and benchmark it.
 #include "cli.hpp"
+#include "output.hpp"
 
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace {
 
@@ -29,13 +32,14 @@ constexpr const char *usage_text =
 	"      --seconds S      time per cell (default 0.3)\n"
 	"\n"
 	"options of every command:\n"
-	"  --json             print JSON instead of a table; a failure is then JSON\n"
-	"                     too, on stdout: {\"version\":1,\"error\":{\"message\":...,\n"
-	"                     \"status\":N}}\n"
+	"  --json             print one JSON document instead of a table, schema\n"
+	"                     version 1 (docs/ocfctl.md): {\"version\": 1, ...}; a\n"
+	"                     failure is then JSON too, on stdout: {\"version\": 1,\n"
+	"                     \"error\": {\"code\": -N, \"name\": \"ENOENT\", ...}}\n"
 	"  --device PATH      the device node (default /dev/ocf)\n"
 	"\n"
 	"\n"
-	"ocfctl --version prints ocfctl's own version.\n"
+	"ocfctl --version [--json] prints ocfctl's own version.\n"
 	"Exit status: 0 success, 1 failure, 2 bad command line.\n";
 
 int usage(std::FILE *to)
@@ -44,25 +48,18 @@ int usage(std::FILE *to)
 	return to == stdout ? 0 : 2;
 }
 
-// A failure: as text on stderr, or under --json as JSON on stdout (so that
-// a script reading the JSON sees why instead of nothing). Returns @status.
-int fail(bool json, int status, const char *prefix, const char *message, const char *suffix = "")
+// A failure: as text on stderr, or under --json as an error document on
+// stdout (so that a script reading the JSON sees why instead of nothing).
+// @cause: the errno behind it, if any. Returns @status, the exit status.
+int fail(bool json, int status, std::error_code cause, const std::string &message,
+	 const char *hint = "")
 {
 	if (!json) {
-		std::fprintf(stderr, "ocfctl: %s%s%s\n", prefix, message, suffix);
+		std::fprintf(stderr, "ocfctl: %s%s\n", message.c_str(), hint);
 		return status;
 	}
-	std::string m = std::string(prefix) + message;
-	std::string quoted;
-	for (char ch : m) {
-		if (ch == '"' || ch == '\\')
-			quoted += '\\';
-		if (static_cast<unsigned char>(ch) < 0x20)
-			continue;
-		quoted += ch;
-	}
-	std::printf("{\"version\":1,\"error\":{\"message\":\"%s\",\"status\":%d}}\n", quoted.c_str(),
-		    status);
+	ocfctl::json::print(ocfctl::json::document().add(
+		"error", ocfctl::json::error(message, cause).add("status", std::uint64_t(status))));
 	return status;
 }
 
@@ -73,13 +70,16 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage(stderr);
 	std::string_view command = argv[1];
-	if (command == "--version") {
-		std::printf("ocfctl %s\n", OCFCTL_VERSION);
-		return 0;
-	}
 	bool json = false;
 	for (int i = 2; i < argc; ++i)
 		json = json || std::string_view(argv[i]) == "--json";
+	if (command == "--version") {
+		if (json)
+			ocfctl::json::print(ocfctl::json::document().add("ocfctl_version", OCFCTL_VERSION));
+		else
+			std::printf("ocfctl %s\n", OCFCTL_VERSION);
+		return 0;
+	}
 	if (command == "help")
 		return usage(stdout);
 	for (int i = 1; i < argc; ++i)
@@ -96,20 +96,26 @@ int main(int argc, char **argv)
 		{"bench", ocfctl::cmd_bench},
 	};
 
+	// A bad command line is EINVAL under --json.
+	const auto invalid = std::make_error_code(std::errc::invalid_argument);
 	ocfctl::arguments args(std::span<char *const>(argv + 2, static_cast<std::size_t>(argc - 2)));
 	try {
 		for (const auto &c : commands)
 			if (c.name == command)
 				return c.run(args);
 		if (json)
-			return fail(json, 2, "unknown command ", argv[1]);
+			return fail(json, 2, invalid, "unknown command '" + std::string(command) + "'");
 		std::fprintf(stderr, "ocfctl: unknown command '%s'\n", argv[1]);
 		return usage(stderr);
 	} catch (const ocfctl::usage_error &e) {
-		return fail(json, 2, "", e.what(), "\n(ocfctl --help lists the commands and options)");
+		return fail(json, 2, invalid, e.what(), "\n(ocfctl --help lists the commands and options)");
 	} catch (const ocfctl::failure &e) {
-		return fail(json, 1, "", e.what());
+		return fail(json, 1, e.cause, e.what());
+	} catch (const std::system_error &e) {
+		return fail(json, 1, e.code(), e.what());
+	} catch (const std::bad_alloc &e) {
+		return fail(json, 1, std::make_error_code(std::errc::not_enough_memory), e.what());
 	} catch (const std::exception &e) {
-		return fail(json, 1, "", e.what());
+		return fail(json, 1, {}, e.what());
 	}
 }

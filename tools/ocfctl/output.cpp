@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 namespace ocfctl {
 
@@ -135,6 +136,16 @@ object &object::add(std::string_view name, const std::vector<std::string> &texts
 	return *this;
 }
 
+object &object::add(std::string_view name, const object &nested)
+{
+	return add_raw(name, nested.str());
+}
+
+object &object::add_null(std::string_view name)
+{
+	return add_raw(name, "null");
+}
+
 object &object::add_raw(std::string_view name, std::string_view json)
 {
 	key(name);
@@ -150,6 +161,30 @@ std::string array(const std::vector<std::string> &elements)
 	for (std::size_t i = 0; i < elements.size(); ++i)
 		out += "  " + elements[i] + (i + 1 < elements.size() ? ",\n" : "\n");
 	return out + "]";
+}
+
+object document()
+{
+	return object().add("version", schema_version);
+}
+
+void print(const object &doc)
+{
+	std::printf("%s\n", doc.str().c_str());
+}
+
+object error(std::string_view message, std::error_code cause)
+{
+	object out;
+	if (!cause)
+		return out.add_null("code").add_null("name").add("message", message);
+	out.add_raw("code", std::to_string(-cause.value()));
+	// glibc names every errno it knows; a value it does not know gets none.
+	if (const char *name = strerrorname_np(cause.value()))
+		out.add("name", name);
+	else
+		out.add_null("name");
+	return out.add("message", message);
 }
 
 } // namespace json

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace ocfctl {
@@ -45,6 +46,8 @@ public:
 	object &add(std::string_view key, std::uint64_t number);
 	object &add(std::string_view key, double number, int decimals);
 	object &add(std::string_view key, const std::vector<std::string> &texts);
+	object &add(std::string_view key, const object &nested);
+	object &add_null(std::string_view key);
 	// Adds already-formatted JSON (a nested object or array).
 	object &add_raw(std::string_view key, std::string_view json);
 	std::string str() const { return "{" + body_ + "}"; }
@@ -56,6 +59,19 @@ private:
 
 // A JSON array of already-formatted elements, one per line.
 std::string array(const std::vector<std::string> &elements);
+
+// The version of ocfctl's JSON schema (docs/ocfctl.md). Every document
+// ocfctl prints under --json is one object whose first key is "version".
+constexpr std::uint64_t schema_version = 1;
+
+// A document's object, "version" already in it; commands add their payload.
+object document();
+// Prints @doc on stdout, then a newline: under --json, all that stdout gets.
+void print(const object &doc);
+
+// An error object: {"code": -errno, "name": "ENOENT", "message": ...}, code
+// and name null when @cause is none (e.g. an OpenSSL failure in bench).
+object error(std::string_view message, std::error_code cause);
 
 } // namespace json
 

@@ -6,7 +6,7 @@
 //
 // What it models, from the uapi (kernel/include/uapi/linux/ocf.h):
 // - VERSION, SESSION_NEW/FREE, RUN, SUBMIT/REAP (synchronously), PRODUCERS,
-//   SESSIONS (OCF_LIST_ALL across processes: the session table and the
+//   SESSIONS (OCF_LIST_ALL and OCF_LIST_MINE across processes: the session table and the
 //   producer's counters live in shared memory, so that a fork child's
 //   requests and sessions show in its parent's listing);
 // - a session's checks (key, MAC and tag lengths) and an operation's region
@@ -15,7 +15,10 @@
 //   tags 4, 8, 12..16 bytes, releasing no plaintext on -EBADMSG.
 //
 // Environment: OCF_DEVSHIM_HARDWARE=1 flags the producer OCF_PRODUCER_HARDWARE
-// (what mode auto uses). Tests steer it at run time through
+// (what mode auto uses). OCF_DEVSHIM_STATE=FILE keeps the shared part (the
+// session table, the producer's counters) in FILE instead, so that separate
+// programs see each other's sessions and requests, as they would on one
+// /dev/ocf (e.g. ocfctl sessions listing another process's). Tests steer it at run time through
 // ocf_devshim_control() (found with dlsym; see devshim.h), e.g. to unplug the
 // producer during a transfer or to make every request fail with an errno.
 #include "devshim.h"
@@ -42,7 +45,9 @@
 #include <signal.h>
 #include <string>
 #include <sys/ioctl.h>
+#include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -62,6 +67,7 @@ constexpr std::uint32_t kMaxOpLen = 0x100000;
 struct SharedSession {
 	std::uint32_t used, id, owner_pid, cipher, mac, flags;
 	std::uint64_t file;	// which open file (unique per open, across processes)
+	std::uint32_t uid;	// its user (the kernel's: the file's opener; here the session's maker)
 };
 
 struct Shared {
@@ -210,13 +216,37 @@ template <typename F> F next_fn(const char *name)
 	return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
 }
 
-__attribute__((constructor)) void shim_init()
+// The shared part in the file OCF_DEVSHIM_STATE names: the first process
+// makes and constructs it, under a lock; later ones map it as it is.
+Shared *map_state_file(const char *path)
 {
-	void *m = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		       -1, 0);
+	int fd = next_fn<open_fn>("open")(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	struct stat st {};
+	if (fd < 0 || flock(fd, LOCK_EX) || fstat(fd, &st) ||
+	    (st.st_size == 0 && ftruncate(fd, sizeof(Shared))))
+		abort();
+	void *m = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED)
 		abort();
-	g_shared = new (m) Shared{};
+	auto *shared = st.st_size == 0 ? new (m) Shared{} : static_cast<Shared *>(m);
+	// The mapping holds the open file, so closing would not drop the lock.
+	flock(fd, LOCK_UN);
+	next_fn<close_fn>("close")(fd);
+	return shared;
+}
+
+__attribute__((constructor)) void shim_init()
+{
+	const char *state = std::getenv("OCF_DEVSHIM_STATE");
+	if (state && *state) {
+		g_shared = map_state_file(state);
+	} else {
+		void *m = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED)
+			abort();
+		g_shared = new (m) Shared{};
+	}
 	// A fork child must not inherit the shim's lock held by another thread.
 	pthread_atfork([] { g_mu.lock(); }, [] { g_mu.unlock(); }, [] { g_mu.unlock(); });
 	const char *hw = std::getenv("OCF_DEVSHIM_HARDWARE");
@@ -229,7 +259,7 @@ void shared_add(const File &f, std::uint32_t id, const Session &s)
 	for (auto &e : g_shared->sessions)
 		if (!e.used) {
 			e = SharedSession{ 1, id, static_cast<std::uint32_t>(getpid()), s.cipher, s.mac,
-					   s.flags, f.id };
+					   s.flags, f.id, static_cast<std::uint32_t>(getuid()) };
 			return;
 		}
 }
@@ -621,7 +651,8 @@ int do_list(File &f, void *arg, bool sessions)
 		return -EINVAL;
 	if (!sessions && l->flags)
 		return -EINVAL;
-	if (sessions && (l->flags & ~OCF_LIST_ALL))
+	if (sessions && ((l->flags & ~(OCF_LIST_ALL | OCF_LIST_MINE)) ||
+			 ((l->flags & OCF_LIST_ALL) && (l->flags & OCF_LIST_MINE))))
 		return -EINVAL;
 	std::uint32_t written = 0, total = 0;
 	auto *out = reinterpret_cast<u8 *>(static_cast<std::uintptr_t>(l->entries));
@@ -653,7 +684,8 @@ int do_list(File &f, void *arg, bool sessions)
 		for (const auto &e : g_shared->sessions) {
 			if (!e.used || !alive(e.owner_pid))
 				continue;
-			if (!(l->flags & OCF_LIST_ALL) && e.file != f.id)
+			if (l->flags & OCF_LIST_MINE ? e.uid != getuid() :
+			    !(l->flags & OCF_LIST_ALL) && e.file != f.id)
 				continue;
 			total++;
 			if (written < l->max) {
