@@ -18,9 +18,10 @@ modules:
 test-modules:
 	$(MAKE) -C tests/kmod KERNELRELEASE=$(KERNELRELEASE) KDIR=$(KDIR) modules
 
+# USERSPACE_TARGETS: cmake targets to build (default: all of them).
 userspace:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build $(BUILD) -j$(JOBS)
+	cmake --build $(BUILD) -j$(JOBS) $(if $(USERSPACE_TARGETS),--target $(USERSPACE_TARGETS))
 
 # Every test: native, in the VM, the harness self-test and a DKMS build.
 # One suite only: make check TESTS=vm (native, vm, harness, dkms).
@@ -54,9 +55,13 @@ fuzz: all
 		$(FUZZ_MODDIR)/drivers/swcrypt/ocf_swcrypt.ko $(FUZZ_MODDIR)/drivers/null/ocf_null.ko:instances=2" -- \
 		tests/fuzz/run.sh --calls $(CALLS) --rounds $(ROUNDS) $(if $(SEED),--seed $(SEED))
 
+# The demo builds only what it runs (tools/demo, demo-guest, demo-nginx): the
+# kernel modules, ocfctl (with libocf) and the provider ocf.so; no test suites.
+DEMO_TARGETS = ocfctl ocf_provider
 demo: deps
-	$(MAKE) all
-	tools/demo
+	$(MAKE) modules
+	$(MAKE) userspace USERSPACE_TARGETS="$(DEMO_TARGETS)"
+	BUILD=$(abspath $(BUILD)) tools/demo
 
 install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules_install
