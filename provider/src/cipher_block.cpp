@@ -379,9 +379,9 @@ int block_init(BlockCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->oiv_set = true;
 	}
 	if (key) {
-		c->session.set_cipher_key({ key, c->alg->keylen });
+		bool key_fits = c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
-		bool possible = ocf_possible(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE);
+		bool possible = key_fits && ocf_possible(c->prov, c->alg->ocf_cipher, OCF_ALG_NONE);
 		bool may_use_ocf = !c->tls && possible;
 		c->tls_ocf = c->tls && possible;
 		if (may_use_ocf != c->may_use_ocf && is_cbc(c)) {

@@ -283,9 +283,9 @@ int gcm_init(GcmCtx *c, bool enc, const unsigned char *key, std::size_t keylen,
 		c->iv_known = true;
 	}
 	if (key) {
-		c->session.set_cipher_key({ key, c->alg->keylen });
+		bool key_fits = c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
-		c->may_use_ocf = ocf_possible(c->prov, OCF_AEAD_AES_GCM, OCF_ALG_NONE);
+		c->may_use_ocf = key_fits && ocf_possible(c->prov, OCF_AEAD_AES_GCM, OCF_ALG_NONE);
 	}
 	new_message(c);
 	forget_tag(c);

@@ -78,19 +78,14 @@ struct StitchedCtx : Wrapper<CipherAlg, CipherFns> {
 	std::size_t remove_fixed = 0;	// what decryption strips besides the padding
 	bool oiv_set = false;
 	unsigned char oiv[kBlock] = {};
-	SecretBytes bounce;
+	ScratchBytes bounce;
 	OcfSession session;	// holds the cipher and MAC keys
 
 	StitchedCtx() = default;
-	// dupctx (dup_wrapper): every member as it is.
+	// dupctx (dup_wrapper): every member as it is (the scratch buffer and
+	// the single-block helper start empty).
 	StitchedCtx(const StitchedCtx &) = default;
 	StitchedCtx &operator=(const StitchedCtx &) = delete;
-
-	~StitchedCtx()
-	{
-		if (!bounce.empty())
-			cleanse(bounce.data(), bounce.size());
-	}
 };
 
 StitchedCtx *ctx_of(void *v)
@@ -354,11 +349,11 @@ int st_init(StitchedCtx *c, bool enc, const unsigned char *key, std::size_t keyl
 		c->oiv_set = true;
 	}
 	if (key) {
-		c->session.set_cipher_key({ key, c->alg->keylen });
+		bool key_fits = c->session.set_cipher_key({ key, c->alg->keylen });
 		c->key_set = true;
 		c->cbc.keyed = false;
 		c->remove_fixed = c->alg->maclen + kBlock;
-		c->may_use_ocf = ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
+		c->may_use_ocf = key_fits && ocf_possible(c->prov, OCF_CIPHER_AES_CBC, c->alg->ocf_mac);
 	}
 	return st_set_ctx_params(c, params);
 }

@@ -7,6 +7,7 @@
 
 #include <ocf/ocf.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -64,6 +65,14 @@ bool session_live(const Session &s);
 // a batch error, -ESTALE when @s is not of this process's device, or -E2BIG
 // (without trying) when the op is longer than @s's producer takes.
 int run(const Session &s, ocf_op &op);
+
+// Whether run()'s result says that @s is gone: of a closed device (-ESTALE)
+// or freed by OCF (-ENOENT). Its holder forgets it; the next use makes a
+// new one.
+inline bool session_gone(int run_result)
+{
+	return run_result == -ESTALE || run_result == -ENOENT;
+}
 
 // Errors that leave the buffers untouched: the caller may do the request in
 // software instead.

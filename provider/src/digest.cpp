@@ -4,8 +4,8 @@
 // An OCF hash or HMAC is one request over the whole message, so a context
 // that may use OCF collects the message and decides at final: OCF when it
 // is long enough (and fits in one request), else the default
-// implementation, which then gets the collected bytes. A message longer than one request goes to
-// the default implementation as it arrives.
+// implementation, which then gets the collected bytes. A message longer
+// than one request goes to the default implementation as it arrives.
 #include "device.hpp"
 #include "ocf_session.hpp"
 #include "params.hpp"
@@ -45,6 +45,22 @@ bool hash_session(std::size_t idx, bool need_hw, dev::Session *out)
 		return false;
 	*out = s;
 	return true;
+}
+
+// Runs @op on @used, a copy of algorithm @idx's shared session. A session
+// that is gone is freed in the shared slot too (if no other context has
+// replaced it meanwhile), so that the next digest makes a new one instead
+// of failing over to software every time.
+int run_hash(std::size_t idx, const dev::Session &used, ocf_op &op)
+{
+	int r = dev::run(used, op);
+	if (dev::session_gone(r)) {
+		std::lock_guard lock(dev::lock(dev::Lock::HashSessions));
+		dev::Session &s = g_hash_sessions[idx];
+		if (s.gen == used.gen && s.id == used.id)
+			dev::session_free(s);
+	}
+	return r;
 }
 
 std::size_t digest_index(const DigestAlg *alg)
@@ -174,7 +190,7 @@ int digest_final(void *v, unsigned char *out, std::size_t *outl, std::size_t out
 			return hash_session(digest_index(c->alg), c->prov->cfg.mode == Mode::Auto,
 					    &sess);
 		},
-		[&sess](ocf_op &op) { return dev::run(sess, op); });
+		[c, &sess](ocf_op &op) { return run_hash(digest_index(c->alg), sess, op); });
 }
 
 int digest_get_ctx_params(void *v, OSSL_PARAM params[])

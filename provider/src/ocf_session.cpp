@@ -14,15 +14,6 @@ OcfSession::OcfSession(const OcfSession &other)
 	copy_keys(other);
 }
 
-OcfSession &OcfSession::operator=(const OcfSession &other)
-{
-	if (this != &other) {
-		dev::session_free(sess_);
-		copy_keys(other);
-	}
-	return *this;
-}
-
 OcfSession::~OcfSession()
 {
 	dev::session_free(sess_);
@@ -53,13 +44,15 @@ void OcfSession::reset()
 	refused_mac_len_ = 0;
 }
 
-void OcfSession::set_cipher_key(std::span<const unsigned char> key)
+bool OcfSession::set_cipher_key(std::span<const unsigned char> key)
 {
 	reset();
 	cleanse(cipher_key_, sizeof(cipher_key_));
-	cipher_key_len_ = std::min(key.size(), sizeof(cipher_key_));
+	bool fits = key.size() <= sizeof(cipher_key_);
+	cipher_key_len_ = fits ? key.size() : 0;
 	if (cipher_key_len_)
 		std::memcpy(cipher_key_, key.data(), cipher_key_len_);
+	return fits;
 }
 
 bool OcfSession::set_mac_key(std::span<const unsigned char> key)
@@ -98,7 +91,7 @@ bool OcfSession::ensure(ocf_session_params params, const Provider *prov)
 int OcfSession::run(ocf_op &op)
 {
 	int r = dev::run(sess_, op);
-	if (r == -ESTALE || r == -ENOENT)
+	if (dev::session_gone(r))
 		dev::session_free(sess_);
 	return r;
 }

@@ -24,12 +24,13 @@ public:
 	// session: a session is freed by its one owner, and the copy makes its
 	// own on first use.
 	OcfSession(const OcfSession &other);
-	OcfSession &operator=(const OcfSession &other);
+	OcfSession &operator=(const OcfSession &other) = delete;
 	~OcfSession();
 
-	// A new cipher key (at most OCF_MAX_KEY_LEN bytes, as the algorithm
-	// tables guarantee); the old session and refusal no longer apply.
-	void set_cipher_key(std::span<const unsigned char> key);
+	// A new cipher key; the old session and refusal no longer apply.
+	// False when it is longer than OCF takes (kept empty: such a context
+	// stays in software rather than run under a cut key).
+	bool set_cipher_key(std::span<const unsigned char> key);
 	// A new MAC key. False when it is longer than OCF takes (kept empty:
 	// such a context stays in software).
 	bool set_mac_key(std::span<const unsigned char> key);

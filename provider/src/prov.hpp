@@ -240,6 +240,15 @@ struct WipingAllocator {
 // Bytes that may be secret: every buffer of a context.
 using SecretBytes = std::vector<unsigned char, WipingAllocator<unsigned char>>;
 
+// A context's work space (a record being put together, say): secret, wiped
+// when freed, and never copied with the context, since a copy (dupctx) needs
+// none of what is in it and should not hold another copy of a record.
+struct ScratchBytes : SecretBytes {
+	ScratchBytes() = default;
+	ScratchBytes(const ScratchBytes &) : SecretBytes() {}
+	ScratchBytes &operator=(const ScratchBytes &) = delete;
+};
+
 // The generic function pointer that OSSL_DISPATCH tables hold.
 template <typename F>
 void (*dispatch_fn(F *f))(void)

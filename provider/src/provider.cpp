@@ -50,6 +50,7 @@ int prov_get_params(void *, OSSL_PARAM params[])
 		return 0;
 	return 1;
 }
+
 const OSSL_ALGORITHM *prov_query(void *provctx, int operation_id, int *no_cache)
 {
 	*no_cache = 0;
