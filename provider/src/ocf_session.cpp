@@ -3,7 +3,6 @@
 // ocf_session.hpp).
 #include "ocf_session.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -44,26 +43,32 @@ void OcfSession::reset()
 	refused_mac_len_ = 0;
 }
 
+namespace {
+
+// Replaces the key in @slot (wiped first). A key longer than the slot is
+// not kept, and false returned: OCF cannot take it.
+bool store_key(std::span<unsigned char> slot, std::size_t &len, std::span<const unsigned char> key)
+{
+	cleanse(slot.data(), slot.size());
+	bool fits = key.size() <= slot.size();
+	len = fits ? key.size() : 0;
+	if (len)
+		std::memcpy(slot.data(), key.data(), len);
+	return fits;
+}
+
+} // namespace
+
 bool OcfSession::set_cipher_key(std::span<const unsigned char> key)
 {
 	reset();
-	cleanse(cipher_key_, sizeof(cipher_key_));
-	bool fits = key.size() <= sizeof(cipher_key_);
-	cipher_key_len_ = fits ? key.size() : 0;
-	if (cipher_key_len_)
-		std::memcpy(cipher_key_, key.data(), cipher_key_len_);
-	return fits;
+	return store_key(cipher_key_, cipher_key_len_, key);
 }
 
 bool OcfSession::set_mac_key(std::span<const unsigned char> key)
 {
 	reset();
-	cleanse(mac_key_, sizeof(mac_key_));
-	bool fits = key.size() <= sizeof(mac_key_);
-	mac_key_len_ = fits ? key.size() : 0;
-	if (mac_key_len_)
-		std::memcpy(mac_key_, key.data(), mac_key_len_);
-	return fits;
+	return store_key(mac_key_, mac_key_len_, key);
 }
 
 bool OcfSession::ensure(ocf_session_params params, const Provider *prov)
