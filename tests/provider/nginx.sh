@@ -144,7 +144,8 @@ done
 # producer left OCF answers -ENODEV before touching the data, so every
 # record, in place too, goes on in software and the connection survives.
 # The module is loaded again afterwards for the scripts that follow.
-swcrypt_ko=$here/kernel/drivers/swcrypt/ocf_swcrypt.ko
+# The modules tests/run loaded (OCF_MODULE_DIR: Debian 13's or the debug kernel's build).
+swcrypt_ko=${OCF_MODULE_DIR:-$here/kernel}/drivers/swcrypt/ocf_swcrypt.ko
 if [ "${OCF_PROVIDER_MODE}" = always ] && grep -q '^ocf_swcrypt ' /proc/modules 2>/dev/null &&
 	[ -f "$swcrypt_ko" ]; then
 	for port in 8443 8444; do
