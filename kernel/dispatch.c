@@ -29,14 +29,15 @@
  * Unbound: requests spread over all CPUs, and a producer that sleeps in
  * process() holds up only its own worker.
  */
-static struct workqueue_struct *ocf_wq;
+struct workqueue_struct *ocf_wq;
 
 /*
- * Held across every call into a producer's process(): a synchronous
- * producer completes the request (and so lets unregister see it drained)
- * before it returns, and its module must stay loaded until it has.
+ * Held across every call into a producer's process() and kprocess(): a
+ * synchronous producer completes the request (and so lets unregister see
+ * it drained) before it returns, and its module must stay loaded until it
+ * has.
  */
-DEFINE_STATIC_SRCU(ocf_producer_srcu);
+DEFINE_SRCU(ocf_producer_srcu);
 
 /*
  * Runs @fn on @req in a worker, after @delay jiffies. The work item is set

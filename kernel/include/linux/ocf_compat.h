@@ -18,4 +18,50 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * 6.12 made the MPI library's arithmetic report allocation failures: these
+ * return int there and void on 6.1, where a failed allocation goes
+ * unreported. Kbuild sets OCF_HAVE_MPI_INT_OPS when <linux/mpi.h> declares
+ * an int mpi_add(). The wrappers return 0 or -ENOMEM either way.
+ */
+#include <linux/mpi.h>
+
+#ifdef OCF_HAVE_MPI_INT_OPS
+#define OCF_MPI_RET(call)	return call
+#else
+#define OCF_MPI_RET(call)	do { call; return 0; } while (0)
+#endif
+
+static inline int ocf_mpi_add(MPI w, MPI u, MPI v)
+{
+	OCF_MPI_RET(mpi_add(w, u, v));
+}
+
+static inline int ocf_mpi_sub(MPI w, MPI u, MPI v)
+{
+	OCF_MPI_RET(mpi_sub(w, u, v));
+}
+
+static inline int ocf_mpi_mul(MPI w, MPI u, MPI v)
+{
+	OCF_MPI_RET(mpi_mul(w, u, v));
+}
+
+static inline int ocf_mpi_addm(MPI w, MPI u, MPI v, MPI m)
+{
+	OCF_MPI_RET(mpi_addm(w, u, v, m));
+}
+
+static inline int ocf_mpi_subm(MPI w, MPI u, MPI v, MPI m)
+{
+	OCF_MPI_RET(mpi_subm(w, u, v, m));
+}
+
+static inline int ocf_mpi_mulm(MPI w, MPI u, MPI v, MPI m)
+{
+	OCF_MPI_RET(mpi_mulm(w, u, v, m));
+}
+
+#undef OCF_MPI_RET
+
 #endif /* _LINUX_OCF_COMPAT_H */
