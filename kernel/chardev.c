@@ -24,6 +24,7 @@
 #include <uapi/linux/ocf.h>
 
 #include "chardev.h"
+#include "kop.h"
 #include "limits.h"
 #include "producer.h"
 #include "session.h"
@@ -200,7 +201,7 @@ static bool ocf_zeroed(const void *p, size_t len)
 }
 
 #define OCF_FEATURES (OCF_FEATURE_SIZED_IOCTLS | OCF_FEATURE_USER_LIMITS | \
-		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER)
+		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER | OCF_FEATURE_KEY_OPS)
 
 static long ocf_ioctl_version(void __user *argp)
 {
@@ -358,12 +359,39 @@ static int ocf_ops_read(const struct ocf_batch *b, struct ocf_op *ops)
 	return 0;
 }
 
+/* A key operation: struct ocf_op only points to its struct ocf_kop. */
+static int ocf_uop_setup_kop(struct ocf_uop *u, const struct ocf_op *op,
+			     void (*kcomplete)(struct ocf_krequest *kreq))
+{
+	struct ocf_producer *p = NULL;
+	struct ocf_kop kop;
+	int ret;
+
+	if (op->session || op->flags || op->dst || op->len || op->cipher_offset ||
+	    op->cipher_len || op->auth_offset || op->auth_len || op->mac_offset ||
+	    op->iv_offset || op->iv)
+		return -EINVAL;
+	ret = ocf_copy_sized(&kop, sizeof(kop), OCF_KOP_SIZE_VER0, u64_to_user_ptr(op->src));
+	if (ret)
+		return ret;
+	/* For the kernel API a preference; here a producer that is not there is an error. */
+	if (kop.producer) {
+		mutex_lock(&ocf_lock);
+		p = ocf_producer_find(kop.producer);
+		mutex_unlock(&ocf_lock);
+		if (!p)
+			return -ENOENT;
+	}
+	return ocf_uop_prepare_kop(u, &kop, kcomplete);
+}
+
 /*
  * Checks what only the file can check and prepares @u's request.
  * Return: 0 when it is ready to dispatch, else the operation's error.
  */
 static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf_op *op,
-			 void (*complete)(struct ocf_request *req), void *owner)
+			 void (*complete)(struct ocf_request *req),
+			 void (*kcomplete)(struct ocf_krequest *kreq), void *owner)
 {
 	struct ocf_session *s;
 
@@ -374,6 +402,8 @@ static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf
 	/* status is output only: a reused array may carry the last one's. */
 	if (op->reserved0 || !ocf_zeroed(op->reserved, sizeof(op->reserved)))
 		return -EINVAL;
+	if (op->op == OCF_OP_KEY)
+		return ocf_uop_setup_kop(u, op, kcomplete);
 	if (op->len > READ_ONCE(ocf_max_op_len))
 		return -E2BIG;
 	s = ocf_file_session(f, op->session);
@@ -434,12 +464,21 @@ static void ocf_run_complete(struct ocf_request *req)
 	ocf_run_one_done(u->owner);
 }
 
+static void ocf_run_kcomplete(struct ocf_krequest *kreq)
+{
+	struct ocf_uop *u = kreq->opaque;
+
+	u->status = kreq->status;
+	ocf_run_one_done(u->owner);
+}
+
 static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 {
 	struct ocf_batch b;
 	struct ocf_run *run;
-	u32 i, n;
+	u32 i, n, k;
 	long ret;
+	int err;
 
 	ret = ocf_batch_read(&b, argp);
 	if (ret)
@@ -466,15 +505,33 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 	run->count = b.count;
 	refcount_set(&run->ref, 2);
 	init_completion(&run->done);
-	for (i = 0, n = 0; i < b.count; i++) {
+	for (i = 0, n = 0, k = 0; i < b.count; i++) {
 		struct ocf_uop *u = &run->uops[i];
 
 		ocf_uop_init(u, &f->acct);
-		u->status = ocf_uop_setup(f, u, &run->ops[i], ocf_run_complete, run);
-		if (!u->status)
+		u->status = ocf_uop_setup(f, u, &run->ops[i], ocf_run_complete, ocf_run_kcomplete,
+					  run);
+		if (u->status)
+			continue;
+		if (u->kop)
+			k++;
+		else
 			run->reqs[n++] = &u->req;
 	}
-	atomic_set(&run->pending, n + 1);
+	atomic_set(&run->pending, n + k + 1);
+	/* Key operations first: they only queue, while the batch may run here. */
+	for (i = 0; i < b.count && k; i++) {
+		struct ocf_uop *u = &run->uops[i];
+
+		if (!u->kop || u->status)
+			continue;
+		k--;
+		err = ocf_kdispatch(&u->kop->kreq);
+		if (err) {
+			u->status = err;
+			ocf_run_one_done(run);
+		}
+	}
 	ocf_dispatch_batch(run->reqs, n);
 	ocf_run_one_done(run);
 	if (wait_for_completion_killable(&run->done)) {
@@ -523,6 +580,14 @@ static void ocf_async_complete(struct ocf_request *req)
 	ocf_async_post(u->owner, u);
 }
 
+static void ocf_async_kcomplete(struct ocf_krequest *kreq)
+{
+	struct ocf_uop *u = kreq->opaque;
+
+	u->status = kreq->status;
+	ocf_async_post(u->owner, u);
+}
+
 static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 {
 	struct ocf_op *ops;
@@ -559,10 +624,10 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		mmgrab(u->mm);
 		kref_get(&f->ref);
 		atomic_inc(&f->submitted);
-		err = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, f);
+		err = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, ocf_async_kcomplete, f);
 		/* Once dispatched, @u is the completion's: it may be reaped already. */
 		if (!err)
-			err = ocf_dispatch(&u->req);
+			err = u->kop ? ocf_kdispatch(&u->kop->kreq) : ocf_dispatch(&u->req);
 		if (err) {
 			u->status = err;
 			ocf_async_post(f, u);
@@ -860,6 +925,7 @@ int ocf_chardev_init(void)
 	BUILD_BUG_ON(sizeof(struct ocf_batch) != OCF_BATCH_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ocf_reap) != OCF_REAP_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ocf_list) != OCF_LIST_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ocf_kop) != OCF_KOP_SIZE_VER0);
 	return misc_register(&ocf_miscdev);
 }
 

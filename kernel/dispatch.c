@@ -29,14 +29,15 @@
  * Unbound: requests spread over all CPUs, and a producer that sleeps in
  * process() holds up only its own worker.
  */
-static struct workqueue_struct *ocf_wq;
+struct workqueue_struct *ocf_wq;
 
 /*
- * Held across every call into a producer's process(): a synchronous
- * producer completes the request (and so lets unregister see it drained)
- * before it returns, and its module must stay loaded until it has.
+ * Held across every call into a producer's process() and kprocess(): a
+ * synchronous producer completes the request (and so lets unregister see
+ * it drained) before it returns, and its module must stay loaded until it
+ * has.
  */
-DEFINE_STATIC_SRCU(ocf_producer_srcu);
+DEFINE_SRCU(ocf_producer_srcu);
 
 /*
  * Runs @fn on @req in a worker, after @delay jiffies. The work item is set
@@ -312,7 +313,11 @@ static void ocf_request_retry(struct work_struct *work);
 /* Hands @req to @p, which holds an in-flight count for it. */
 static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 {
-	bool later = false;
+	/*
+	 * Read first: once an asynchronous producer has completed the request,
+	 * it may unregister and its module go before process() returns here.
+	 */
+	bool sync = p->flags & OCF_PRODUCER_SYNC, later = false;
 	int ret, idx;
 
 	idx = srcu_read_lock(&ocf_producer_srcu);
@@ -327,7 +332,7 @@ static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 		 */
 		if (ret)
 			req->status = ret;
-		if (ret || (p->flags & OCF_PRODUCER_SYNC))
+		if (ret || sync)
 			ocf_request_complete(req);
 		return;
 	}

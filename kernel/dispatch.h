@@ -4,6 +4,12 @@
 
 #include <linux/ocf.h>
 
+#include <linux/srcu.h>
+#include <linux/workqueue.h>
+
+extern struct workqueue_struct *ocf_wq;
+extern struct srcu_struct ocf_producer_srcu;
+
 int ocf_dispatch_init(void);
 void ocf_dispatch_exit(void);
 void ocf_request_unclaim(struct ocf_request *req, struct list_head *to);

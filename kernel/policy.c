@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/string.h>
 
+#include "kop.h"
 #include "policy.h"
 #include "producer.h"
 #include "session.h"
@@ -157,6 +158,58 @@ static u32 ocf_policy_completion_route(struct ocf_session *s, const struct ocf_r
 	if (best[0] >= 0 && (best[1] < 0 || req->len < READ_ONCE(small_request)))
 		return best[0];
 	return best[1] >= 0 ? best[1] : 0;
+}
+
+static bool ocf_kop_preferred(const struct ocf_producer *a, const struct ocf_producer *b)
+{
+	if (ocf_is_hw(a) != ocf_is_hw(b))
+		return ocf_is_hw(a);
+	return READ_ONCE(a->kop_in_flight) < READ_ONCE(b->kop_in_flight);
+}
+
+/*
+ * Key operations have no session to bind: each one goes to a live producer
+ * that does it at its size, under either policy. Hardware first, then the
+ * fewest key operations in hand (at one modulus size they cost alike, so
+ * the count is the expected wait), taking turns among equals so that idle
+ * producers share the work. A preferred producer (@kreq->producer) that
+ * can do it gets it; the one that gave it back (@kreq->avoid) only when no
+ * other can.
+ */
+struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq)
+{
+	static u32 turn;	/* under ocf_lock */
+	struct ocf_producer *p, *best = NULL, *avoided = NULL;
+	u32 ties = 0, pick;
+
+	lockdep_assert_held(&ocf_lock);
+	list_for_each_entry(p, &ocf_producers, node) {
+		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits))
+			continue;
+		if (p->id == kreq->avoid) {
+			avoided = p;
+			continue;
+		}
+		if (p->id == kreq->producer)
+			return p;
+		if (!best || ocf_kop_preferred(p, best)) {
+			best = p;
+			ties = 1;
+		} else if (!ocf_kop_preferred(best, p)) {
+			ties++;
+		}
+	}
+	if (!best)
+		return avoided ?: ERR_PTR(kreq->reruns ? -ENODEV : -EOPNOTSUPP);
+	pick = turn++ % ties;
+	list_for_each_entry(p, &ocf_producers, node) {
+		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits) || p->id == kreq->avoid ||
+		    ocf_kop_preferred(best, p))
+			continue;
+		if (!pick--)
+			return p;
+	}
+	return best;
 }
 
 static const struct ocf_policy ocf_policies[] = {

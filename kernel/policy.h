@@ -25,5 +25,6 @@ struct ocf_policy {
 
 u32 ocf_policy_bind(const struct ocf_session_params *params, struct ocf_producer **out, u32 max);
 int ocf_policy_route(struct ocf_session *s, const struct ocf_request *req);
+struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq);
 
 #endif /* OCF_POLICY_H */

@@ -11,6 +11,7 @@
 #include <linux/string.h>
 
 #include "dispatch.h"
+#include "kop.h"
 #include "producer.h"
 #include "session.h"
 #include "stats.h"
@@ -60,8 +61,13 @@ int ocf_producer_register(struct ocf_producer *p)
 	struct ocf_producer *other;
 	int ret = 0;
 
-	if (!p->name[0] || !p->algs || !p->max_len || !p->ops || !p->ops->newsession ||
-	    !p->ops->freesession || !p->ops->process)
+	if (!p->name[0] || !p->ops || (!p->algs && !p->kops))
+		return -EINVAL;
+	if (p->algs && (!p->max_len || !p->ops->newsession || !p->ops->freesession ||
+			!p->ops->process))
+		return -EINVAL;
+	if (p->kops && (!p->ops->kprocess || !p->kop_max_bits ||
+			p->kop_max_bits > OCF_KOP_MAX_BITS || (p->kops & ~ocf_kops_known())))
 		return -EINVAL;
 	p->counters = kzalloc(sizeof(*p->counters), GFP_KERNEL);
 	if (!p->counters)
@@ -76,6 +82,7 @@ int ocf_producer_register(struct ocf_producer *p)
 	init_waitqueue_head(&p->drained);
 	p->nsessions = 0;
 	p->in_flight = 0;
+	p->kop_in_flight = 0;
 	p->nbacklog = 0;
 	p->dying = false;
 	p->rate_bps = 0;
@@ -110,7 +117,7 @@ static bool ocf_producer_drained(struct ocf_producer *p)
 	bool drained;
 
 	spin_lock(&p->lock);
-	drained = !p->in_flight;
+	drained = !p->in_flight && !p->kop_in_flight;
 	spin_unlock(&p->lock);
 	return drained;
 }
@@ -120,7 +127,9 @@ static bool ocf_producer_drained(struct ocf_producer *p)
  * @p: a registered producer
  *
  * Requests it has taken finish normally (the driver must still complete
- * them); requests it refused as busy, and requests that arrive meanwhile, wait.
+ * them, or give key operations back with -EAGAIN to have them rerun
+ * elsewhere); requests it refused as busy, and requests that arrive
+ * meanwhile, wait. Key operations are no longer routed to it.
  * Then every session it served is rebuilt on another capable producer and the
  * waiting requests are resubmitted there; with no capable producer left they
  * fail with -ENODEV. When this returns, no callback of @p runs any more.
@@ -220,6 +229,8 @@ int ocf_producers_fill(struct ocf_producer_info *out, u32 max, u32 *total)
 			info->algs = p->algs;
 			info->max_len = p->max_len;
 			info->max_sessions = p->max_sessions;
+			info->kops = p->kops;
+			info->kop_max_bits = p->kop_max_bits;
 			ocf_counters_read(p->counters, &info->stats);
 			info->stats.sessions = p->nsessions;
 		}

@@ -62,6 +62,17 @@ void ocf_counters_done(struct ocf_counters *c, u32 bytes, int status, u64 latenc
 	put_cpu_ptr(c->cpu);
 }
 
+/* Key operations: counted apart, as their bytes and latencies are another kind. */
+void ocf_counters_kop_done(struct ocf_counters *c, int status)
+{
+	struct ocf_counters_cpu *cc = get_cpu_ptr(c->cpu);
+
+	cc->kop_requests++;
+	if (status)
+		cc->errors++;
+	put_cpu_ptr(c->cpu);
+}
+
 void ocf_counters_read(const struct ocf_counters *c, struct ocf_stats *out)
 {
 	u64 started = 0, latency = 0, cpus = 0;
@@ -70,6 +81,7 @@ void ocf_counters_read(const struct ocf_counters *c, struct ocf_stats *out)
 	out->requests = 0;
 	out->bytes = 0;
 	out->errors = 0;
+	out->kop_requests = 0;
 	for_each_possible_cpu(cpu) {
 		const struct ocf_counters_cpu *cc = per_cpu_ptr(c->cpu, cpu);
 
@@ -77,6 +89,7 @@ void ocf_counters_read(const struct ocf_counters *c, struct ocf_stats *out)
 		out->requests += READ_ONCE(cc->requests);
 		out->bytes += READ_ONCE(cc->bytes);
 		out->errors += READ_ONCE(cc->errors);
+		out->kop_requests += READ_ONCE(cc->kop_requests);
 		if (READ_ONCE(cc->latency_ns)) {
 			latency += READ_ONCE(cc->latency_ns);
 			cpus++;

@@ -15,6 +15,7 @@ struct ocf_counters_cpu {
 	u64 bytes;
 	u64 errors;
 	u64 latency_ns;	/* moving mean, 1/8 weight per request */
+	u64 kop_requests;
 };
 
 /*
@@ -32,6 +33,7 @@ void ocf_counters_start(struct ocf_counters *c, u32 bytes);
 void ocf_counters_unstart(struct ocf_counters *c, u32 bytes);
 u64 ocf_counters_outstanding(const struct ocf_counters *c);
 void ocf_counters_done(struct ocf_counters *c, u32 bytes, int status, u64 latency_ns);
+void ocf_counters_kop_done(struct ocf_counters *c, int status);
 void ocf_counters_read(const struct ocf_counters *c, struct ocf_stats *out);
 
 #endif /* OCF_STATS_H */

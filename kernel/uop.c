@@ -165,6 +165,7 @@ void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct)
 	u->copy.sgt.sgl = NULL;
 	u->src.pages = NULL;
 	u->dst.pages = NULL;
+	u->kop = NULL;
 }
 
 /* A decryption that checks a MAC or tag: it must not run on live user pages. */
@@ -228,6 +229,77 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 	return 0;
 }
 
+/**
+ * ocf_uop_prepare_kop() - build the request of a user key operation
+ * @u: initialized by ocf_uop_init()
+ * @kop: the key operation, copied from user space
+ * @complete: the request's completion
+ *
+ * Checks what the uapi struct adds to the kernel's struct ocf_krequest
+ * (reserved fields, unused params); ocf_kdispatch() checks the rest.
+ * Return: 0, or the operation's error (then ocf_uop_finish() still cleans up).
+ */
+int ocf_uop_prepare_kop(struct ocf_uop *u, const struct ocf_kop *kop,
+			void (*complete)(struct ocf_krequest *kreq))
+{
+	struct ocf_krequest *kreq;
+	struct ocf_ukop *uk;
+	size_t total = 0;
+	u32 i, n;
+	u8 *at;
+
+	if (kop->reserved[0] || kop->reserved[1] || kop->in_count > OCF_KOP_MAX_PARAMS ||
+	    kop->out_count > OCF_KOP_MAX_PARAMS - kop->in_count)
+		return -EINVAL;
+	n = kop->in_count + kop->out_count;
+	for (i = 0; i < OCF_KOP_MAX_PARAMS; i++) {
+		const struct ocf_kparam *kp = &kop->param[i];
+
+		if (kp->reserved || (i >= n && (kp->data || kp->len)))
+			return -EINVAL;
+		if (kp->len > OCF_KOP_MAX_BYTES)
+			return -E2BIG;
+		total += kp->len;
+	}
+	uk = kzalloc(struct_size(uk, buf, total), GFP_KERNEL_ACCOUNT);
+	if (!uk)
+		return -ENOMEM;
+	u->kop = uk;
+	kreq = &uk->kreq;
+	kreq->kop = kop->kop;
+	kreq->flags = kop->flags;
+	kreq->producer = kop->producer;
+	kreq->in_count = kop->in_count;
+	kreq->out_count = kop->out_count;
+	kreq->complete = complete;
+	kreq->opaque = u;
+	for (i = 0, at = uk->buf; i < n; at += kop->param[i].len, i++) {
+		void __user *data = u64_to_user_ptr(kop->param[i].data);
+
+		kreq->param[i].data = at;
+		kreq->param[i].len = kop->param[i].len;
+		if (i >= kop->in_count)
+			uk->out[i] = data;
+		else if (copy_from_user(at, data, kop->param[i].len))
+			return -EFAULT;
+	}
+	return 0;
+}
+
+/* Copies a successful key operation's outputs out; then frees it all. */
+static void ocf_uop_finish_kop(struct ocf_uop *u, bool copy_out)
+{
+	struct ocf_krequest *kreq = &u->kop->kreq;
+	u32 i;
+
+	for (i = kreq->in_count; copy_out && !u->status && i < kreq->in_count + kreq->out_count;
+	     i++)
+		if (copy_to_user(u->kop->out[i], kreq->param[i].data, kreq->param[i].len))
+			u->status = -EFAULT;
+	kfree_sensitive(u->kop);
+	u->kop = NULL;
+}
+
 /*
  * Releases the pinned user pages of a completed operation: its output is
  * in them already, and pins must not outlast the work (a caller that never
@@ -251,6 +323,8 @@ int ocf_uop_finish(struct ocf_uop *u, bool copy_out)
 {
 	if (u->finished)
 		return u->status;
+	if (u->kop)
+		ocf_uop_finish_kop(u, copy_out);
 	if (u->copied) {
 		if (copy_out && !u->status &&
 		    ocf_kbuf_copy_out(&u->copy, u->user_out, u->req.len))

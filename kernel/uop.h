@@ -32,6 +32,17 @@ struct ocf_kbuf {
 };
 
 /*
+ * A key operation from user space: its operands are copied in at submit
+ * time and its outputs copied out by ocf_uop_finish(), all in @buf, which
+ * is zeroized when freed (it holds private keys).
+ */
+struct ocf_ukop {
+	struct ocf_krequest kreq;
+	void __user *out[OCF_KOP_MAX_PARAMS];
+	u8 buf[];
+};
+
+/*
  * One operation from user space. Small buffers, and those of decryptions
  * that verify a MAC or tag (whatever their size), are copied into @copy and
  * copied out by ocf_uop_finish(), which must then run in the submitter's
@@ -52,6 +63,7 @@ struct ocf_uop {
 	struct ocf_kbuf copy;
 	struct ocf_ubuf src;
 	struct ocf_ubuf dst;
+	struct ocf_ukop *kop;		/* OCF_OP_KEY, else NULL */
 };
 
 /* Up to this many bytes an operation is copied rather than pinned. */
@@ -59,6 +71,8 @@ struct ocf_uop {
 
 void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct);
 int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_session *s);
+int ocf_uop_prepare_kop(struct ocf_uop *u, const struct ocf_kop *kop,
+			void (*complete)(struct ocf_krequest *kreq));
 void ocf_uop_release_pins(struct ocf_uop *u);
 int ocf_uop_finish(struct ocf_uop *u, bool copy_out);
 

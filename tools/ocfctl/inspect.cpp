@@ -90,6 +90,31 @@ std::string order_of(const ocf_session_info &s)
 	return s.flags & OCF_SESSION_MAC_THEN_CIPHER ? "mac-then-enc" : "enc-then-mac";
 }
 
+// The key operations of a bitmap, by name.
+std::vector<std::string> kop_names(std::uint32_t kops)
+{
+	static const std::pair<std::uint32_t, const char *> names[] = {
+		{OCF_KOP_MODEXP, "modexp"},
+		{OCF_KOP_MODEXP_CRT, "modexp-crt"},
+		{OCF_KOP_DSA_SIGN, "dsa-sign"},
+		{OCF_KOP_DSA_VERIFY, "dsa-verify"},
+		{OCF_KOP_DH_COMPUTE_KEY, "dh-compute-key"},
+	};
+	std::vector<std::string> out;
+	for (const auto &[kop, name] : names)
+		if (kops & (1u << kop))
+			out.emplace_back(name);
+	return out;
+}
+
+// "modexp,modexp-crt <= 8192 bits", or "" for none.
+std::string kops_cell(const ocf_producer_info &p)
+{
+	if (!p.kops)
+		return "";
+	return joined(kop_names(p.kops)) + " <= " + std::to_string(p.kop_max_bits) + " bits";
+}
+
 // The one shape of counters in every document: producers', sessions', the total.
 json::object stats_json(const ocf_stats &s)
 {
@@ -100,7 +125,8 @@ json::object stats_json(const ocf_stats &s)
 		.add("in_flight", std::uint64_t{s.in_flight})
 		.add("migrations", std::uint64_t{s.migrations})
 		.add("sessions", std::uint64_t{s.sessions})
-		.add("latency_ns", std::uint64_t{s.latency_ns});
+		.add("latency_ns", std::uint64_t{s.latency_ns})
+		.add("kop_requests", std::uint64_t{s.kop_requests});
 }
 
 // A text, or null when it is empty (JSON's "none", where a table prints "-").
@@ -113,7 +139,7 @@ std::vector<std::string> stats_cells(const ocf_stats &s)
 {
 	return {std::to_string(s.requests), human_bytes(s.bytes), std::to_string(s.errors),
 		std::to_string(s.in_flight), std::to_string(s.migrations),
-		std::to_string(s.sessions), human_ns(s.latency_ns)};
+		std::to_string(s.sessions), human_ns(s.latency_ns), std::to_string(s.kop_requests)};
 }
 
 std::vector<table::column> stats_columns()
@@ -121,7 +147,7 @@ std::vector<table::column> stats_columns()
 	using a = table::align;
 	return {{"requests", a::right},	 {"bytes", a::right},	   {"errors", a::right},
 		{"in flight", a::right}, {"migrations", a::right}, {"sessions", a::right},
-		{"latency", a::right}};
+		{"latency", a::right},	 {"key ops", a::right}};
 }
 
 template <typename T>
@@ -171,6 +197,8 @@ int cmd_producers(arguments &args)
 				.add("algorithms", alg_names(p.algs))
 				.add("max_len", std::uint64_t{p.max_len})
 				.add("max_sessions", std::uint64_t{p.max_sessions})
+				.add("kops", kop_names(p.kops))
+				.add("kop_max_bits", std::uint64_t{p.kop_max_bits})
 				.add("stats", stats_json(p.stats));
 			items.push_back(item.str());
 		}
@@ -185,14 +213,15 @@ int cmd_producers(arguments &args)
 		   {"flags"},
 		   {"algorithms"},
 		   {"max len", a::right},
-		   {"sessions", a::right}});
+		   {"sessions", a::right},
+		   {"key ops"}});
 	for (const auto &p : producers) {
 		std::string sessions = std::to_string(p.stats.sessions);
 		if (p.max_sessions)
 			sessions += "/" + std::to_string(p.max_sessions);
 		out.add_row({std::to_string(p.id), fixed_string(p.name), or_dash(kind_of(p)),
 			     or_dash(joined(flag_names(p))), or_dash(joined(alg_names(p.algs))),
-			     exact_bytes(p.max_len), sessions});
+			     exact_bytes(p.max_len), sessions, or_dash(kops_cell(p))});
 	}
 	out.print(stdout);
 	return 0;
@@ -299,6 +328,7 @@ int cmd_stats(arguments &args)
 		total.in_flight += p.stats.in_flight;
 		total.migrations += p.stats.migrations;
 		total.sessions += p.stats.sessions;
+		total.kop_requests += p.stats.kop_requests;
 		weighted_latency += static_cast<long double>(p.stats.latency_ns) *
 				    static_cast<long double>(p.stats.requests);
 	}

@@ -21,6 +21,7 @@
 struct ocf_session;
 struct ocf_producer;
 struct ocf_request;
+struct ocf_krequest;
 
 /* ---- Algorithms --------------------------------------------------------- */
 
@@ -152,6 +153,62 @@ int ocf_dispatch(struct ocf_request *req);
 int ocf_dispatch_sync(struct ocf_request *req);
 void ocf_dispatch_batch(struct ocf_request **reqs, u32 n);
 
+/* ---- Key operations (consumer API) --------------------------------------- */
+
+/**
+ * struct ocf_kbn - a big integer of a key operation
+ * @data: unsigned big-endian bytes, leading zeros allowed (kernel memory)
+ * @len: bytes at @data; for an output, the room, filled right-aligned and
+ *	zero-padded
+ */
+struct ocf_kbn {
+	u8 *data;
+	u32 len;
+};
+
+/**
+ * struct ocf_krequest - one key operation (the paper's crypto_kdispatch)
+ * @kop: an OCF_KOP_* value (uapi, where each one's parameters are listed)
+ * @flags: OCF_KOP_F_* (uapi)
+ * @producer: a producer id to prefer; 0 lets the policy choose. Only a
+ *	preference: a request is never failed for it, and it is dropped when
+ *	the request has to run elsewhere.
+ * @in_count: inputs at the start of @param
+ * @out_count: outputs after them
+ * @param: the operands, as the uapi header lists them for @kop
+ * @complete: called once, in process context, when the request is done
+ * @opaque: the consumer's
+ * @status: the result when @complete runs (see struct ocf_kop in the uapi
+ *	header for the values)
+ *
+ * Key operations have no session: each one is routed on its own, to a
+ * producer whose kops and kop_max_bits cover it. The buffers belong to the
+ * framework until @complete runs; outputs hold the result only if @status
+ * is 0 (and may have been scribbled on otherwise: a consumer that cares
+ * clears them). As for struct ocf_request, not on the stack.
+ */
+struct ocf_krequest {
+	u32 kop;
+	u32 flags;
+	u32 producer;
+	u32 in_count;
+	u32 out_count;
+	struct ocf_kbn param[OCF_KOP_MAX_PARAMS];
+	void (*complete)(struct ocf_krequest *kreq);
+	void *opaque;
+	int status;
+
+	/* Private to the framework. */
+	struct delayed_work work;
+	struct ocf_producer *kproducer;	/* running it; NULL while routed */
+	u32 bits;			/* modulus size, for routing */
+	u32 avoid;			/* id of a producer that gave it back */
+	u32 reruns;
+};
+
+int ocf_kdispatch(struct ocf_krequest *kreq);
+int ocf_kdispatch_sync(struct ocf_krequest *kreq);
+
 /* ---- Producers ----------------------------------------------------------- */
 
 /**
@@ -165,14 +222,20 @@ void ocf_dispatch_batch(struct ocf_request **reqs, u32 n);
  *	another negative errno to fail it. Called in process context; may sleep
  *	only if the producer is OCF_PRODUCER_SYNC. A SYNC producer calls
  *	ocf_request_done() for every request it takes before it returns 0.
- * @kprocess: reserved for asymmetric operations
+ * @kprocess: start a key operation (when the producer sets @kops). As
+ *	@process, with ocf_kdone() for the completion: 0 when taken, -EBUSY
+ *	to have it retried a tick later (on whichever producer the policy
+ *	then picks), -EAGAIN to have it rerun on another producer (a device
+ *	on its way out), another errno to fail it. The framework has checked
+ *	the operands (counts, lengths, ranges, output room) and the modulus
+ *	size against @kop_max_bits.
  */
 struct ocf_producer_ops {
 	int (*newsession)(struct ocf_producer *p, const struct ocf_session_params *params,
 			  void **priv);
 	void (*freesession)(struct ocf_producer *p, void *priv);
 	int (*process)(struct ocf_producer *p, struct ocf_request *req, void *priv);
-	int (*kprocess)(struct ocf_producer *p, void *kreq);
+	int (*kprocess)(struct ocf_producer *p, struct ocf_krequest *kreq);
 };
 
 /**
@@ -185,6 +248,8 @@ struct ocf_producer_ops {
  * @rated_bps: the producer's nominal throughput in bytes per second, if it
  *	knows one (a chip's rating); 0 = unknown. Load balancing uses it until
  *	it has measured the real one.
+ * @kops: bitmap of the OCF_KOP_* it does (bit n = value n); 0 = none
+ * @kop_max_bits: the largest modulus it takes for them, 1..OCF_KOP_MAX_BITS
  * @ops: callbacks
  * @drvdata: the driver's
  *
@@ -198,6 +263,8 @@ struct ocf_producer {
 	u32 max_len;
 	u32 max_sessions;
 	u64 rated_bps;
+	u32 kops;
+	u32 kop_max_bits;
 	const struct ocf_producer_ops *ops;
 	void *drvdata;
 
@@ -209,6 +276,7 @@ struct ocf_producer {
 	spinlock_t lock;		/* protects the fields below */
 	bool dying;
 	u32 in_flight;			/* taken by process(), not yet done */
+	u32 kop_in_flight;		/* taken by kprocess(), not yet done */
 	u64 rate_bps;			/* measured while busy; 0 = not yet */
 	u64 last_done_ns;
 	bool busy;			/* had work queued at the last completion */
@@ -222,6 +290,7 @@ struct ocf_producer {
 int ocf_producer_register(struct ocf_producer *p);
 void ocf_producer_unregister(struct ocf_producer *p);
 void ocf_request_done(struct ocf_request *req, int status);
+void ocf_kdone(struct ocf_krequest *kreq, int status);
 
 /* ---- Scatterlist helpers for producers ------------------------------------ */
 

@@ -18,4 +18,57 @@
 #include <asm/unaligned.h>
 #endif
 
+/*
+ * 6.12 made the MPI library's arithmetic report allocation failures: these
+ * return int there and void on 6.1, where a failed allocation goes
+ * unreported. Kbuild sets OCF_HAVE_MPI_INT_OPS when <linux/mpi.h> declares
+ * an int mpi_add(). The wrappers return 0 or -ENOMEM either way.
+ */
+#include <linux/mpi.h>
+
+#ifdef OCF_HAVE_MPI_INT_OPS
+#define ocf_mpi_add	mpi_add
+#define ocf_mpi_sub	mpi_sub
+#define ocf_mpi_mul	mpi_mul
+#define ocf_mpi_addm	mpi_addm
+#define ocf_mpi_subm	mpi_subm
+#define ocf_mpi_mulm	mpi_mulm
+#else
+static inline int ocf_mpi_add(MPI w, MPI u, MPI v)
+{
+	mpi_add(w, u, v);
+	return 0;
+}
+
+static inline int ocf_mpi_sub(MPI w, MPI u, MPI v)
+{
+	mpi_sub(w, u, v);
+	return 0;
+}
+
+static inline int ocf_mpi_mul(MPI w, MPI u, MPI v)
+{
+	mpi_mul(w, u, v);
+	return 0;
+}
+
+static inline int ocf_mpi_addm(MPI w, MPI u, MPI v, MPI m)
+{
+	mpi_addm(w, u, v, m);
+	return 0;
+}
+
+static inline int ocf_mpi_subm(MPI w, MPI u, MPI v, MPI m)
+{
+	mpi_subm(w, u, v, m);
+	return 0;
+}
+
+static inline int ocf_mpi_mulm(MPI w, MPI u, MPI v, MPI m)
+{
+	mpi_mulm(w, u, v, m);
+	return 0;
+}
+#endif
+
 #endif /* _LINUX_OCF_COMPAT_H */

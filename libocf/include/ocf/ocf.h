@@ -241,6 +241,110 @@ int ocf_submit(struct ocf_device *dev, const struct ocf_op *ops, unsigned count)
 int ocf_reap(struct ocf_device *dev, struct ocf_completion *out, unsigned max,
 	     unsigned min_complete);
 
+/* ---- Key operations ---------------------------------------------------- */
+
+/*
+ * Modular exponentiation and the public-key operations built on it, without
+ * sessions (OCF_OP_KEY; see struct ocf_kop in <linux/ocf.h> for each
+ * operation's checks and errors). Big integers are unsigned big-endian byte
+ * strings; leading zero bytes are allowed (libocf strips them). Outputs are
+ * @out_len bytes, the result right-aligned and left-padded with zeros,
+ * written only on success.
+ *
+ * Errors: -EINVAL bad operand (zero or even modulus, an operand not below
+ * its modulus, an out-of-range key or public value, NULL pointers),
+ * -EOPNOTSUPP no producer does that operation at that modulus size (over
+ * OCF_KOP_MAX_BITS none does), -ENOSPC an output shorter than the modulus'
+ * significant bytes (for CRT the modulus is p*q, for DSA the outputs r and
+ * s need q's), -EBADMSG (DSA verify only) a bad signature, -ENODEV every
+ * capable producer went away, -EAGAIN the in-flight limits, -EFAULT,
+ * -ENOMEM.
+ *
+ * Secrets: MODEXP_CRT, DSA_SIGN and DH_COMPUTE_KEY blind their private
+ * exponents in the kernel; plain ocf_modexp() treats its exponent as public
+ * (there is nothing to blind it with when the modulus' factors are
+ * unknown). ocf_modexp_prime() blinds it, for a prime modulus.
+ */
+struct ocf_bn {
+	const void *data;
+	size_t len;
+};
+
+/* An RSA private key in CRT form: x^d mod p*q from dp, dq and qinv. */
+struct ocf_rsa_crt_key {
+	struct ocf_bn p, q, dp, dq, qinv;
+};
+
+/* DSA domain parameters. */
+struct ocf_dsa_params {
+	struct ocf_bn p, q, g;
+};
+
+/** ocf_modexp() - @base^@exp mod @mod, @exp public, @mod odd. */
+int ocf_modexp(struct ocf_device *dev, struct ocf_bn base, struct ocf_bn exp,
+	       struct ocf_bn mod, void *out, size_t out_len);
+
+/**
+ * ocf_modexp_prime() - as ocf_modexp() for a prime @mod, with @exp blinded
+ * (exp + k*(mod-1)): for secret exponents. A composite @mod gives a wrong
+ * result, not an error.
+ */
+int ocf_modexp_prime(struct ocf_device *dev, struct ocf_bn base, struct ocf_bn exp,
+		     struct ocf_bn mod, void *out, size_t out_len);
+
+/** ocf_modexp_crt() - @in^d mod p*q (an RSA private-key operation). */
+int ocf_modexp_crt(struct ocf_device *dev, struct ocf_bn in,
+		   const struct ocf_rsa_crt_key *key, void *out, size_t out_len);
+
+/**
+ * ocf_dh_compute_key() - the shared secret @peer_pub^@priv mod @prime
+ *
+ * -EINVAL also for @peer_pub outside [2, prime-2] (as OpenSSL's check).
+ */
+int ocf_dh_compute_key(struct ocf_device *dev, struct ocf_bn peer_pub,
+		       struct ocf_bn priv, struct ocf_bn prime,
+		       void *out, size_t out_len);
+
+/**
+ * ocf_dsa_sign() - a DSA signature (r, s) of @digest with private key @priv
+ *
+ * The module picks the nonce. The digest is cut to q's length in bytes,
+ * as OpenSSL does. @r_len and @s_len: at least q's significant bytes.
+ */
+int ocf_dsa_sign(struct ocf_device *dev, struct ocf_bn digest,
+		 const struct ocf_dsa_params *params, struct ocf_bn priv,
+		 void *r, size_t r_len, void *s, size_t s_len);
+
+/** ocf_dsa_verify() - 0 for a good signature, -EBADMSG for a bad one. */
+int ocf_dsa_verify(struct ocf_device *dev, struct ocf_bn digest,
+		   const struct ocf_dsa_params *params, struct ocf_bn pub,
+		   struct ocf_bn r, struct ocf_bn s);
+
+/*
+ * Batched and asynchronous key operations: a filler writes a struct
+ * ocf_kop, ocf_op_kop() makes the struct ocf_op that carries it, and the op
+ * goes into ocf_run() or ocf_submit() like any other, mixed with symmetric
+ * ops. The module copies the struct ocf_kop and the inputs when the batch
+ * is run or submitted: only the outputs must stay valid until the op is
+ * reaped. Outputs longer than OCF_KOP_MAX_BYTES get their excess head
+ * zeroed by the filler. Fillers return 0, or -EINVAL for a NULL @kop,
+ * @key or @params (the struct ocf_kop is then one the module refuses).
+ */
+void ocf_op_kop(struct ocf_op *op, const struct ocf_kop *kop);
+int ocf_kop_modexp(struct ocf_kop *kop, uint32_t flags, struct ocf_bn base,
+		   struct ocf_bn exp, struct ocf_bn mod, void *out, size_t out_len);
+int ocf_kop_modexp_crt(struct ocf_kop *kop, struct ocf_bn in,
+		       const struct ocf_rsa_crt_key *key, void *out, size_t out_len);
+int ocf_kop_dh_compute_key(struct ocf_kop *kop, struct ocf_bn peer_pub,
+			   struct ocf_bn priv, struct ocf_bn prime,
+			   void *out, size_t out_len);
+int ocf_kop_dsa_sign(struct ocf_kop *kop, struct ocf_bn digest,
+		     const struct ocf_dsa_params *params, struct ocf_bn priv,
+		     void *r, size_t r_len, void *s, size_t s_len);
+int ocf_kop_dsa_verify(struct ocf_kop *kop, struct ocf_bn digest,
+		       const struct ocf_dsa_params *params, struct ocf_bn pub,
+		       struct ocf_bn r, struct ocf_bn s);
+
 /* ---- Inspection -------------------------------------------------------- */
 
 /**

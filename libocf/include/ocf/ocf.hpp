@@ -39,6 +39,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -90,6 +91,20 @@ struct session_params {
 	std::uint32_t producer = 0;		// pin to this producer id; 0 = any
 	std::span<const std::byte> cipher_key = {};
 	std::span<const std::byte> mac_key = {};
+};
+
+// A big integer of a key operation: unsigned big-endian bytes, leading
+// zeros allowed.
+using bigint = std::span<const std::byte>;
+
+// An RSA private key in CRT form.
+struct rsa_crt_key {
+	bigint p, q, dp, dq, qinv;
+};
+
+// DSA domain parameters.
+struct dsa_params {
+	bigint p, q, g;
 };
 
 class session;
@@ -237,6 +252,23 @@ public:
 			  std::span<std::byte> output, std::size_t aad_len,
 			  std::span<const std::byte> iv);
 
+	// Key operations (see the C API's ocf_kop_*() and struct ocf_kop): out,
+	// r and s receive the result right-aligned and zero-padded; their
+	// status() is e.g. EINVAL for a bad operand, ENOSPC for an output too
+	// short, EBADMSG for a bad DSA signature. The batch copies the
+	// operation's description; the inputs must stay valid until run() or
+	// submit() returns, the outputs until run() returns or the op is reaped.
+	// flags: OCF_KOP_F_PRIME_MODULUS blinds a secret exponent mod a prime.
+	std::size_t modexp(bigint base, bigint exp, bigint mod, std::span<std::byte> out,
+			   std::uint32_t flags = 0);
+	std::size_t modexp_crt(bigint in, const rsa_crt_key &key, std::span<std::byte> out);
+	std::size_t dh_compute_key(bigint peer_pub, bigint priv, bigint prime,
+				   std::span<std::byte> out);
+	std::size_t dsa_sign(bigint digest, const dsa_params &params, bigint priv,
+			     std::span<std::byte> r, std::span<std::byte> s);
+	std::size_t dsa_verify(bigint digest, const dsa_params &params, bigint pub, bigint r,
+			       bigint s);
+
 	// Any other layout, as the ABI's struct ocf_op, filled by the caller
 	// (e.g. with OCF_OP_IV_IN_BUFFER). Its tag is kept as given, its status
 	// ignored; its session is not checked against the batch's device.
@@ -247,7 +279,11 @@ public:
 	std::size_t size() const noexcept { return ops_.size(); }
 	bool empty() const noexcept { return ops_.empty(); }
 	// Forgets the ops, keeping the memory for the next round.
-	void clear() noexcept { ops_.clear(); }
+	void clear() noexcept
+	{
+		ops_.clear();
+		kops_.clear();
+	}
 	std::span<ocf_op> ops() noexcept { return ops_; }
 	std::span<const ocf_op> ops() const noexcept { return ops_; }
 
@@ -274,9 +310,40 @@ private:
 	std::size_t layered(const session &s, direction dir, const std::byte *input,
 			    std::byte *output, std::size_t len, std::size_t aad_len,
 			    std::span<const std::byte> iv, bool chain);
+	std::size_t push_kop(const ocf_kop &kop);
 	std::shared_ptr<ocf_device> handle_;
 	std::vector<ocf_op> ops_;
+	std::deque<ocf_kop> kops_;	// what key ops point to; stable addresses
 };
+
+// One-shot key operations, as the C API's ocf_modexp() and friends: out
+// (r, s) receive the result right-aligned and zero-padded. The first form
+// throws std::system_error, the second sets ec: EINVAL (bad operand),
+// EOPNOTSUPP (no producer does it at that size), ENOSPC (output too short)...
+void modexp(const device &dev, bigint base, bigint exp, bigint mod, std::span<std::byte> out);
+void modexp(const device &dev, bigint base, bigint exp, bigint mod, std::span<std::byte> out,
+	    std::error_code &ec) noexcept;
+// A prime modulus: the exponent is blinded, for secrets.
+void modexp_prime(const device &dev, bigint base, bigint exp, bigint prime,
+		  std::span<std::byte> out);
+void modexp_prime(const device &dev, bigint base, bigint exp, bigint prime,
+		  std::span<std::byte> out, std::error_code &ec) noexcept;
+void modexp_crt(const device &dev, bigint in, const rsa_crt_key &key, std::span<std::byte> out);
+void modexp_crt(const device &dev, bigint in, const rsa_crt_key &key, std::span<std::byte> out,
+		std::error_code &ec) noexcept;
+void dh_compute_key(const device &dev, bigint peer_pub, bigint priv, bigint prime,
+		    std::span<std::byte> out);
+void dh_compute_key(const device &dev, bigint peer_pub, bigint priv, bigint prime,
+		    std::span<std::byte> out, std::error_code &ec) noexcept;
+void dsa_sign(const device &dev, bigint digest, const dsa_params &params, bigint priv,
+	      std::span<std::byte> r, std::span<std::byte> s);
+void dsa_sign(const device &dev, bigint digest, const dsa_params &params, bigint priv,
+	      std::span<std::byte> r, std::span<std::byte> s, std::error_code &ec) noexcept;
+// true for a good signature, false for a bad one (EBADMSG is not an error here).
+bool dsa_verify(const device &dev, bigint digest, const dsa_params &params, bigint pub,
+		bigint r, bigint s);
+bool dsa_verify(const device &dev, bigint digest, const dsa_params &params, bigint pub,
+		bigint r, bigint s, std::error_code &ec) noexcept;
 
 } // namespace ocf
 

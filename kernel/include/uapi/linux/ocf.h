@@ -85,6 +85,7 @@ enum ocf_alg {
 #define OCF_FEATURE_USER_LIMITS		0x2ull
 #define OCF_FEATURE_VERIFY_FIRST	0x4ull
 #define OCF_FEATURE_REAP_OWNER		0x8ull
+#define OCF_FEATURE_KEY_OPS		0x10ull	/* OCF_OP_KEY: struct ocf_kop */
 
 /**
  * struct ocf_version - OCF_IOC_VERSION
@@ -111,6 +112,7 @@ struct ocf_version {
 #define OCF_BATCH_SIZE_VER0		48
 #define OCF_REAP_SIZE_VER0		48
 #define OCF_LIST_SIZE_VER0		48
+#define OCF_KOP_SIZE_VER0		168
 
 /* struct ocf_session_new.flags */
 /*
@@ -165,6 +167,7 @@ struct ocf_session_new {
 /* struct ocf_op.op */
 #define OCF_OP_ENCRYPT		0	/* encrypt and/or compute the MAC or hash */
 #define OCF_OP_DECRYPT		1	/* verify the MAC, tag or hash and/or decrypt */
+#define OCF_OP_KEY		2	/* a key operation: @src points to a struct ocf_kop */
 
 /* struct ocf_op.flags */
 #define OCF_OP_IV_IN_BUFFER	0x1u	/* IV is in src at @iv_offset, not at @iv */
@@ -210,6 +213,13 @@ struct ocf_session_new {
  * by another process than the submitter: nothing was written).
  * -ENOENT, -E2BIG, -EINVAL, -EFAULT and -ENOMEM are given before the
  * operation touches any output; so are -ENODEV and -EINTR.
+ *
+ * Key operations (@op OCF_OP_KEY) need no session: @src is a user pointer to
+ * a struct ocf_kop, which says the rest; @session, @flags, @dst, @len, the
+ * offsets and @iv must be zero (-EINVAL). They ride the same batches, count
+ * against the same in-flight limits and complete the same way (@status, or
+ * a struct ocf_completion with @tag) as the symmetric operations they may
+ * be mixed with.
  */
 struct ocf_op {
 	__u32 session;
@@ -322,6 +332,100 @@ struct ocf_reap {
 	__u64 reserved[2];
 };
 
+/*
+ * Key operations: modular arithmetic on big integers, without sessions
+ * (the paper's crypto_kdispatch). Values are ABI: append only. Each takes
+ * struct ocf_kop.param[] as listed: first the inputs, then the outputs.
+ *
+ * MODEXP	in: base, exp, mod; out: base^exp modulo mod. For public
+ *		exponents: the exponent is not blinded unless the caller sets
+ *		OCF_KOP_F_PRIME_MODULUS (a prime modulus m, which allows
+ *		exp + k*(m-1)). A secret exponent over a composite modulus
+ *		whose factors are unknown cannot be blinded here: RSA private
+ *		keys go through MODEXP_CRT, DH through DH_COMPUTE_KEY.
+ * MODEXP_CRT	in: x, p, q, dp, dq, qinv (an RSA private key); out:
+ *		x^d mod p*q. dp and dq are blinded with p-1 and q-1.
+ * DSA_SIGN	in: digest, p, q, g, x (private key); out: r, s. The kernel
+ *		picks the nonce; the digest is cut to the byte length of q
+ *		(as OpenSSL does). k is blinded with q, its inverse with a
+ *		random factor.
+ * DSA_VERIFY	in: digest, p, q, g, y (public key), r, s; out: none. Status
+ *		0 for a good signature, -EBADMSG for a bad one.
+ * DH_COMPUTE_KEY in: priv, peer's public value, prime p; out: the shared
+ *		secret. priv is blinded with p-1, so p must be prime.
+ *
+ * Big integers are unsigned big-endian byte strings, leading zeros allowed,
+ * each at most OCF_KOP_MAX_BYTES long. Outputs are written right-aligned,
+ * zero-padded to their param's @len.
+ */
+enum ocf_kop_type {
+	OCF_KOP_MODEXP		= 1,
+	OCF_KOP_MODEXP_CRT	= 2,
+	OCF_KOP_DSA_SIGN	= 3,
+	OCF_KOP_DSA_VERIFY	= 4,
+	OCF_KOP_DH_COMPUTE_KEY	= 5,
+
+	OCF_KOP_MAX		= 32	/* bitmap in struct ocf_producer_info.kops */
+};
+
+#define OCF_KOP_MAX_BITS	8192	/* the largest modulus any producer may take */
+#define OCF_KOP_MAX_BYTES	(OCF_KOP_MAX_BITS / 8)
+#define OCF_KOP_MAX_PARAMS	8
+
+/* struct ocf_kop.flags */
+#define OCF_KOP_F_PRIME_MODULUS	0x1u	/* MODEXP: the modulus is prime: blind the exponent */
+#define OCF_KOP_FLAGS		OCF_KOP_F_PRIME_MODULUS
+
+/**
+ * struct ocf_kparam - one big integer of a key operation
+ * @data: user pointer to @len bytes, big-endian
+ * @len: bytes at @data, at most OCF_KOP_MAX_BYTES; for an output, the room
+ * @reserved: must be zero
+ */
+struct ocf_kparam {
+	__u64 data;
+	__u32 len;
+	__u32 reserved;
+};
+
+/**
+ * struct ocf_kop - a key operation, pointed to by struct ocf_op.src
+ * @size: sizeof(struct ocf_kop) (negotiated as described at the top)
+ * @kop: an OCF_KOP_* value
+ * @flags: OCF_KOP_F_*
+ * @producer: run it on this producer id if it can; 0 = let the policy
+ *	choose. A request whose producer goes away runs elsewhere anyway.
+ * @in_count: inputs in @param, exactly as many as @kop takes
+ * @out_count: outputs in @param after the inputs, exactly as many
+ * @reserved: must be zero
+ * @param: the inputs, then the outputs
+ *
+ * The operation's status (struct ocf_op.status, struct ocf_completion):
+ * 0; -EINVAL: wrong counts, a reserved field or unknown flag set, a zero,
+ * even or too small modulus (DSA and DH: p, q; CRT: p, q), an operand not
+ * below its modulus (MODEXP base; CRT x >= p*q, dp >= p, dq >= q,
+ * qinv >= p; DSA g, y not in [2, p-1], x not in [1, q-1], q >= p; DH the
+ * peer's value not in [2, p-2], priv >= p); -E2BIG: a param over
+ * OCF_KOP_MAX_BYTES; -EOPNOTSUPP: no producer does @kop at this modulus
+ * size (modulus bits over every live producer's kop_max_bits, or over
+ * OCF_KOP_MAX_BITS), or @kop unknown; -ENOENT: @producer does not exist
+ * (or no longer does when the request starts: it then runs elsewhere);
+ * -ENOSPC: an output shorter than the modulus' significant bytes (CRT:
+ * p*q; DSA_SIGN: q); -EFAULT; -ENOMEM; -EBADMSG: DSA_VERIFY, a bad
+ * signature; -ENODEV: every capable producer went away. Outputs are
+ * written only on success.
+ */
+struct ocf_kop {
+	__u32 size;
+	__u32 kop;
+	__u32 flags;
+	__u32 producer;
+	__u32 in_count;
+	__u32 out_count;
+	__u64 reserved[2];
+	struct ocf_kparam param[OCF_KOP_MAX_PARAMS];
+};
+
 /* struct ocf_producer_info.flags */
 #define OCF_PRODUCER_HARDWARE	0x1u
 #define OCF_PRODUCER_SOFTWARE	0x2u
@@ -339,6 +443,10 @@ struct ocf_reap {
  * @migrations: sessions moved onto this producer (per session: times moved)
  * @sessions: sessions served now (per session: 1)
  * @latency_ns: mean completion latency of recent requests
+ * @kop_requests: key operations completed (per producer; 0 per session)
+ *
+ * @requests, @bytes, @in_flight and @latency_ns count symmetric requests
+ * only; @errors counts both kinds.
  */
 struct ocf_stats {
 	__u64 requests;
@@ -348,7 +456,7 @@ struct ocf_stats {
 	__u64 migrations;
 	__u64 sessions;
 	__u64 latency_ns;
-	__u64 reserved;
+	__u64 kop_requests;
 };
 
 /**
@@ -360,6 +468,9 @@ struct ocf_stats {
  * @max_len: longest request it takes, in bytes
  * @max_sessions: session slots; 0 = no limit
  * @stats: its counters
+ * @kops: bitmap of the key operations it does (bit n = OCF_KOP_* value n)
+ * @kop_max_bits: the largest modulus it takes for them, in bits; 0 = none
+ * @reserved: zero
  */
 struct ocf_producer_info {
 	__u32 id;
@@ -369,7 +480,9 @@ struct ocf_producer_info {
 	__u32 max_len;
 	__u32 max_sessions;
 	struct ocf_stats stats;
-	__u64 reserved[2];
+	__u32 kops;
+	__u32 kop_max_bits;
+	__u64 reserved[1];
 };
 
 /**

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef OCF_KOP_H
+#define OCF_KOP_H
+
+#include <linux/ocf.h>
+
+/* Give-backs (-EAGAIN) one key operation may take before it fails with -ENODEV. */
+#define OCF_KOP_MAX_RERUNS	8
+
+u32 ocf_kop_in_count(u32 kop);
+u32 ocf_kop_out_count(u32 kop);
+u32 ocf_kops_known(void);
+bool ocf_producer_can_kop(const struct ocf_producer *p, u32 kop, u32 bits);
+
+#endif /* OCF_KOP_H */
