@@ -238,6 +238,28 @@ static struct ocf_krequest *ocf_krequest_of(struct work_struct *work)
 	return container_of(to_delayed_work(work), struct ocf_krequest, work);
 }
 
+/*
+ * Key requests the framework holds, from ocf_kdispatch() until their
+ * complete callback has returned. One waiting out a busy producer's delay
+ * holds no producer, so nothing else keeps the module from unloading under
+ * its timer: ocf_kop_exit() waits for these before the workqueue goes.
+ */
+static atomic_t ocf_kops_held = ATOMIC_INIT(0);
+
+/* Context: a worker of ocf_wq, which the module's exit drains. */
+static void ocf_kop_finish(struct ocf_krequest *kreq)
+{
+	kreq->complete(kreq);
+	if (atomic_dec_and_test(&ocf_kops_held))
+		wake_up_var(&ocf_kops_held);
+}
+
+/* At module exit, once no file and no producer is left to add any. */
+void ocf_kop_exit(void)
+{
+	wait_var_event(&ocf_kops_held, !atomic_read(&ocf_kops_held));
+}
+
 /* As ocf_request_queue(): a key request is in one place at a time. */
 static void ocf_kop_queue(struct ocf_krequest *kreq, work_func_t fn, unsigned long delay)
 {
@@ -295,7 +317,7 @@ static void ocf_kop_complete(struct ocf_krequest *kreq)
 		ocf_counters_kop_done(p->counters, kreq->status);
 		ocf_kop_unclaim(kreq);
 	}
-	kreq->complete(kreq);
+	ocf_kop_finish(kreq);
 }
 
 static void ocf_kop_complete_work(struct work_struct *work)
@@ -313,7 +335,7 @@ static void ocf_kop_start_work(struct work_struct *work)
 	p = ocf_kop_claim(kreq);
 	if (IS_ERR(p)) {
 		kreq->status = PTR_ERR(p);
-		kreq->complete(kreq);
+		ocf_kop_finish(kreq);
 		return;
 	}
 	/* @p may be gone once an asynchronous producer has completed the request. */
@@ -361,6 +383,7 @@ int ocf_kdispatch(struct ocf_krequest *kreq)
 	kreq->kproducer = NULL;
 	kreq->avoid = 0;
 	kreq->reruns = 0;
+	atomic_inc(&ocf_kops_held);
 	ocf_kop_queue(kreq, ocf_kop_start_work, 0);
 	return 0;
 }

@@ -8,6 +8,7 @@
 
 #include "chardev.h"
 #include "dispatch.h"
+#include "kop.h"
 #include "version.h"
 
 static int __init ocf_init(void)
@@ -31,6 +32,7 @@ err_dispatch:
 static void __exit ocf_exit(void)
 {
 	ocf_chardev_exit();
+	ocf_kop_exit();
 	ocf_dispatch_exit();
 }
 

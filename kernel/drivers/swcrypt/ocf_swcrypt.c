@@ -556,8 +556,9 @@ static int ocf_sw_dsa_sign(struct ocf_krequest *kreq)
 		if (ret || (mpi_cmp_ui(v[R], 0) && mpi_cmp_ui(v[S], 0)))
 			break;
 	}
+	/* Not -EAGAIN: that reads "this device is going away, rerun elsewhere". */
 	if (!ret && i == OCF_SW_DSA_TRIES)
-		ret = -EAGAIN;
+		ret = -EIO;
 	if (!ret)
 		ret = ocf_sw_write(&kreq->param[5], v[R]) ?: ocf_sw_write(&kreq->param[6], v[S]);
 out_free:

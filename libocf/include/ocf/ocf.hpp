@@ -220,6 +220,12 @@ private:
 class batch {
 public:
 	explicit batch(const device &dev);
+	// Move-only: a key op's entry points into this batch's own copy of its
+	// struct ocf_kop, which a copy would still point at.
+	batch(batch &&) noexcept = default;
+	batch &operator=(batch &&) noexcept = default;
+	batch(const batch &) = delete;
+	batch &operator=(const batch &) = delete;
 
 	// A cipher over the whole buffer, in place, with an explicit IV of the
 	// session cipher's IV length (empty for the null cipher).
