@@ -2,8 +2,8 @@
 // records what the provider sends the producer, and when armed, damages
 // the producer's result the way a CRT fault would (one bit of the output).
 // tests/provider/pkey.cpp's [.kopshim] tests drive it: the provider must
-// blind what it sends, and must never release a result that fails its
-// check.
+// blind what it sends, must never release a result that fails its check,
+// and must do an operation OCF refuses in software.
 #include <ocf/ocf.h>
 
 #include <cstddef>
@@ -12,8 +12,11 @@
 
 extern "C" {
 
-// Set by the test (through dlsym): results to damage from now on.
+// Set by the test (through dlsym): results to damage from now on; calls to
+// refuse with ocf_kopshim_errno (without reaching the producer).
 __attribute__((visibility("default"))) int ocf_kopshim_faults = 0;
+__attribute__((visibility("default"))) int ocf_kopshim_refusals = 0;
+__attribute__((visibility("default"))) int ocf_kopshim_errno = 19;	// ENODEV
 // What the last call sent (the input), and how many calls there were.
 __attribute__((visibility("default"))) unsigned char ocf_kopshim_last_in[1024];
 __attribute__((visibility("default"))) std::size_t ocf_kopshim_last_len = 0;
@@ -30,6 +33,10 @@ __attribute__((visibility("default"))) int ocf_modexp_crt(struct ocf_device *dev
 	ocf_kopshim_last_len = in.len < sizeof(ocf_kopshim_last_in) ? in.len : 0;
 	if (ocf_kopshim_last_len)
 		std::memcpy(ocf_kopshim_last_in, in.data, in.len);
+	if (ocf_kopshim_refusals > 0) {
+		ocf_kopshim_refusals--;
+		return -ocf_kopshim_errno;
+	}
 	int r = real ? real(dev, in, key, out, out_len) : -95;	// -EOPNOTSUPP
 	if (r == 0 && ocf_kopshim_faults > 0 && out_len) {
 		ocf_kopshim_faults--;

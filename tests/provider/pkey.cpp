@@ -731,7 +731,9 @@ struct KopShim {
 	unsigned char *last_in = static_cast<unsigned char *>(dlsym(RTLD_DEFAULT, "ocf_kopshim_last_in"));
 	std::size_t *last_len = static_cast<std::size_t *>(dlsym(RTLD_DEFAULT, "ocf_kopshim_last_len"));
 	unsigned long *calls = static_cast<unsigned long *>(dlsym(RTLD_DEFAULT, "ocf_kopshim_calls"));
-	bool loaded() const { return faults && last_in && last_len && calls; }
+	int *refusals = static_cast<int *>(dlsym(RTLD_DEFAULT, "ocf_kopshim_refusals"));
+	int *err = static_cast<int *>(dlsym(RTLD_DEFAULT, "ocf_kopshim_errno"));
+	bool loaded() const { return faults && last_in && last_len && calls && refusals && err; }
 };
 
 } // namespace
@@ -796,4 +798,40 @@ TEST_CASE("RSA private operations: blinded before they leave, a faulty result ne
 	REQUIRE(decrypt(always, key.get(), oaep, c, p) == 1);
 	CHECK(hex(p) == hex(msg));
 	*shim.faults = 0;
+}
+
+TEST_CASE("RSA private operations OCF refuses are done in software", "[.kopshim]")
+{
+	KopShim shim;
+	REQUIRE(shim.loaded());
+	REQUIRE(ocf_must_serve(OCF_KOP_MODEXP_CRT));
+	OSSL_LIB_CTX *always = ocf_ctx("always");
+	Pkey key = load_rsa(ref_ctx(), 2048);
+	bytes msg = rand_bytes(40);
+	// What libocf and the module answer before a producer runs: no
+	// producer left, busy, the in-flight limit, too large, a bad operand.
+	for (int e : { 19 /* ENODEV */, 16 /* EBUSY */, 11 /* EAGAIN */, 95 /* EOPNOTSUPP */,
+		       22 /* EINVAL */, 12 /* ENOMEM */ }) {
+		INFO("errno " << e);
+		*shim.err = e;
+		for (int pad : { RSA_PKCS1_PADDING, RSA_PKCS1_PSS_PADDING }) {
+			SigOpts o;
+			o.pad = pad;
+			*shim.refusals = 1;
+			KopCounter kc;
+			bytes sig;
+			CHECK(sign(always, key.get(), o, msg, sig));
+			CHECK(*shim.refusals == 0);
+			CHECK(kc.grown() == 0);	// the software did it
+			CHECK(verify(ref_ctx(), key.get(), o, msg, sig));
+		}
+		EncOpts p1;
+		bytes c, p;
+		REQUIRE(encrypt(ref_ctx(), key.get(), p1, msg, c) == 1);
+		*shim.refusals = 1;
+		CHECK(decrypt(always, key.get(), p1, c, p) == 1);
+		CHECK(hex(p) == hex(msg));
+		drain_errors();
+	}
+	*shim.refusals = 0;
 }
