@@ -94,7 +94,8 @@ KopOutcome compute(const ExchCtx *c, unsigned char *out)
 				     { k.dh_p_bytes.data(), k.dh_p_bytes.size() }, out, size);
 	if (err) {
 		dev::kop_failed(err);
-		debug("DH-%zu through OCF failed (%s): done in software", k.bits, ocf_strerror(err));
+		debug("DH-%zu through OCF failed (%s): done in software", k.bits,
+		      ocf_strerror(err));
 		return KopOutcome::Software;
 	}
 	// z <= 1 or z == p - 1: only for a bad peer key, whose refusal is the
@@ -178,11 +179,6 @@ void kx_freectx(void *vctx)
 	delete static_cast<ExchCtx *>(vctx);
 }
 
-void *dkey(void *provkey)
-{
-	return provkey ? static_cast<PKey *>(provkey)->dkey : nullptr;
-}
-
 // Keeps "pad" (the default's context does not answer it).
 void note_pad(ExchCtx *c, const OSSL_PARAM params[])
 {
@@ -211,16 +207,15 @@ int kx_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 	c->key = static_cast<PKey *>(provkey);
 	c->peer = nullptr;
 	c->pad = false;
-	return dfn<OSSL_FUNC_keyexch_init_fn>(OSSL_FUNC_KEYEXCH_INIT)(c->dctx, dkey(provkey),
-								       nullptr) &&
-	       set_default(c, params);
+	auto init = dfn<OSSL_FUNC_keyexch_init_fn>(OSSL_FUNC_KEYEXCH_INIT);
+	return init(c->dctx, default_keydata(provkey), nullptr) && set_default(c, params);
 }
 
 int kx_set_peer(void *vctx, void *provkey)
 {
 	auto *c = static_cast<ExchCtx *>(vctx);
-	int r = dfn<OSSL_FUNC_keyexch_set_peer_fn>(OSSL_FUNC_KEYEXCH_SET_PEER)(c->dctx,
-									       dkey(provkey));
+	auto set_peer = dfn<OSSL_FUNC_keyexch_set_peer_fn>(OSSL_FUNC_KEYEXCH_SET_PEER);
+	int r = set_peer(c->dctx, default_keydata(provkey));
 	if (r)
 		c->peer = static_cast<PKey *>(provkey);
 	return r;

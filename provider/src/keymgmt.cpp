@@ -206,11 +206,6 @@ void km_free(void *keydata)
 	delete static_cast<PKey *>(keydata);
 }
 
-void *dkey_of(const void *keydata)
-{
-	return keydata ? static_cast<const PKey *>(keydata)->dkey : nullptr;
-}
-
 struct GenCtx {
 	Provider *prov = nullptr;
 	void *dgen = nullptr;
@@ -238,7 +233,7 @@ template <KeyType T>
 int km_gen_set_template(void *genctx, void *templ)
 {
 	auto f = fn<OSSL_FUNC_keymgmt_gen_set_template_fn, T>(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE);
-	return f ? f(static_cast<GenCtx *>(genctx)->dgen, dkey_of(templ)) : 0;
+	return f ? f(static_cast<GenCtx *>(genctx)->dgen, default_keydata(templ)) : 0;
 }
 
 template <KeyType T>
@@ -279,7 +274,7 @@ template <KeyType T>
 int km_get_params(void *keydata, OSSL_PARAM params[])
 {
 	auto f = fn<OSSL_FUNC_keymgmt_get_params_fn, T>(OSSL_FUNC_KEYMGMT_GET_PARAMS);
-	return f ? f(dkey_of(keydata), params) : 0;
+	return f ? f(default_keydata(keydata), params) : 0;
 }
 
 template <KeyType T>
@@ -322,21 +317,21 @@ template <KeyType T>
 int km_has(const void *keydata, int selection)
 {
 	auto f = fn<OSSL_FUNC_keymgmt_has_fn, T>(OSSL_FUNC_KEYMGMT_HAS);
-	return f ? f(dkey_of(keydata), selection) : 0;
+	return f ? f(default_keydata(keydata), selection) : 0;
 }
 
 template <KeyType T>
 int km_validate(const void *keydata, int selection, int checktype)
 {
 	auto f = fn<OSSL_FUNC_keymgmt_validate_fn, T>(OSSL_FUNC_KEYMGMT_VALIDATE);
-	return f ? f(dkey_of(keydata), selection, checktype) : 0;
+	return f ? f(default_keydata(keydata), selection, checktype) : 0;
 }
 
 template <KeyType T>
 int km_match(const void *k1, const void *k2, int selection)
 {
 	auto f = fn<OSSL_FUNC_keymgmt_match_fn, T>(OSSL_FUNC_KEYMGMT_MATCH);
-	return f ? f(dkey_of(k1), dkey_of(k2), selection) : 0;
+	return f ? f(default_keydata(k1), default_keydata(k2), selection) : 0;
 }
 
 template <KeyType T>
@@ -362,7 +357,7 @@ template <KeyType T>
 int km_export(void *keydata, int selection, OSSL_CALLBACK *cb, void *cbarg)
 {
 	auto f = fn<OSSL_FUNC_keymgmt_export_fn, T>(OSSL_FUNC_KEYMGMT_EXPORT);
-	return f && keydata ? f(dkey_of(keydata), selection, cb, cbarg) : 0;
+	return f && keydata ? f(default_keydata(keydata), selection, cb, cbarg) : 0;
 }
 
 template <KeyType T>

@@ -91,6 +91,13 @@ struct PKey {
 	std::size_t bytes() const { return (bits + 7) / 8; }
 };
 
+// The default's keydata inside a key of ours (nullptr for none): what every
+// call on to the default implementation takes.
+inline void *default_keydata(const void *provkey)
+{
+	return provkey ? static_cast<const PKey *>(provkey)->dkey : nullptr;
+}
+
 // What became of a key operation given to OCF.
 enum class KopOutcome {
 	Done,		// OCF did it, the result checked

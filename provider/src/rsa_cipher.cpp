@@ -176,9 +176,9 @@ int do_decrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_
 	// are constant-time, and their result is applied by masks.
 	int r = pad == RSA_PKCS1_PADDING ?
 			RSA_padding_check_PKCS1_type_2(out, n, em.data(), n, n) :
-			RSA_padding_check_PKCS1_OAEP_mgf1(out, static_cast<int>(outsize), em.data(), n,
-							  n, o.label, static_cast<int>(o.labellen),
-							  o.md, o.mgf1);
+			RSA_padding_check_PKCS1_OAEP_mgf1(
+				out, static_cast<int>(outsize), em.data(), n, n, o.label,
+				static_cast<int>(o.labellen), o.md, o.mgf1);
 	// All ones when r < 0 (a bad padding), else zero.
 	const std::size_t bad = 0 - (static_cast<std::size_t>(static_cast<unsigned>(r)) >>
 				     (sizeof(unsigned) * 8 - 1));
@@ -224,17 +224,13 @@ void ac_freectx(void *vctx)
 	delete static_cast<CipherCtx *>(vctx);
 }
 
-void *dkey(void *provkey)
-{
-	return provkey ? static_cast<PKey *>(provkey)->dkey : nullptr;
-}
-
 // Sets parameters on the default context, without the caller's properties
 // for fetching digests: the default context fetches them in our private
 // library context, where the default provider is all there is.
 int set_default(CipherCtx *c, const OSSL_PARAM params[])
 {
-	auto set = dfn<OSSL_FUNC_asym_cipher_set_ctx_params_fn>(OSSL_FUNC_ASYM_CIPHER_SET_CTX_PARAMS);
+	auto set = dfn<OSSL_FUNC_asym_cipher_set_ctx_params_fn>(
+		OSSL_FUNC_ASYM_CIPHER_SET_CTX_PARAMS);
 	return forward_set(c->prov, params,
 			   { OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST_PROPS,
 			     OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST_PROPS },
@@ -246,7 +242,7 @@ int ac_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 	auto *c = static_cast<CipherCtx *>(vctx);
 	c->key = static_cast<PKey *>(provkey);
 	return dfn<OSSL_FUNC_asym_cipher_encrypt_init_fn>(OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT)(
-		       c->dctx, dkey(provkey), nullptr) &&
+		       c->dctx, default_keydata(provkey), nullptr) &&
 	       set_default(c, params);
 }
 
@@ -255,7 +251,7 @@ int ac_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 	auto *c = static_cast<CipherCtx *>(vctx);
 	c->key = static_cast<PKey *>(provkey);
 	return dfn<OSSL_FUNC_asym_cipher_decrypt_init_fn>(OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT)(
-		       c->dctx, dkey(provkey), nullptr) &&
+		       c->dctx, default_keydata(provkey), nullptr) &&
 	       set_default(c, params);
 }
 

@@ -96,7 +96,7 @@ KopOutcome rsa_private(const PKey &key, const unsigned char *in, unsigned char *
 	BIGNUM *m = BN_CTX_get(ctx.get()), *r = BN_CTX_get(ctx.get());
 	BIGNUM *ri = BN_CTX_get(ctx.get()), *t = BN_CTX_get(ctx.get());
 	if (!t || !BN_bin2bn(in, static_cast<int>(num), m) || BN_cmp(m, key.n) >= 0)
-		return KopOutcome::Software;	// the default raises "data too large for modulus"
+		return KopOutcome::Software;	// the default raises "data too large ..."
 	BN_set_flags(m, BN_FLG_CONSTTIME);
 	SecretBytes blinded(num), res(num);
 	if (!blinding_pair(key.n, r, ri, ctx.get()) || !BN_mod_exp(t, r, key.e, key.n, ctx.get()) ||
@@ -121,7 +121,8 @@ KopOutcome rsa_private(const PKey &key, const unsigned char *in, unsigned char *
 	}
 	if (BN_cmp(t, m) != 0) {
 		OCF_RAISE(key.prov, R_KOP_FAULT,
-			  "RSA-%zu private operation through OCF: result does not verify", key.bits);
+			  "RSA-%zu private operation through OCF: result does not verify",
+			  key.bits);
 		debug("RSA-%zu private operation through OCF gave a wrong result: refused",
 		      key.bits);
 		return KopOutcome::Failed;

@@ -300,7 +300,8 @@ int set_default(SigCtx *c, const OSSL_PARAM params[])
 {
 	auto set = dfn<OSSL_FUNC_signature_set_ctx_params_fn>(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS);
 	return forward_set(c->prov, params,
-			   { OSSL_SIGNATURE_PARAM_PROPERTIES, OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES },
+			   { OSSL_SIGNATURE_PARAM_PROPERTIES,
+			     OSSL_SIGNATURE_PARAM_MGF1_PROPERTIES },
 			   [&](const OSSL_PARAM *p) { return set(c->dctx, p); });
 }
 
@@ -312,17 +313,12 @@ void reset(SigCtx *c, void *provkey)
 	c->mdctx = nullptr;
 }
 
-void *dkey(void *provkey)
-{
-	return provkey ? static_cast<PKey *>(provkey)->dkey : nullptr;
-}
-
 int sig_sign_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
 	auto *c = static_cast<SigCtx *>(vctx);
 	reset(c, provkey);
 	return dfn<OSSL_FUNC_signature_sign_init_fn>(OSSL_FUNC_SIGNATURE_SIGN_INIT)(
-		       c->dctx, dkey(provkey), nullptr) &&
+		       c->dctx, default_keydata(provkey), nullptr) &&
 	       set_default(c, params);
 }
 
@@ -331,7 +327,7 @@ int sig_verify_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 	auto *c = static_cast<SigCtx *>(vctx);
 	reset(c, provkey);
 	return dfn<OSSL_FUNC_signature_verify_init_fn>(OSSL_FUNC_SIGNATURE_VERIFY_INIT)(
-		       c->dctx, dkey(provkey), nullptr) &&
+		       c->dctx, default_keydata(provkey), nullptr) &&
 	       set_default(c, params);
 }
 
@@ -339,9 +335,9 @@ int sig_verify_recover_init(void *vctx, void *provkey, const OSSL_PARAM params[]
 {
 	auto *c = static_cast<SigCtx *>(vctx);
 	reset(c, provkey);
-	return dfn<OSSL_FUNC_signature_verify_recover_init_fn>(
-		       OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT)(c->dctx, dkey(provkey), nullptr) &&
-	       set_default(c, params);
+	auto init = dfn<OSSL_FUNC_signature_verify_recover_init_fn>(
+		OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT);
+	return init(c->dctx, default_keydata(provkey), nullptr) && set_default(c, params);
 }
 
 int sig_sign(void *vctx, unsigned char *sig, std::size_t *siglen, std::size_t sigsize,
@@ -371,22 +367,23 @@ int digest_init(SigCtx *c, const char *mdname, void *provkey, const OSSL_PARAM p
 {
 	reset(c, provkey);
 	c->digest = true;
+	void *dk = default_keydata(provkey);
 	if (!rsa_may_use_ocf(c->key, sign ? OCF_KOP_MODEXP_CRT : OCF_KOP_MODEXP)) {
 		c->passthrough = true;
 		// The parameters after init: the default applies them there
 		// too, and this way without the caller's properties.
 		int r = sign ? dfn<OSSL_FUNC_signature_digest_sign_init_fn>(
 				       OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT)(c->dctx, mdname,
-									     dkey(provkey), nullptr) :
+									     dk, nullptr) :
 			       dfn<OSSL_FUNC_signature_digest_verify_init_fn>(
 				       OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT)(c->dctx, mdname,
-									       dkey(provkey), nullptr);
+									       dk, nullptr);
 		return r && set_default(c, params);
 	}
 	int r = sign ? dfn<OSSL_FUNC_signature_sign_init_fn>(OSSL_FUNC_SIGNATURE_SIGN_INIT)(
-			       c->dctx, dkey(provkey), nullptr) :
+			       c->dctx, dk, nullptr) :
 		       dfn<OSSL_FUNC_signature_verify_init_fn>(OSSL_FUNC_SIGNATURE_VERIFY_INIT)(
-			       c->dctx, dkey(provkey), nullptr);
+			       c->dctx, dk, nullptr);
 	if (!r || !set_default(c, params))
 		return 0;
 	if (mdname && *mdname) {
