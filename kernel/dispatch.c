@@ -313,7 +313,11 @@ static void ocf_request_retry(struct work_struct *work);
 /* Hands @req to @p, which holds an in-flight count for it. */
 static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 {
-	bool later = false;
+	/*
+	 * Read first: once an asynchronous producer has completed the request,
+	 * it may unregister and its module go before process() returns here.
+	 */
+	bool sync = p->flags & OCF_PRODUCER_SYNC, later = false;
 	int ret, idx;
 
 	idx = srcu_read_lock(&ocf_producer_srcu);
@@ -328,7 +332,7 @@ static void ocf_request_process(struct ocf_request *req, struct ocf_producer *p)
 		 */
 		if (ret)
 			req->status = ret;
-		if (ret || (p->flags & OCF_PRODUCER_SYNC))
+		if (ret || sync)
 			ocf_request_complete(req);
 		return;
 	}

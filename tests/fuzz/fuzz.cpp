@@ -294,12 +294,64 @@ void call_session_free(worker &w, int fd)
 		forget_id(w, id);
 }
 
+// A key operation (OCF_OP_KEY): its struct ocf_kop in the arena, mostly
+// with the right operand counts and small operands (an 8192-bit
+// exponentiation takes TCG seconds), any field random otherwise.
+void fill_kop(worker &w, struct ocf_op &op)
+{
+	static const std::uint8_t counts[][2] = {
+		{ 0, 0 }, { 3, 1 }, { 6, 1 }, { 5, 2 }, { 7, 0 }, { 3, 1 },
+	};
+	rng &r = w.r;
+	struct ocf_kop k {};
+	k.size = struct_size(r, sizeof(k));
+	k.kop = r.one_in(10) ? r.u32() : 1 + r.below(5);
+	if (k.kop < std::size(counts) && !r.one_in(10)) {
+		k.in_count = counts[k.kop][0];
+		k.out_count = counts[k.kop][1];
+	} else {
+		k.in_count = r.below(10);
+		k.out_count = r.below(10);
+	}
+	k.flags = r.one_in(8) ? (r.one_in(2) ? OCF_KOP_F_PRIME_MODULUS : r.u32()) : 0;
+	k.producer = r.one_in(20) ? r.below(8) : 0;
+	for (struct ocf_kparam &p : k.param) {
+		const std::uint32_t len = r.one_in(30) ? interesting(r, OCF_KOP_MAX_BYTES)
+					  : r.one_in(8) ? r.below(257) : r.below(33);
+		p.len = len;
+		if (r.one_in(8)) {
+			p.data = the_arena.pointer(r, len);
+			continue;
+		}
+		std::uint8_t *at = the_arena.valid(r, len);
+		p.data = reinterpret_cast<std::uintptr_t>(at);
+		// Odd moduli now and then, so that more ops get past the checks.
+		if (len && len <= 256 && r.one_in(2))
+			at[len - 1] |= 1;
+	}
+	sometimes_garbage(r, k.reserved[r.below(2)]);
+	sometimes_garbage(r, k.param[r.below(OCF_KOP_MAX_PARAMS)].reserved);
+	op = {};
+	op.op = OCF_OP_KEY;
+	op.tag = r.next();
+	op.src = r.one_in(10) ? the_arena.pointer(r, sizeof(k)) : place_struct(w, k);
+	if (r.one_in(20))
+		op.len = r.u32();
+	if (r.one_in(20))
+		op.session = session_id(w);
+}
+
 // An operation: structured for its session's algorithm most of the time
-// (so that it reaches a producer), any field random otherwise.
+// (so that it reaches a producer), any field random otherwise; now and then
+// a key operation.
 void fill_op(worker &w, struct ocf_op &op, bool many)
 {
 	rng &r = w.r;
 	std::uint32_t alg = 0;
+	if (r.one_in(8)) {
+		fill_kop(w, op);
+		return;
+	}
 	op = {};
 	if (w.nids && !r.one_in(8)) {
 		const known_session &k = w.ids[r.below(w.nids)];

@@ -105,6 +105,72 @@ TEST_CASE("the op fillers refuse layouts that do not fit: no wrapped 32-bit leng
 	CHECK(op.len == 79);
 }
 
+TEST_CASE("key-op fillers: operand order and counts, leading zeros stripped, long outputs")
+{
+	const std::uint8_t base[] = {0, 0, 5}, exp[] = {3}, mod[] = {0, 0xfb};
+	std::vector<std::uint8_t> out(OCF_KOP_MAX_BYTES + 10, 0xee);
+	ocf_kop kop;
+	REQUIRE(ocf_kop_modexp(&kop, OCF_KOP_F_PRIME_MODULUS, {base, sizeof(base)}, {exp, sizeof(exp)},
+			       {mod, sizeof(mod)}, out.data(), out.size()) == 0);
+	CHECK(kop.size == sizeof(kop));
+	CHECK(kop.kop == OCF_KOP_MODEXP);
+	CHECK(kop.flags == OCF_KOP_F_PRIME_MODULUS);
+	CHECK(kop.in_count == 3);
+	CHECK(kop.out_count == 1);
+	CHECK(kop.param[0].data == reinterpret_cast<std::uintptr_t>(base + 2));
+	CHECK(kop.param[0].len == 1);
+	CHECK(kop.param[1].len == 1);
+	CHECK(kop.param[2].data == reinterpret_cast<std::uintptr_t>(mod + 1));
+	CHECK(kop.param[2].len == 1);
+	// The output's head past the ABI's limit can only be zeros: zeroed here.
+	CHECK(kop.param[3].len == OCF_KOP_MAX_BYTES);
+	CHECK(kop.param[3].data == reinterpret_cast<std::uintptr_t>(out.data() + 10));
+	CHECK(out[0] == 0);
+	CHECK(out[9] == 0);
+	CHECK(out[10] == 0xee);
+	for (unsigned i = 4; i < OCF_KOP_MAX_PARAMS; i++)
+		CHECK((kop.param[i].data == 0 && kop.param[i].len == 0));
+
+	ocf_op op;
+	ocf_op_kop(&op, &kop);
+	CHECK(op.op == OCF_OP_KEY);
+	CHECK(op.src == reinterpret_cast<std::uintptr_t>(&kop));
+	CHECK((op.session == 0 && op.len == 0 && op.dst == 0 && op.iv == 0));
+
+	// DH: priv, peer, prime in the ABI, whatever the call's order.
+	const std::uint8_t priv[] = {9}, peer[] = {4}, prime[] = {0x17};
+	std::uint8_t dh[1];
+	REQUIRE(ocf_kop_dh_compute_key(&kop, {peer, 1}, {priv, 1}, {prime, 1}, dh, 1) == 0);
+	CHECK(kop.param[0].data == reinterpret_cast<std::uintptr_t>(priv));
+	CHECK(kop.param[1].data == reinterpret_cast<std::uintptr_t>(peer));
+	CHECK((kop.in_count == 3 && kop.out_count == 1));
+
+	// DSA: the digest keeps its leading zeros (they place it before the cut).
+	const std::uint8_t digest[] = {0, 1, 2};
+	ocf_dsa_params dsa{{prime, 1}, {exp, 1}, {peer, 1}};
+	std::uint8_t r[1], s_[1];
+	REQUIRE(ocf_kop_dsa_sign(&kop, {digest, 3}, &dsa, {priv, 1}, r, 1, s_, 1) == 0);
+	CHECK(kop.param[0].len == 3);
+	CHECK((kop.in_count == 5 && kop.out_count == 2));
+	REQUIRE(ocf_kop_dsa_verify(&kop, {digest, 3}, &dsa, {peer, 1}, {r, 1}, {s_, 1}) == 0);
+	CHECK((kop.in_count == 7 && kop.out_count == 0));
+	ocf_rsa_crt_key crt{};
+	REQUIRE(ocf_kop_modexp_crt(&kop, {base, 3}, &crt, out.data(), 8) == 0);
+	CHECK((kop.in_count == 6 && kop.out_count == 1));
+
+	// NULL arguments.
+	CHECK(ocf_kop_modexp(nullptr, 0, {}, {}, {}, nullptr, 0) == -EINVAL);
+	CHECK(ocf_kop_modexp_crt(&kop, {}, nullptr, nullptr, 0) == -EINVAL);
+	CHECK(ocf_kop_dsa_sign(&kop, {}, nullptr, {}, nullptr, 0, nullptr, 0) == -EINVAL);
+	CHECK(ocf_modexp(nullptr, {base, 3}, {exp, 1}, {mod, 2}, out.data(), 1) == -EINVAL);
+	CHECK(ocf_modexp_crt(nullptr, {base, 3}, nullptr, out.data(), 1) == -EINVAL);
+	CHECK(ocf_dsa_verify(nullptr, {}, nullptr, {}, {}, {}) == -EINVAL);
+	// A modulus no producer can take, before any device is asked.
+	std::vector<std::uint8_t> huge(OCF_KOP_MAX_BYTES + 1, 0xff);
+	CHECK(ocf_modexp(reinterpret_cast<ocf_device *>(8), {base, 3}, {exp, 1},
+			 {huge.data(), huge.size()}, out.data(), out.size()) == -EOPNOTSUPP);
+}
+
 TEST_CASE("ocf_session_params grows: its size field, a zero tail accepted, a non-zero one refused")
 {
 	// A struct "from a later version": ours plus a tail. The checks come

@@ -112,7 +112,7 @@ void check_counts(const json::value &v, const std::vector<std::string> &keys)
 }
 
 const std::vector<std::string> stats_keys = {"requests",   "bytes",    "errors",    "in_flight",
-					     "migrations", "sessions", "latency_ns"};
+					     "migrations", "sessions", "latency_ns", "kop_requests"};
 
 void check_stats(const json::value &s)
 {
@@ -258,8 +258,10 @@ TEST_CASE("ocfctl --json: producers, sessions and stats of another process's tra
 	check_keys(doc, {"version", "producers"});
 	REQUIRE(doc.at("producers").items.size() == 1);
 	const json::value &p = doc.at("producers").items[0];
-	check_keys(p, {"id", "name", "kind", "flags", "algorithms", "max_len", "max_sessions", "stats"});
-	check_counts(p, {"id", "max_len", "max_sessions"});
+	check_keys(p, {"id", "name", "kind", "flags", "algorithms", "max_len", "max_sessions", "kops",
+		       "kop_max_bits", "stats"});
+	check_counts(p, {"id", "max_len", "max_sessions", "kop_max_bits"});
+	check_string_list(p.at("kops"));
 	CHECK(p.at("name").text == "devshim");
 	CHECK(p.at("kind").text == "sw");
 	check_string_list(p.at("flags"));

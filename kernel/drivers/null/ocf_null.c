@@ -5,6 +5,12 @@
  * registered; the unplug/replug parameters take one away and bring it back,
  * which is how the tests make a producer vanish mid-traffic, and busy_every
  * makes them refuse work now and then, as a full device would.
+ *
+ * With kops set when an instance is plugged, it also takes key operations
+ * and holds them, undone, until it is unplugged, when it gives them back
+ * (-EAGAIN) for the framework to rerun elsewhere: how the tests unplug a
+ * producer in the middle of a key operation. Such an instance completes
+ * asynchronously (not OCF_PRODUCER_SYNC), as a device would.
  */
 
 #include <linux/module.h>
@@ -21,7 +27,23 @@ static unsigned int busy_every;
 module_param(busy_every, uint, 0644);
 MODULE_PARM_DESC(busy_every, "answer -EBUSY to every Nth request (0: never), to test queueing");
 
+static bool kops;
+module_param(kops, bool, 0644);
+MODULE_PARM_DESC(kops, "instances plugged from now on take key operations and hold them until unplugged");
+
 static atomic_t ocf_null_calls = ATOMIC_INIT(0);
+
+/* Key operations an instance holds; more than this are refused as busy. */
+#define OCF_NULL_MAX_HELD 64
+
+struct ocf_null_held {
+	spinlock_t lock;		/* protects the fields below */
+	bool leaving;
+	unsigned int n;
+	struct ocf_krequest *kreqs[OCF_NULL_MAX_HELD];
+};
+
+static struct ocf_null_held ocf_null_held[OCF_NULL_MAX_INSTANCES];
 
 static struct ocf_producer ocf_null_producers[OCF_NULL_MAX_INSTANCES];
 static bool ocf_null_registered[OCF_NULL_MAX_INSTANCES];	/* under ocf_null_lock */
@@ -50,10 +72,44 @@ static int ocf_null_process(struct ocf_producer *p, struct ocf_request *req, voi
 	return 0;
 }
 
+static int ocf_null_kprocess(struct ocf_producer *p, struct ocf_krequest *kreq)
+{
+	struct ocf_null_held *h = p->drvdata;
+	int ret = 0;
+
+	spin_lock(&h->lock);
+	if (h->leaving)
+		ret = -EAGAIN;
+	else if (h->n == OCF_NULL_MAX_HELD)
+		ret = -EBUSY;
+	else
+		h->kreqs[h->n++] = kreq;
+	spin_unlock(&h->lock);
+	return ret;
+}
+
+/* Gives back what @p holds; it takes no more from now on. */
+static void ocf_null_give_back(struct ocf_producer *p)
+{
+	struct ocf_null_held *h = p->drvdata;
+	struct ocf_krequest *kreqs[OCF_NULL_MAX_HELD];
+	unsigned int i, n;
+
+	spin_lock(&h->lock);
+	h->leaving = true;
+	n = h->n;
+	memcpy(kreqs, h->kreqs, n * sizeof(kreqs[0]));
+	h->n = 0;
+	spin_unlock(&h->lock);
+	for (i = 0; i < n; i++)
+		ocf_kdone(kreqs[i], -EAGAIN);
+}
+
 static const struct ocf_producer_ops ocf_null_ops = {
 	.newsession = ocf_null_newsession,
 	.freesession = ocf_null_freesession,
 	.process = ocf_null_process,
+	.kprocess = ocf_null_kprocess,
 };
 
 static int ocf_null_plug(unsigned int i)
@@ -70,6 +126,18 @@ static int ocf_null_plug(unsigned int i)
 	p->algs = BIT_ULL(OCF_CIPHER_NULL);
 	p->max_len = U32_MAX;
 	p->ops = &ocf_null_ops;
+	if (READ_ONCE(kops)) {
+		struct ocf_null_held *h = &ocf_null_held[i];
+
+		spin_lock_init(&h->lock);
+		h->leaving = false;
+		h->n = 0;
+		p->drvdata = h;
+		p->flags &= ~OCF_PRODUCER_SYNC;
+		p->kops = BIT(OCF_KOP_MODEXP) | BIT(OCF_KOP_MODEXP_CRT) | BIT(OCF_KOP_DSA_SIGN) |
+			  BIT(OCF_KOP_DSA_VERIFY) | BIT(OCF_KOP_DH_COMPUTE_KEY);
+		p->kop_max_bits = OCF_KOP_MAX_BITS;
+	}
 	ret = ocf_producer_register(p);
 	if (!ret)
 		ocf_null_registered[i] = true;
@@ -81,6 +149,8 @@ static void ocf_null_unplug(unsigned int i)
 	lockdep_assert_held(&ocf_null_lock);
 	if (!ocf_null_registered[i])
 		return;
+	if (ocf_null_producers[i].kops)
+		ocf_null_give_back(&ocf_null_producers[i]);
 	ocf_producer_unregister(&ocf_null_producers[i]);
 	ocf_null_registered[i] = false;
 }

@@ -417,7 +417,7 @@ static void ocf_sw_free(MPI *v, unsigned int n)
 		mpi_free(v[n]);
 }
 
-/* base, exp, mod -> base^exp mod mod */
+/* base, exp, mod -> base^exp modulo mod */
 static int ocf_sw_modexp(struct ocf_krequest *kreq)
 {
 	enum { BASE, EXP, MOD, PM1, R, N };

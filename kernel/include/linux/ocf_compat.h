@@ -27,41 +27,48 @@
 #include <linux/mpi.h>
 
 #ifdef OCF_HAVE_MPI_INT_OPS
-#define OCF_MPI_RET(call)	return call
+#define ocf_mpi_add	mpi_add
+#define ocf_mpi_sub	mpi_sub
+#define ocf_mpi_mul	mpi_mul
+#define ocf_mpi_addm	mpi_addm
+#define ocf_mpi_subm	mpi_subm
+#define ocf_mpi_mulm	mpi_mulm
 #else
-#define OCF_MPI_RET(call)	do { call; return 0; } while (0)
-#endif
-
 static inline int ocf_mpi_add(MPI w, MPI u, MPI v)
 {
-	OCF_MPI_RET(mpi_add(w, u, v));
+	mpi_add(w, u, v);
+	return 0;
 }
 
 static inline int ocf_mpi_sub(MPI w, MPI u, MPI v)
 {
-	OCF_MPI_RET(mpi_sub(w, u, v));
+	mpi_sub(w, u, v);
+	return 0;
 }
 
 static inline int ocf_mpi_mul(MPI w, MPI u, MPI v)
 {
-	OCF_MPI_RET(mpi_mul(w, u, v));
+	mpi_mul(w, u, v);
+	return 0;
 }
 
 static inline int ocf_mpi_addm(MPI w, MPI u, MPI v, MPI m)
 {
-	OCF_MPI_RET(mpi_addm(w, u, v, m));
+	mpi_addm(w, u, v, m);
+	return 0;
 }
 
 static inline int ocf_mpi_subm(MPI w, MPI u, MPI v, MPI m)
 {
-	OCF_MPI_RET(mpi_subm(w, u, v, m));
+	mpi_subm(w, u, v, m);
+	return 0;
 }
 
 static inline int ocf_mpi_mulm(MPI w, MPI u, MPI v, MPI m)
 {
-	OCF_MPI_RET(mpi_mulm(w, u, v, m));
+	mpi_mulm(w, u, v, m);
+	return 0;
 }
-
-#undef OCF_MPI_RET
+#endif
 
 #endif /* _LINUX_OCF_COMPAT_H */

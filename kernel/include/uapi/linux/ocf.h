@@ -337,7 +337,7 @@ struct ocf_reap {
  * (the paper's crypto_kdispatch). Values are ABI: append only. Each takes
  * struct ocf_kop.param[] as listed: first the inputs, then the outputs.
  *
- * MODEXP	in: base, exp, mod; out: base^exp mod mod. For public
+ * MODEXP	in: base, exp, mod; out: base^exp modulo mod. For public
  *		exponents: the exponent is not blinded unless the caller sets
  *		OCF_KOP_F_PRIME_MODULUS (a prime modulus m, which allows
  *		exp + k*(m-1)). A secret exponent over a composite modulus
