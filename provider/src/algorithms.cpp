@@ -2,6 +2,7 @@
 // The provider's algorithm tables (what it offers, and how OCF does it) and
 // their binding to OpenSSL's default provider, whose implementation of each
 // serves everything that does not go to OCF.
+#include "pkey.hpp"
 #include "prov.hpp"
 
 #include <openssl/crypto.h>
@@ -206,10 +207,71 @@ void load_default_provider()
 				s.hmac_available = bind_mac(s.hmac, a->implementation);
 			}
 	}
+	bind_default_pkeys(s.deflt);
 	g_default_provider_bound = true;
 }
 
+// The default's implementation of @name for @operation_id, by function id.
+void bind_pkey(OSSL_PROVIDER *deflt, int operation_id, const char *name, PkeyFns &f,
+	       std::initializer_list<int> required)
+{
+	int no_cache = 0;
+	const OSSL_ALGORITHM *a = OSSL_PROVIDER_query_operation(deflt, operation_id, &no_cache);
+	for (; a && a->algorithm_names; a++) {
+		if (!same_name(a->algorithm_names, name))
+			continue;
+		f.names = a->algorithm_names;
+		for (const OSSL_DISPATCH *d = a->implementation; d->function_id; d++)
+			if (d->function_id > 0 &&
+			    static_cast<std::size_t>(d->function_id) < PkeyFns::kMaxId)
+				f.fn[d->function_id] = d->function;
+		f.available = true;
+		for (int id : required)
+			f.available = f.available && f.fn[id];
+		return;
+	}
+}
+
 } // namespace
+
+DefaultPkeys g_default_pkeys;
+
+void bind_default_pkeys(OSSL_PROVIDER *deflt)
+{
+	DefaultPkeys &p = g_default_pkeys;
+	const std::initializer_list<int> keymgmt = {
+		OSSL_FUNC_KEYMGMT_NEW,	  OSSL_FUNC_KEYMGMT_FREE,   OSSL_FUNC_KEYMGMT_IMPORT,
+		OSSL_FUNC_KEYMGMT_EXPORT, OSSL_FUNC_KEYMGMT_HAS,    OSSL_FUNC_KEYMGMT_GET_PARAMS,
+		OSSL_FUNC_KEYMGMT_MATCH,  OSSL_FUNC_KEYMGMT_GEN_INIT, OSSL_FUNC_KEYMGMT_GEN,
+	};
+	bind_pkey(deflt, OSSL_OP_KEYMGMT, "RSA", p.rsa_keymgmt, keymgmt);
+	bind_pkey(deflt, OSSL_OP_KEYMGMT, "DH", p.dh_keymgmt, keymgmt);
+	bind_pkey(deflt, OSSL_OP_SIGNATURE, "RSA", p.rsa_signature,
+		  { OSSL_FUNC_SIGNATURE_NEWCTX, OSSL_FUNC_SIGNATURE_FREECTX,
+		    OSSL_FUNC_SIGNATURE_DUPCTX, OSSL_FUNC_SIGNATURE_SIGN_INIT,
+		    OSSL_FUNC_SIGNATURE_SIGN, OSSL_FUNC_SIGNATURE_VERIFY_INIT,
+		    OSSL_FUNC_SIGNATURE_VERIFY, OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT,
+		    OSSL_FUNC_SIGNATURE_VERIFY_RECOVER, OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT,
+		    OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL,
+		    OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT,
+		    OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE,
+		    OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS,
+		    OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS });
+	bind_pkey(deflt, OSSL_OP_ASYM_CIPHER, "RSA", p.rsa_asym_cipher,
+		  { OSSL_FUNC_ASYM_CIPHER_NEWCTX, OSSL_FUNC_ASYM_CIPHER_FREECTX,
+		    OSSL_FUNC_ASYM_CIPHER_DUPCTX, OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT,
+		    OSSL_FUNC_ASYM_CIPHER_ENCRYPT, OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT,
+		    OSSL_FUNC_ASYM_CIPHER_DECRYPT, OSSL_FUNC_ASYM_CIPHER_GET_CTX_PARAMS,
+		    OSSL_FUNC_ASYM_CIPHER_SET_CTX_PARAMS });
+	bind_pkey(deflt, OSSL_OP_KEYEXCH, "DH", p.dh_keyexch,
+		  { OSSL_FUNC_KEYEXCH_NEWCTX, OSSL_FUNC_KEYEXCH_FREECTX, OSSL_FUNC_KEYEXCH_DUPCTX,
+		    OSSL_FUNC_KEYEXCH_INIT, OSSL_FUNC_KEYEXCH_SET_PEER, OSSL_FUNC_KEYEXCH_DERIVE,
+		    OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS });
+	// The operations need their key management.
+	p.rsa_signature.available = p.rsa_signature.available && p.rsa_keymgmt.available;
+	p.rsa_asym_cipher.available = p.rsa_asym_cipher.available && p.rsa_keymgmt.available;
+	p.dh_keyexch.available = p.dh_keyexch.available && p.dh_keymgmt.available;
+}
 
 bool bind_default_provider()
 {

@@ -113,6 +113,8 @@ struct Snapshot {
 	std::atomic<bool> usable{ false };
 	std::atomic<std::uint64_t> any_algs{ 0 }, hw_algs{ 0 };
 	std::atomic<std::uint32_t> max_len{ 0 };
+	std::atomic<std::uint32_t> any_kops{ 0 }, hw_kops{ 0 };
+	std::atomic<std::uint32_t> any_kop_bits[kKopSlots] = {}, hw_kop_bits[kKopSlots] = {};
 } g_snap;
 
 // Forgets the device of another process (or one we no longer trust) without
@@ -177,6 +179,23 @@ bool ioctl_ok(State &s)
 	return false;
 }
 
+// Adds @p's key operations to @c.
+void add_kops(Caps &c, const ocf_producer_info &p)
+{
+	bool hw = p.flags & OCF_PRODUCER_HARDWARE;
+	c.any_kops |= p.kops;
+	if (hw)
+		c.hw_kops |= p.kops;
+	for (std::size_t op = 0; op < kKopSlots; op++) {
+		if (!((p.kops >> op) & 1))
+			continue;
+		if (p.kop_max_bits > c.any_kop_bits[op])
+			c.any_kop_bits[op] = p.kop_max_bits;
+		if (hw && p.kop_max_bits > c.hw_kop_bits[op])
+			c.hw_kop_bits[op] = p.kop_max_bits;
+	}
+}
+
 // Reads the producer list into s.caps. Called with the lock held.
 bool refresh(State &s)
 {
@@ -205,12 +224,15 @@ bool refresh(State &s)
 			c.hw_algs |= p.algs;
 		if (p.max_len > max)
 			max = p.max_len;
+		add_kops(c, p);
 	}
 	c.max_len = max < s.op_limit ? max : s.op_limit;
-	if (debug_enabled() && (c.any_algs != s.caps.any_algs || c.hw_algs != s.caps.hw_algs))
-		debug("OCF producers: %d, algorithms %#llx, on hardware %#llx, longest request %u",
+	if (debug_enabled() && (c.any_algs != s.caps.any_algs || c.hw_algs != s.caps.hw_algs ||
+				c.any_kops != s.caps.any_kops || c.hw_kops != s.caps.hw_kops))
+		debug("OCF producers: %d, algorithms %#llx, on hardware %#llx, longest request %u, "
+		      "key operations %#x, on hardware %#x",
 		      n, static_cast<unsigned long long>(c.any_algs),
-		      static_cast<unsigned long long>(c.hw_algs), c.max_len);
+		      static_cast<unsigned long long>(c.hw_algs), c.max_len, c.any_kops, c.hw_kops);
 	s.caps = c;
 	return true;
 }
@@ -312,6 +334,12 @@ Caps caps()
 		c.any_algs = g_snap.any_algs.load(std::memory_order_relaxed);
 		c.hw_algs = g_snap.hw_algs.load(std::memory_order_relaxed);
 		c.max_len = g_snap.max_len.load(std::memory_order_relaxed);
+		c.any_kops = g_snap.any_kops.load(std::memory_order_relaxed);
+		c.hw_kops = g_snap.hw_kops.load(std::memory_order_relaxed);
+		for (std::size_t i = 0; i < kKopSlots; i++) {
+			c.any_kop_bits[i] = g_snap.any_kop_bits[i].load(std::memory_order_relaxed);
+			c.hw_kop_bits[i] = g_snap.hw_kop_bits[i].load(std::memory_order_relaxed);
+		}
 		return c;
 	}
 	State &s = state();
@@ -323,6 +351,12 @@ Caps caps()
 	g_snap.any_algs.store(c.any_algs, std::memory_order_relaxed);
 	g_snap.hw_algs.store(c.hw_algs, std::memory_order_relaxed);
 	g_snap.max_len.store(c.max_len, std::memory_order_relaxed);
+	g_snap.any_kops.store(c.any_kops, std::memory_order_relaxed);
+	g_snap.hw_kops.store(c.hw_kops, std::memory_order_relaxed);
+	for (std::size_t i = 0; i < kKopSlots; i++) {
+		g_snap.any_kop_bits[i].store(c.any_kop_bits[i], std::memory_order_relaxed);
+		g_snap.hw_kop_bits[i].store(c.hw_kop_bits[i], std::memory_order_relaxed);
+	}
 	g_snap.next_due.store(s.dev ? s.next_refresh : s.next_open, std::memory_order_relaxed);
 	g_snap.forks_seen.store(forks, std::memory_order_release);
 	return c;
@@ -422,6 +456,32 @@ int run(const Session &s, ocf_op &op)
 		debug("OCF request failed: %s", ocf_strerror(op.status));
 	}
 	return op.status;
+}
+
+ocf_device *kop_device()
+{
+	ocf_device *d = g_dev.load();
+	if (!d || g_pid.load() != getpid())
+		return nullptr;
+	if (FileState f = check_file(d); f != FileState::Ours) {
+		State &st = state();
+		std::lock_guard lock(st.mu);
+		if (st.dev == d)
+			drop(st, f);
+		g_snap.next_due.store(0, std::memory_order_relaxed);
+		return nullptr;
+	}
+	return d;
+}
+
+void kop_failed(int err)
+{
+	if (err != -ENODEV && err != -EOPNOTSUPP)
+		return;
+	State &st = state();
+	std::lock_guard lock(st.mu);
+	st.next_refresh = 0;
+	g_snap.next_due.store(0, std::memory_order_relaxed);
 }
 
 // What /dev/ocf answers before a producer touched the data

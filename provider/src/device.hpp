@@ -22,12 +22,22 @@ namespace ocfprov::dev {
 enum class Lock { Offer, HashSessions, Device, Count };
 std::mutex &lock(Lock which);
 
+// Key-operation types we keep limits for (OCF_KOP_MODEXP..DH_COMPUTE_KEY).
+inline constexpr std::size_t kKopSlots = 8;
+
 // What OCF offers this process now.
 struct Caps {
 	bool usable = false;		// the device is open in this process
 	std::uint64_t any_algs = 0;	// enum ocf_alg bits offered by some producer
 	std::uint64_t hw_algs = 0;	// ... by a producer flagged OCF_PRODUCER_HARDWARE
 	std::uint32_t max_len = 0;	// longest request to send
+	// Key operations (bit 1 << OCF_KOP_x) offered by some producer, and by
+	// a hardware one; per operation the largest modulus (bits) any
+	// producer, or any hardware one, takes for it.
+	std::uint32_t any_kops = 0;
+	std::uint32_t hw_kops = 0;
+	std::uint32_t any_kop_bits[kKopSlots] = {};
+	std::uint32_t hw_kop_bits[kKopSlots] = {};
 };
 
 // The current capabilities. Opens the device on first use (and retries a
@@ -73,6 +83,16 @@ inline bool session_gone(int run_result)
 {
 	return run_result == -ESTALE || run_result == -ENOENT;
 }
+
+// This process's device for one key operation (they need no session), after
+// the same checks as run(): of this process, still our file. nullptr when
+// there is none (the caller does the operation in software).
+ocf_device *kop_device();
+
+// A key operation failed with @err: a vanished producer (-ENODEV) or one
+// that no longer does the operation (-EOPNOTSUPP) makes the producer list
+// be read again at the next caps().
+void kop_failed(int err);
 
 // Errors that leave the buffers untouched: the caller may do the request in
 // software instead.

@@ -3,6 +3,7 @@
 // calls without a context (NEWCTX, GET_PARAMS and the parameter lists) plus
 // its family's functions; and the algorithm lists offered in each mode.
 #include "device.hpp"
+#include "pkey.hpp"
 #include "prov.hpp"
 
 #include <linux/ocf.h>
@@ -218,7 +219,46 @@ const Table &hmac_table()
 // The algorithm lists.
 struct Algorithms {
 	std::vector<OSSL_ALGORITHM> ciphers, digests, macs;
+	std::vector<OSSL_ALGORITHM> keymgmt, signatures, asym_ciphers, keyexch;
 };
+
+// Mode auto offers a key operation when a hardware producer does it on
+// moduli of at least this size (a smaller limit is of no use for today's
+// keys; each key is checked against the real limit when used).
+constexpr std::uint32_t kAutoMinKopBits = 2048;
+
+bool kop_offered(const dev::Caps &hw, unsigned kop)
+{
+	return kop < dev::kKopSlots && ((hw.hw_kops >> kop) & 1) &&
+	       hw.hw_kop_bits[kop] >= kAutoMinKopBits;
+}
+
+// The public-key algorithms: all of them (@hw null), or those a hardware
+// producer in @hw does (RSA: its private operation, CRT; DH: compute key).
+void add_pkey_algorithms(Algorithms &r, const dev::Caps *hw)
+{
+	const char *props = "provider=ocf";
+	const char *desc = "OCF (falls back to OpenSSL's default)";
+	const DefaultPkeys &d = g_default_pkeys;
+	bool rsa = !hw || kop_offered(*hw, OCF_KOP_MODEXP_CRT);
+	bool dh = !hw || kop_offered(*hw, OCF_KOP_DH_COMPUTE_KEY);
+	if (rsa && d.rsa_keymgmt.available) {
+		r.keymgmt.push_back({ d.rsa_keymgmt.names, props, rsa_keymgmt_fns(), desc });
+		if (d.rsa_signature.available)
+			r.signatures.push_back(
+				{ d.rsa_signature.names, props, rsa_signature_fns(), desc });
+		if (d.rsa_asym_cipher.available)
+			r.asym_ciphers.push_back(
+				{ d.rsa_asym_cipher.names, props, rsa_asym_cipher_fns(), desc });
+	}
+	if (dh && d.dh_keymgmt.available) {
+		r.keymgmt.push_back({ d.dh_keymgmt.names, props, dh_keymgmt_fns(), desc });
+		if (d.dh_keyexch.available)
+			r.keyexch.push_back({ d.dh_keyexch.names, props, dh_keyexch_fns(), desc });
+	}
+	for (auto *v : { &r.keymgmt, &r.signatures, &r.asym_ciphers, &r.keyexch })
+		v->push_back({ nullptr, nullptr, nullptr, nullptr });
+}
 
 // What the default provider has, restricted to what @offered (enum ocf_alg
 // bits) does when @only_offered.
@@ -260,7 +300,9 @@ const Algorithms &all_algorithms()
 			if (!g_default_provider.ciphers[i].available && bind_default_provider())
 				debug("%s: not in the default provider here, not offered",
 				      g_cipher_algs[i].name);
-		return build_algorithms(false, 0);
+		Algorithms r = build_algorithms(false, 0);
+		add_pkey_algorithms(r, nullptr);
+		return r;
 	}();
 	return a;
 }
@@ -285,19 +327,23 @@ const Algorithms &auto_algorithms()
 	std::uint64_t hw = c.usable ? c.hw_algs : 0;
 	// Never freed: OpenSSL may hold on to a list it was given (a child's
 	// new list does not replace the parent's in the parent anyway).
-	offer = new Algorithms(build_algorithms(true, hw));
+	auto *a = new Algorithms(build_algorithms(true, hw));
+	dev::Caps hwk = c.usable ? c : dev::Caps{};
+	add_pkey_algorithms(*a, &hwk);
+	offer = a;
 	decided_in = pid;
 	// Offering nothing, this process has no use for the device: with the
 	// system-wide configuration every OpenSSL program would otherwise pin
 	// ocf.ko (rmmod fails) for nothing.
-	if (!hw)
+	if (!hw && offer->keymgmt.size() == 1)
 		dev::release_if_unused();
-	debug("mode auto: %s; offering %zu ciphers, %zu digests, %zu MACs through OCF, "
-	      "the rest is OpenSSL's default provider's own",
-	      !c.usable ? "no usable /dev/ocf" :
-	      hw	? "a hardware producer is present" :
-			  "no hardware producer",
-	      offer->ciphers.size() - 1, offer->digests.size() - 1, offer->macs.size() - 1);
+	debug("mode auto: %s; offering %zu ciphers, %zu digests, %zu MACs, %zu key types "
+	      "through OCF, the rest is OpenSSL's default provider's own",
+	      !c.usable	      ? "no usable /dev/ocf" :
+	      hw || hwk.hw_kops ? "a hardware producer is present" :
+				  "no hardware producer",
+	      offer->ciphers.size() - 1, offer->digests.size() - 1, offer->macs.size() - 1,
+	      offer->keymgmt.size() - 1);
 	return *offer;
 }
 
@@ -313,6 +359,14 @@ const OSSL_ALGORITHM *offered_algorithms(const Provider *prov, int operation_id)
 		return a.digests.data();
 	case OSSL_OP_MAC:
 		return a.macs.data();
+	case OSSL_OP_KEYMGMT:
+		return a.keymgmt.data();
+	case OSSL_OP_SIGNATURE:
+		return a.signatures.data();
+	case OSSL_OP_ASYM_CIPHER:
+		return a.asym_ciphers.data();
+	case OSSL_OP_KEYEXCH:
+		return a.keyexch.data();
 	default:
 		return nullptr;
 	}

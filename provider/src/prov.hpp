@@ -52,6 +52,8 @@ enum Reason : int {
 	R_MALLOC,
 	R_OPERATION_FAILED,
 	R_BAD_LENGTH,
+	R_BAD_SIGNATURE,
+	R_KOP_FAULT,		// a private key operation's result failed verification
 };
 
 // The default provider's functions for one algorithm.

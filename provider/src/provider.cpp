@@ -5,6 +5,7 @@
 // errors.cpp, algorithms.cpp (tables and the default provider),
 // dispatch.cpp (dispatch tables and what is offered).
 #include "device.hpp"
+#include "pkey.hpp"
 #include "prov.hpp"
 
 #include <openssl/crypto.h>
@@ -54,9 +55,18 @@ int prov_get_params(void *, OSSL_PARAM params[])
 const OSSL_ALGORITHM *prov_query(void *provctx, int operation_id, int *no_cache)
 {
 	*no_cache = 0;
-	if (operation_id != OSSL_OP_CIPHER && operation_id != OSSL_OP_DIGEST &&
-	    operation_id != OSSL_OP_MAC)
+	switch (operation_id) {
+	case OSSL_OP_CIPHER:
+	case OSSL_OP_DIGEST:
+	case OSSL_OP_MAC:
+	case OSSL_OP_KEYMGMT:
+	case OSSL_OP_SIGNATURE:
+	case OSSL_OP_ASYM_CIPHER:
+	case OSSL_OP_KEYEXCH:
+		break;
+	default:
 		return nullptr;	// and do not open the device for what we never offer
+	}
 	return offered_algorithms(static_cast<const Provider *>(provctx), operation_id);
 }
 
@@ -124,6 +134,19 @@ bool use_ocf(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2, std::
 		return false;
 	*max_len = c.max_len;
 	return c.max_len > 0;
+}
+
+bool kop_allowed(const Provider *prov, unsigned kop, std::size_t bits)
+{
+	if (!prov || prov->cfg.mode == Mode::Never || kop >= dev::kKopSlots || !bits)
+		return false;
+	dev::Caps c = dev::caps();
+	if (!c.usable)
+		return false;
+	bool always = prov->cfg.mode == Mode::Always;
+	std::uint32_t kops = always ? c.any_kops : c.hw_kops;
+	std::uint32_t max_bits = always ? c.any_kop_bits[kop] : c.hw_kop_bits[kop];
+	return ((kops >> kop) & 1) && bits <= max_bits;
 }
 
 } // namespace ocfprov

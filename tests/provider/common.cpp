@@ -128,6 +128,7 @@ bool total_stats(ocf_stats *out, bool *hw = nullptr, bool software_only = false)
 			continue;
 		out->requests += v[static_cast<std::size_t>(i)].stats.requests;
 		out->bytes += v[static_cast<std::size_t>(i)].stats.bytes;
+		out->kop_requests += v[static_cast<std::size_t>(i)].stats.kop_requests;
 		if (hw && (v[static_cast<std::size_t>(i)].flags & OCF_PRODUCER_HARDWARE))
 			*hw = true;
 	}
@@ -154,6 +155,27 @@ std::uint64_t hardware_algs()
 		if (v[static_cast<std::size_t>(i)].flags & OCF_PRODUCER_HARDWARE)
 			algs |= v[static_cast<std::size_t>(i)].algs;
 	return algs;
+}
+
+std::uint32_t producer_kops(bool hardware_only, std::uint32_t min_bits)
+{
+	ocf_device *d = test_device();
+	if (!d)
+		return 0;
+	std::vector<ocf_producer_info> v(32);
+	int n = ocf_producers(d, v.data(), static_cast<unsigned>(v.size()));
+	std::uint32_t kops = 0;
+	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++)
+		if ((!hardware_only || (v[static_cast<std::size_t>(i)].flags & OCF_PRODUCER_HARDWARE)) &&
+		    v[static_cast<std::size_t>(i)].kop_max_bits >= min_bits)
+			kops |= v[static_cast<std::size_t>(i)].kops;
+	return kops;
+}
+
+long long ocf_kop_requests()
+{
+	ocf_stats s;
+	return total_stats(&s) ? static_cast<long long>(s.kop_requests) : -1;
 }
 
 bool hardware_present()

@@ -44,6 +44,15 @@ bool ocf_serving();
 // (0 without a device).
 std::uint64_t hardware_algs();
 
+// The key operations (bit 1 << OCF_KOP_x) producers offer: all of them, or
+// only those flagged OCF_PRODUCER_HARDWARE, on moduli of at least @min_bits
+// (0 without a device).
+std::uint32_t producer_kops(bool hardware_only, std::uint32_t min_bits = 0);
+
+// Key operations completed by all OCF producers so far, or -1 (as
+// ocf_requests()).
+long long ocf_kop_requests();
+
 // True when a producer flagged OCF_PRODUCER_HARDWARE is registered.
 bool hardware_present();
 

@@ -51,6 +51,13 @@ hardware_producers() {
 	ocfctl_json producers 'sum(p["kind"] == "hw" for p in d["producers"])' || echo -1
 }
 
+# The key operations (OCF_KOP_* bits) some producer offers: "0" without
+# /dev/ocf or when the list cannot be read.
+ocf_kops() {
+	[ -e /dev/ocf ] || { echo 0; return; }
+	ocfctl_json producers 'sum(p.get("kops", 0) and 1 for p in d["producers"])' || echo 0
+}
+
 # After a transfer in mode always: at least $size_mb MiB went through OCF
 # since OCF's byte counter read B0, and the caller's `sessions SESSION`
 # (how many OCF sessions of that kind the provider made) grew past N0.

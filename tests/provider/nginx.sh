@@ -7,6 +7,9 @@
 # /dev/ocf and a producer, at least 64 MiB per transfer went through OCF.
 # Then the swcrypt producer is unplugged during GCM and stitched transfers:
 # they complete intact in software.
+# With an RSA-2048 certificate, TLS 1.2 (ECDHE-RSA, PKCS#1 v1.5) and TLS 1.3
+# (RSA-PSS) full handshakes: each one's signature is made by OCF, so OCF's
+# key-operation counter grows by exactly one per handshake.
 # nginx forks its workers after loading the configuration (and the provider).
 #
 # Run as root in the VM, with the modules loaded:
@@ -36,6 +39,8 @@ trap cleanup EXIT
 mkdir -p "$tmp/www"
 ref_openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 	-subj /CN=localhost -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+ref_openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+	-subj /CN=localhost -keyout "$tmp/rsa-key.pem" -out "$tmp/rsa-cert.pem" 2>/dev/null
 head -c $((size_mb * 1024 * 1024)) /dev/urandom >"$tmp/www/big"
 chmod -R a+rX "$tmp/www"
 
@@ -81,6 +86,25 @@ http {
 		root $tmp/www;
 		ssl_protocols TLSv1.3;
 		ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
+	}
+	server {
+		listen 127.0.0.1:8447 ssl;
+		root $tmp/www;
+		ssl_certificate $tmp/rsa-cert.pem;
+		ssl_certificate_key $tmp/rsa-key.pem;
+		ssl_protocols TLSv1.2;
+		ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;
+		ssl_session_tickets off;
+		ssl_session_cache off;
+	}
+	server {
+		listen 127.0.0.1:8448 ssl;
+		root $tmp/www;
+		ssl_certificate $tmp/rsa-cert.pem;
+		ssl_certificate_key $tmp/rsa-key.pem;
+		ssl_protocols TLSv1.3;
+		ssl_session_tickets off;
+		ssl_session_cache off;
 	}
 }
 EOF
@@ -131,6 +155,35 @@ fetch "TLS 1.2 CBC-SHA384, encrypt-then-MAC" 8446 "TLSv1.2 / ECDHE-ECDSA-AES256-
 	"aes-cbc" --tlsv1.2 --tls-max 1.2
 fetch "TLS 1.3 AES-128-GCM" 8445 "TLSv1.3 / TLS_AES_128_GCM_SHA256" "aes-gcm" \
 	--tlsv1.3 --tls13-ciphers TLS_AES_128_GCM_SHA256
+
+# RSA-2048 full handshakes (no resumption: tickets and the cache are off,
+# and each s_client is a new client): with a producer that does RSA's CRT
+# operation, OCF makes each handshake's one signature.
+handshakes() {
+	local name=$1 port=$2 want=$3 n=5 k0 k1 ok=0
+	shift 3
+	k0=$(ocf_total kop_requests)
+	for _ in $(seq $n); do
+		ref_openssl s_client -connect 127.0.0.1:$port -servername localhost "$@" \
+			</dev/null >"$tmp/s_client.log" 2>&1 &&
+			grep -qE "$want" "$tmp/s_client.log" && ok=$((ok + 1))
+	done
+	grep -m2 -E '^(New|Peer signature type)' "$tmp/s_client.log" | sed 's/^/# /'
+	report "$name: $n full handshakes ($want)" "$([ "$ok" -eq "$n" ]; echo $?)"
+	k1=$(ocf_total kop_requests)
+	if [ "$k0" -eq -2 ] || [ "$k1" -eq -2 ]; then
+		report "$name: OCF's key-operation counter readable (ocfctl stats --json)" 1
+	elif [ "$k0" -ge 0 ] && [ "$OCF_PROVIDER_MODE" = always ] &&
+		[ "$(ocf_kops)" != 0 ]; then
+		report "$name: OCF made each handshake's signature (key operations $k0 -> $k1, want +$n)" \
+			"$([ $((k1 - k0)) -eq "$n" ]; echo $?)"
+	fi
+}
+handshakes "TLS 1.2 ECDHE-RSA, RSA-2048 certificate (RSA-PSS)" 8447 \
+	"New, TLSv1.2, Cipher is ECDHE-RSA-AES128-GCM-SHA256" -tls1_2 -no_ticket
+handshakes "TLS 1.2 ECDHE-RSA, RSA-2048 certificate (PKCS#1 v1.5)" 8447 \
+	"New, TLSv1.2, Cipher is ECDHE-RSA-AES128-GCM-SHA256" -tls1_2 -no_ticket -sigalgs RSA+SHA256
+handshakes "TLS 1.3, RSA-2048 certificate (RSA-PSS)" 8448 "New, TLSv1.3" -tls1_3 -no_ticket
 
 # The client with the provider too: libssl decrypts through it.
 head -c $((4 * 1024 * 1024)) "$tmp/www/big" >"$tmp/www/small"

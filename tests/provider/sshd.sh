@@ -6,6 +6,11 @@
 # seccomp sandbox, which denies open(2) and kills on unlisted ioctls: the
 # provider must fall back to software there without being killed (it logs
 # the refused fstat, or open).
+# An RSA-2048 host key signs the key exchange (rsa-sha2-256 and -512): the
+# login works with the provider loaded. OpenSSH before 9.4 signs with the
+# legacy RSA_sign() on an RSA object, which runs libcrypto's built-in RSA
+# code and no provider; from 9.4 on it signs through EVP, and then OCF must
+# make the host key's signature (its key-operation counter grows).
 #
 # Run as root in the VM, with the modules loaded:
 #   tools/vm run --modules "kernel/ocf.ko kernel/drivers/swcrypt/ocf_swcrypt.ko" -- \
@@ -35,6 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/host_ed25519"
+ssh-keygen -q -t rsa -b 2048 -N '' -f "$tmp/host_rsa"
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/id"
 cp "$tmp/id.pub" "$tmp/authorized_keys"
 head -c $((size_mb * 1024 * 1024)) /dev/urandom >"$tmp/big"
@@ -43,6 +49,7 @@ cat >"$tmp/sshd_config" <<EOF
 Port 2222
 ListenAddress 127.0.0.1
 HostKey $tmp/host_ed25519
+HostKey $tmp/host_rsa
 PidFile $tmp/sshd.pid
 PermitRootLogin prohibit-password
 PubkeyAuthentication yes
@@ -80,6 +87,25 @@ check "ssh logs in (the sandboxed pre-auth child survived)" \
 sessions() {
 	grep -F "OCF session" "$tmp/sshd.log" | grep -cF ": $1"
 }
+
+# The RSA host key. OpenSSH's version decides whether the provider sees it.
+ver=$(ssh -V 2>&1 | sed -nE 's/^OpenSSH_([0-9]+)\.([0-9]+).*/\1 \2/p')
+evp_rsa=1
+if [ -n "$ver" ] && [ $((${ver% *} * 100 + ${ver#* })) -lt 904 ]; then
+	evp_rsa=0
+fi
+for alg in rsa-sha2-256 rsa-sha2-512; do
+	k0=$(ocf_total kop_requests)
+	check "ssh logs in, host key $alg" \
+		ssh "${ssh_opts[@]}" -o HostKeyAlgorithms=$alg -p 2222 root@127.0.0.1 true
+	k1=$(ocf_total kop_requests)
+	echo "# host key $alg: OCF key operations $k0 -> $k1 (OpenSSH ${ver/ /.} signs RSA" \
+		"$([ $evp_rsa = 1 ] && echo through EVP || echo with the legacy RSA_sign, no provider))"
+	if [ "$evp_rsa" = 1 ] && [ "$k0" -ge 0 ] && [ "${OCF_PROVIDER_MODE:-always}" = always ] &&
+		[ "$(ocf_kops)" != 0 ]; then
+		report "host key $alg: OCF made the signature" "$([ "$k1" -gt "$k0" ]; echo $?)"
+	fi
+done
 
 # copy NAME CIPHER SESSION FROM TO: scp (stock OpenSSL) with CIPHER.
 copy() {
