@@ -75,7 +75,7 @@ bool pull_state(BlockCtx *c, unsigned char *iv, unsigned *num)
 		OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_NUM, &n),
 		OSSL_PARAM_construct_end(),
 	};
-	if (!c->default_impl->get_ctx_params(c->default_ctx, p))
+	if (!default_get(*c->default_impl, c->default_ctx, p))
 		return false;
 	if (num)
 		*num = n;

@@ -3,6 +3,7 @@
 #include "params.hpp"
 
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 
 namespace ocfprov {
 
@@ -21,10 +22,25 @@ bool set_octets(OSSL_PARAM *p, const void *data, std::size_t len)
 	return OSSL_PARAM_set_octet_string(p, data, len) || OSSL_PARAM_set_octet_ptr(p, data, len);
 }
 
+// Our own questions to the default context leave nothing on the error
+// queue when answered: its getters try an octet pointer before an octet
+// string, and OpenSSL 3.2 and later raise an error for the first miss, which
+// libssl then finds and fails SSL_write with (nginx, TLS 1.2 CBC records).
+bool default_get(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM params[])
+{
+	ERR_set_mark();
+	const bool ok = default_impl.get_ctx_params(default_ctx, params) == 1;
+	if (ok)
+		ERR_pop_to_mark();
+	else
+		ERR_clear_last_mark();
+	return ok;
+}
+
 bool default_get_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param)
 {
 	OSSL_PARAM p[] = { param, OSSL_PARAM_construct_end() };
-	return default_impl.get_ctx_params(default_ctx, p) == 1;
+	return default_get(default_impl, default_ctx, p);
 }
 
 bool default_set_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param)

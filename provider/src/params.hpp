@@ -40,6 +40,7 @@ bool set_octets(OSSL_PARAM *p, const void *data, std::size_t len);
 
 // One parameter of a default cipher context, read or set (e.g.
 // OSSL_PARAM_construct_uint(OSSL_CIPHER_PARAM_PADDING, &pad)).
+bool default_get(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM params[]);
 bool default_get_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param);
 bool default_set_one(const CipherFns &default_impl, void *default_ctx, OSSL_PARAM param);
 
