@@ -171,7 +171,9 @@ static int ocf_kop_check(struct ocf_krequest *kreq)
 			return -E2BIG;
 		if (kreq->param[i].len && !kreq->param[i].data)
 			return -EINVAL;
-		v[i] = ocf_kbn_trim(&kreq->param[i]);
+		/* Outputs hold nothing yet: only their room is checked. */
+		if (i < kreq->in_count)
+			v[i] = ocf_kbn_trim(&kreq->param[i]);
 	}
 
 	switch (kreq->kop) {
@@ -282,6 +284,7 @@ static struct ocf_producer *ocf_kop_claim(struct ocf_krequest *kreq)
 		p->kop_in_flight++;
 		spin_unlock(&p->lock);
 		kreq->kproducer = p;
+		kreq->routed = true;
 	}
 	mutex_unlock(&ocf_lock);
 	return p;
@@ -383,6 +386,7 @@ int ocf_kdispatch(struct ocf_krequest *kreq)
 	kreq->kproducer = NULL;
 	kreq->avoid = 0;
 	kreq->reruns = 0;
+	kreq->routed = false;
 	atomic_inc(&ocf_kops_held);
 	ocf_kop_queue(kreq, ocf_kop_start_work, 0);
 	return 0;

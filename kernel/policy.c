@@ -200,7 +200,7 @@ struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq)
 		}
 	}
 	if (!best)
-		return avoided ?: ERR_PTR(kreq->reruns ? -ENODEV : -EOPNOTSUPP);
+		return avoided ?: ERR_PTR(kreq->routed ? -ENODEV : -EOPNOTSUPP);
 	pick = turn++ % ties;
 	list_for_each_entry(p, &ocf_producers, node) {
 		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits) || p->id == kreq->avoid ||

@@ -22,6 +22,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -878,4 +879,32 @@ TEST_CASE("C++ key operations", "[kops]")
 	CHECK(!batch.status(0));
 	CHECK(o1 == want);
 	CHECK(batch.status(1) == std::errc::invalid_argument);
+}
+
+// Not run by the suite: tests/vm/module-lifecycle.sh starts it to have a
+// process hold more key ops on null0 than it takes (the rest are retried as
+// busy, each tick), kills it with SIGKILL and unloads every module under them.
+TEST_CASE("hold key ops on null0, more than it takes, until killed", "[.kop-holder]")
+{
+	device dev;
+	auto n0 = producer_named(dev, "null0");
+	REQUIRE(n0);
+	REQUIRE(n0->kops != 0);
+	constexpr std::size_t n = 200;
+	std::vector<ocf_kop> kops(n);
+	std::vector<ocf_op> ops(n);
+	std::vector<bytes> base(n), mod(n), out(n, bytes(64));
+	for (std::size_t i = 0; i < n; i++) {
+		bn_ptr m = random_modulus(512);
+		mod[i] = bin(m.get());
+		base[i] = bin(random_below(m.get()).get());
+		ocf_kop_modexp(&kops[i], 0, obn(base[i]), obn(base[i]), obn(mod[i]), out[i].data(), 64);
+		kops[i].producer = n0->id;
+		ocf_op_kop(&ops[i], &kops[i]);
+		ops[i].tag = i;
+	}
+	REQUIRE(ocf_submit(dev.get(), ops.data(), n) == static_cast<int>(n));
+	std::printf("holding %zu key ops\n", n);
+	std::fflush(stdout);
+	std::this_thread::sleep_for(std::chrono::minutes(10));
 }

@@ -4,7 +4,10 @@
 # - ocf cannot be unloaded while producer modules are loaded, nor while a
 #   process holds /dev/ocf open (even with every producer gone);
 # - once the file is closed it unloads cleanly and /dev/ocf goes with it;
-# - everything loads again and works.
+# - everything loads again and works;
+# - a process killed with key ops held by null0 and more retried as busy
+#   each tick, then every module unloaded under them: nothing is reported
+#   (a retry's timer must not outlive ocf), and it all loads again.
 # Prints "ok - ..." / "not ok - ..." lines; exits non-zero if anything failed.
 # It leaves the three modules loaded, as it found them.
 #
@@ -79,15 +82,36 @@ check "the ocf module is gone" wait_for not_loaded ocf
 check "/dev/ocf is gone with it" wait_for absent /dev/ocf
 
 # 4. And it all comes back.
-loaded ocf || check "insmod ocf.ko" insmod "$ocf_ko"
-loaded ocf_swcrypt || check "insmod ocf_swcrypt.ko" insmod "$swcrypt_ko"
-loaded ocf_null || check "insmod ocf_null.ko instances=2" insmod "$null_ko" instances=2
-check "/dev/ocf is back after the reload" wait_for char_device /dev/ocf
-check "ocfctl version works after the reload" "$ocfctl" version
-check "swcrypt, null0 and null1 are registered again" \
-	"$vmtests" --use-colour no "the expected producers are registered: swcrypt, null0 and null1"
-check "operations run after the reload" \
-	"$vmtests" --use-colour no "after the bad-input table the module still works"
+reload() {
+	loaded ocf || check "insmod ocf.ko" insmod "$ocf_ko"
+	loaded ocf_swcrypt || check "insmod ocf_swcrypt.ko" insmod "$swcrypt_ko"
+	loaded ocf_null || check "insmod ocf_null.ko instances=2" insmod "$null_ko" instances=2
+	check "/dev/ocf is back after the reload" wait_for char_device /dev/ocf
+	check "ocfctl version works after the reload" "$ocfctl" version
+	check "swcrypt, null0 and null1 are registered again" \
+		"$vmtests" --use-colour no "the expected producers are registered: swcrypt, null0 and null1"
+	check "operations run after the reload" \
+		"$vmtests" --use-colour no "after the bad-input table the module still works"
+}
+reload
+
+# 5. Key ops in every state when their process dies and the modules go:
+# 64 held by null0, the rest refused as busy and retried each tick.
+nullp=/sys/module/ocf_null/parameters
+echo 1 >$nullp/kops && echo 0 >$nullp/unplug && echo 0 >$nullp/replug && echo 0 >$nullp/kops
+out=$(mktemp)
+"$vmtests" --use-colour no "[.kop-holder]" >"$out" 2>&1 &
+holder=$!
+check "a process holds 200 key ops on null0 (64 held, the rest busy)" \
+	wait_for grep -q "holding 200 key ops" "$out"
+kill -9 "$holder" 2>/dev/null
+check "rmmod ocf_swcrypt under them" rmmod ocf_swcrypt
+check "rmmod ocf_null under them" rmmod ocf_null
+check "the killed holder exits" wait_for eval "! kill -0 $holder 2>/dev/null"
+check "rmmod ocf right after, with busy retries pending" wait_for rmmod ocf
+wait "$holder" 2>/dev/null
+rm -f "$out"
+reload
 
 echo "module lifecycle: $failed failed"
 [ "$failed" -eq 0 ]

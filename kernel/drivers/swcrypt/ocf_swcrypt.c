@@ -417,18 +417,26 @@ static void ocf_sw_free(MPI *v, unsigned int n)
 		mpi_free(v[n]);
 }
 
-/* base, exp, mod -> base^exp modulo mod */
-static int ocf_sw_modexp(struct ocf_krequest *kreq)
+/*
+ * param[@base]^param[@exp] mod param[2] into param[3]. Over a prime
+ * modulus the exponent is blinded with p - 1 (a zero base is not coprime
+ * to it, and 0^0 must stay 1).
+ */
+static int ocf_sw_powm(struct ocf_krequest *kreq, u32 base, u32 exp, bool prime)
 {
 	enum { BASE, EXP, MOD, PM1, R, N };
 	MPI v[N] = {};
-	int ret;
+	int ret = -ENOMEM;
 
-	ret = ocf_sw_read_params(kreq, 0, v, 3) ?: ocf_sw_alloc(v + PM1, 2);
+	v[BASE] = ocf_sw_read(&kreq->param[base]);
+	v[EXP] = ocf_sw_read(&kreq->param[exp]);
+	v[MOD] = ocf_sw_read(&kreq->param[2]);
+	if (!v[BASE] || !v[EXP] || !v[MOD])
+		goto out_free;
+	ret = ocf_sw_alloc(v + PM1, 2);
 	if (ret)
 		goto out_free;
-	/* A zero base is not coprime to the modulus: 0^0 must stay 1. */
-	if ((kreq->flags & OCF_KOP_F_PRIME_MODULUS) && mpi_cmp_ui(v[BASE], 0))
+	if (prime && mpi_cmp_ui(v[BASE], 0))
 		ret = mpi_sub_ui(v[PM1], v[MOD], 1) ?:
 		      ocf_sw_powm_blinded(v[R], v[BASE], v[EXP], v[PM1], v[MOD]);
 	else
@@ -438,6 +446,12 @@ static int ocf_sw_modexp(struct ocf_krequest *kreq)
 out_free:
 	ocf_sw_free(v, N);
 	return ret;
+}
+
+/* base, exp, mod -> base^exp modulo mod */
+static int ocf_sw_modexp(struct ocf_krequest *kreq)
+{
+	return ocf_sw_powm(kreq, 0, 1, kreq->flags & OCF_KOP_F_PRIME_MODULUS);
 }
 
 /* x, p, q, dp, dq, qinv -> x^d mod p*q (Garner's recombination) */
@@ -467,19 +481,7 @@ out_free:
 /* priv, peer, p -> peer^priv mod p */
 static int ocf_sw_dh(struct ocf_krequest *kreq)
 {
-	enum { PRIV, PEER, P, PM1, R, N };
-	MPI v[N] = {};
-	int ret;
-
-	ret = ocf_sw_read_params(kreq, 0, v, 3) ?: ocf_sw_alloc(v + PM1, 2);
-	if (ret)
-		goto out_free;
-	ret = mpi_sub_ui(v[PM1], v[P], 1) ?:
-	      ocf_sw_powm_blinded(v[R], v[PEER], v[PRIV], v[PM1], v[P]) ?:
-	      ocf_sw_write(&kreq->param[3], v[R]);
-out_free:
-	ocf_sw_free(v, N);
-	return ret;
+	return ocf_sw_powm(kreq, 1, 0, true);
 }
 
 /* The digest as DSA uses it: cut to q's length in bytes, as OpenSSL does. */

@@ -204,6 +204,7 @@ struct ocf_krequest {
 	u32 bits;			/* modulus size, for routing */
 	u32 avoid;			/* id of a producer that gave it back */
 	u32 reruns;
+	bool routed;			/* some producer was picked for it */
 };
 
 int ocf_kdispatch(struct ocf_krequest *kreq);
