@@ -12,10 +12,12 @@
 // by OpenSSL's public constant-time checks, RSA_padding_check_PKCS1_type_2
 // and RSA_padding_check_PKCS1_OAEP_mgf1, the very functions the default
 // provider of OpenSSL 3.0 runs, and the result becomes a return value and a
-// length by masks, as the default does. OpenSSL 3.0 (what we build and run
-// against) rejects a malformed PKCS#1 v1.5 padding with an error; 3.2's
-// implicit rejection (a deterministic random message instead) is not in
-// 3.0, so there is nothing to match there.
+// length by masks, as the default does. OpenSSL 3.0 rejects a malformed
+// PKCS#1 v1.5 padding with an error. From 3.2 on, the default answers one
+// with a synthetic message derived from the private exponent and the
+// ciphertext instead ("implicit rejection", on unless the context turns it
+// off), which only its own code makes: such decryptions are the default's,
+// and OCF does PKCS#1 v1.5 decryption where the caller turned it off.
 #define OPENSSL_SUPPRESS_DEPRECATED
 
 #include "params.hpp"
@@ -113,6 +115,17 @@ bool read_params(const CipherCtx *c, int *pad, OaepParams &o)
 	return o.md && o.mgf1;
 }
 
+// OSSL_ASYM_CIPHER_PARAM_IMPLICIT_REJECTION, which 3.0's headers lack; a
+// default without it (3.0, 3.1) answers nothing and rejects with an error.
+bool implicit_rejection(const CipherCtx *c)
+{
+	int on = 0;
+	ERR_set_mark();
+	const bool known = default_get_int(get_ctx, c->dctx, "implicit-rejection", &on);
+	ERR_pop_to_mark();
+	return known && on;
+}
+
 int default_encrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_t outsize,
 		    const unsigned char *in, std::size_t inlen)
 {
@@ -160,7 +173,8 @@ int do_decrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_
 	const std::size_t num = c->key->bytes();
 	int pad = 0;
 	OaepParams o;
-	if (outsize < num || inlen != num || !read_params(c, &pad, o))
+	if (outsize < num || inlen != num || !read_params(c, &pad, o) ||
+	    (pad == RSA_PKCS1_PADDING && implicit_rejection(c)))
 		return default_decrypt(c, out, outlen, outsize, in, inlen);
 	SecretBytes em(num);
 	switch (rsa_private(*c->key, in, em.data())) {
