@@ -474,6 +474,20 @@ ocf_device *kop_device()
 	return d;
 }
 
+namespace {
+std::atomic<unsigned long> g_kop_faults{ 0 };
+} // namespace
+
+void kop_fault()
+{
+	g_kop_faults.fetch_add(1, std::memory_order_relaxed);
+}
+
+unsigned long kop_faults()
+{
+	return g_kop_faults.load(std::memory_order_relaxed);
+}
+
 void kop_failed(int err)
 {
 	if (err != -ENODEV && err != -EOPNOTSUPP)

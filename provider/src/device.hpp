@@ -94,6 +94,12 @@ ocf_device *kop_device();
 // be read again at the next caps().
 void kop_failed(int err);
 
+// A key operation's result failed its check (a producer's fault; the
+// operation was redone in software). Counted for the provider parameter
+// "ocf-kop-faults".
+void kop_fault();
+unsigned long kop_faults();
+
 // Errors that leave the buffers untouched: the caller may do the request in
 // software instead.
 bool data_untouched(int err);

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-// Finite-field DH key exchange (the RFC 7919 ffdhe groups, or any DH key the
-// default provider takes) through OCF: ocf_dh_compute_key gives
+// Finite-field DH key exchange in the named groups (RFC 7919's ffdhe, RFC
+// 3526's modp, RFC 5114's) through OCF: ocf_dh_compute_key gives
 // peer_pub^priv mod p; the rest is the default provider's rules, which we
 // read off its code path (OpenSSL 3.0, ossl_dh_compute_key and
 // DH_compute_key): the modulus size limits, the shared secret z refused when
 // z <= 1 or z == p - 1 (SP 800-56A 5.7.1.1), and without "pad" the leading
 // zero bytes stripped. A context wraps the default's DH exchange context
 // (which checks that the peer's domain matches at set_peer); with a KDF
-// (X9.42) the derivation is the default's.
+// (X9.42) the derivation is the default's. So is a domain of no named
+// group: OCF's result is right only for a prime p (swcrypt blinds the
+// exponent with p - 1), and a peer-chosen p (a TLS 1.2 client's) need not be
+// one; a named group's is, and the check is free.
 #include "device.hpp"
 #include "params.hpp"
 #include "pkey.hpp"
@@ -41,7 +44,7 @@ F *dfn(int id)
 struct ExchCtx {
 	Provider *prov = nullptr;
 	void *dctx = nullptr;
-	PKey *key = nullptr, *peer = nullptr;	// kept alive by OpenSSL
+	PKeyRef key, peer;
 	bool pad = false;
 
 	ExchCtx() = default;
@@ -78,7 +81,7 @@ bool plain_derivation(ExchCtx *c)
 KopOutcome compute(const ExchCtx *c, unsigned char *out)
 {
 	const PKey &k = *c->key;
-	if (!c->peer || !c->peer->dh_pub || k.dh_priv.empty() || !k.dh_p ||
+	if (!c->peer || !c->peer->dh_pub || k.dh_priv.empty() || !k.dh_p || !k.dh_named ||
 	    k.bits < kMinModulusBits || k.bits > OPENSSL_DH_MAX_MODULUS_BITS ||
 	    (k.dh_q && BN_num_bits(k.dh_q) > OPENSSL_DH_MAX_MODULUS_BITS) ||
 	    !kop_allowed(k.prov, OCF_KOP_DH_COMPUTE_KEY, k.bits))
@@ -204,8 +207,8 @@ int set_default(ExchCtx *c, const OSSL_PARAM params[])
 int kx_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
 	auto *c = static_cast<ExchCtx *>(vctx);
-	c->key = static_cast<PKey *>(provkey);
-	c->peer = nullptr;
+	c->key.reset(static_cast<PKey *>(provkey));
+	c->peer.reset(nullptr);
 	c->pad = false;
 	auto init = dfn<OSSL_FUNC_keyexch_init_fn>(OSSL_FUNC_KEYEXCH_INIT);
 	return init(c->dctx, default_keydata(provkey), nullptr) && set_default(c, params);
@@ -217,7 +220,7 @@ int kx_set_peer(void *vctx, void *provkey)
 	auto set_peer = dfn<OSSL_FUNC_keyexch_set_peer_fn>(OSSL_FUNC_KEYEXCH_SET_PEER);
 	int r = set_peer(c->dctx, default_keydata(provkey));
 	if (r)
-		c->peer = static_cast<PKey *>(provkey);
+		c->peer.reset(static_cast<PKey *>(provkey));
 	return r;
 }
 

@@ -30,7 +30,6 @@ const OSSL_ITEM reason_strings[] = {
 	{ R_OPERATION_FAILED, const_cast<char *>("cipher operation failed") },
 	{ R_BAD_LENGTH, const_cast<char *>("invalid input length") },
 	{ R_BAD_SIGNATURE, const_cast<char *>("bad signature") },
-	{ R_KOP_FAULT, const_cast<char *>("key operation result failed its check (fault)") },
 	{ 0, nullptr },
 };
 

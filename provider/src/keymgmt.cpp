@@ -93,6 +93,12 @@ int collect_numbers(const OSSL_PARAM params[], void *arg)
 				k->dh_pub = param_bn(p);
 			} else if (!std::strcmp(name, OSSL_PKEY_PARAM_PRIV_KEY)) {
 				param_bytes(p, k->dh_priv);
+			} else if (!std::strcmp(name, OSSL_PKEY_PARAM_GROUP_NAME)) {
+				// The default names a domain whose p and g are a
+				// known group's, however the key was made.
+				const char *group = nullptr;
+				k->dh_named = OSSL_PARAM_get_utf8_string_ptr(p, &group) &&
+					      group && *group;
 			}
 		}
 	}
@@ -117,6 +123,8 @@ void PKey::clear_numbers()
 	BN_free(n);
 	BN_free(e);
 	RSA_free(rsa_pub);
+	BN_MONT_CTX_free(rsa_mont);
+	rsa_mont = nullptr;
 	BN_free(dh_p);
 	BN_free(dh_q);
 	BN_free(dh_pub);
@@ -125,6 +133,7 @@ void PKey::clear_numbers()
 	for (BnBytes *b : { &rsa_p, &rsa_q, &rsa_dp, &rsa_dq, &rsa_qinv, &dh_p_bytes, &dh_priv })
 		SecretBytes().swap(b->b);	// the allocator wipes the old block
 	rsa_crt = false;
+	dh_named = false;
 	bits = 0;
 }
 
@@ -133,6 +142,12 @@ PKey::~PKey()
 	clear_numbers();
 	if (dkey)
 		fns_of(type).get<OSSL_FUNC_keymgmt_free_fn>(OSSL_FUNC_KEYMGMT_FREE)(dkey);
+}
+
+void pkey_release(PKey *k)
+{
+	if (k && k->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+		delete k;
 }
 
 void PKey::refresh()
@@ -153,6 +168,13 @@ void PKey::refresh()
 			RSA_free(rsa_pub);
 			rsa_pub = nullptr;
 		}
+		rsa_mont = BN_MONT_CTX_new();
+		BN_CTX *bctx = BN_CTX_new();
+		if (!rsa_mont || !bctx || !BN_MONT_CTX_set(rsa_mont, n, bctx)) {
+			BN_MONT_CTX_free(rsa_mont);
+			rsa_mont = nullptr;	// then no private operation goes to OCF
+		}
+		BN_CTX_free(bctx);
 	} else if (type == KeyType::Dh && dh_p) {
 		bits = static_cast<std::size_t>(BN_num_bits(dh_p));
 	}
@@ -203,7 +225,7 @@ void *km_new(void *provctx)
 template <KeyType T>
 void km_free(void *keydata)
 {
-	delete static_cast<PKey *>(keydata);
+	pkey_release(static_cast<PKey *>(keydata));
 }
 
 struct GenCtx {
@@ -233,7 +255,8 @@ template <KeyType T>
 int km_gen_set_template(void *genctx, void *templ)
 {
 	auto f = fn<OSSL_FUNC_keymgmt_gen_set_template_fn, T>(OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE);
-	return f ? f(static_cast<GenCtx *>(genctx)->dgen, default_keydata(templ)) : 0;
+	// Without one (RSA) there is nothing to take: OpenSSL calls that success.
+	return f ? f(static_cast<GenCtx *>(genctx)->dgen, default_keydata(templ)) : 1;
 }
 
 template <KeyType T>
@@ -289,7 +312,7 @@ int km_set_params(void *keydata, const OSSL_PARAM params[])
 {
 	auto f = fn<OSSL_FUNC_keymgmt_set_params_fn, T>(OSSL_FUNC_KEYMGMT_SET_PARAMS);
 	if (!f)
-		return 0;
+		return 1;	// as OpenSSL answers for a key management without one
 	auto *k = static_cast<PKey *>(keydata);
 	int r = f(k->dkey, params);
 	k->refresh();

@@ -20,6 +20,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_dispatch.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -79,6 +80,13 @@ struct PKey {
 	bool rsa_crt = false;	// a two-prime private key with all CRT numbers
 	BIGNUM *dh_p = nullptr, *dh_q = nullptr, *dh_pub = nullptr;	// DH domain, public
 	BnBytes dh_p_bytes, dh_priv;	// DH prime, private value
+	bool dh_named = false;	// the domain is a named group's (RFC 7919, 3526, 5114)
+	BN_MONT_CTX *rsa_mont = nullptr;	// of n: constant-time unblinding
+
+	// OpenSSL frees a key (keymgmt free) when an EVP_PKEY's export cache
+	// is refreshed, while operation contexts made before may still use
+	// it: they hold references too (PKeyRef), as the default's hold theirs.
+	std::atomic<int> refs{ 1 };
 
 	PKey() = default;
 	PKey(const PKey &) = delete;
@@ -91,6 +99,41 @@ struct PKey {
 	std::size_t bytes() const { return (bits + 7) / 8; }
 };
 
+// Drops a reference to @k (keymgmt free, PKeyRef): the last one frees it.
+void pkey_release(PKey *k);
+
+// A context's reference to its key (or peer key).
+class PKeyRef {
+public:
+	PKeyRef() = default;
+	PKeyRef(const PKeyRef &o) : k_(o.k_) { hold(k_); }
+	PKeyRef &operator=(const PKeyRef &o)
+	{
+		reset(o.k_);
+		return *this;
+	}
+	~PKeyRef() { pkey_release(k_); }
+	// Takes a reference to @k (null for none) and drops the old one.
+	void reset(PKey *k)
+	{
+		hold(k);
+		pkey_release(k_);
+		k_ = k;
+	}
+	PKey *get() const { return k_; }
+	PKey *operator->() const { return k_; }
+	PKey &operator*() const { return *k_; }
+	explicit operator bool() const { return k_ != nullptr; }
+
+private:
+	static void hold(PKey *k)
+	{
+		if (k)
+			k->refs.fetch_add(1, std::memory_order_relaxed);
+	}
+	PKey *k_ = nullptr;
+};
+
 // The default's keydata inside a key of ours (nullptr for none): what every
 // call on to the default implementation takes.
 inline void *default_keydata(const void *provkey)
@@ -101,8 +144,9 @@ inline void *default_keydata(const void *provkey)
 // What became of a key operation given to OCF.
 enum class KopOutcome {
 	Done,		// OCF did it, the result checked
-	Software,	// not for OCF (mode, size, no producer, refused): do it in software
-	Failed,		// the result was wrong (a fault): error raised, no output
+	Software,	// not for OCF (mode, size, no producer, refused, a result
+			// that failed its check): do it in software
+	Failed,		// an error of ours (memory): raised, no output
 };
 
 // May a key operation of type @kop (OCF_KOP_*) on a modulus of @bits go to
@@ -111,9 +155,10 @@ enum class KopOutcome {
 bool kop_allowed(const Provider *prov, unsigned kop, std::size_t bits);
 
 // RSA through OCF, on @key.bytes()-byte big-endian strings. Private: blinded
-// here (the producer sees m * r^e, never m), CRT through
-// ocf_modexp_crt, unblinded, and the result checked against the public key
-// (s^e == m) before it is released. Public: ocf_modexp with e.
+// here (the producer sees m * r^e, never m), CRT through ocf_modexp_crt,
+// the result checked against the public key while still blinded, then
+// unblinded in constant time; a result that fails the check is never
+// released (Software: the default redoes it). Public: ocf_modexp with e.
 // Software when @in >= n, the key lacks what it needs, or OCF refuses.
 KopOutcome rsa_private(const PKey &key, const unsigned char *in, unsigned char *out);
 KopOutcome rsa_public(const PKey &key, const unsigned char *in, unsigned char *out);

@@ -53,7 +53,6 @@ enum Reason : int {
 	R_OPERATION_FAILED,
 	R_BAD_LENGTH,
 	R_BAD_SIGNATURE,
-	R_KOP_FAULT,		// a private key operation's result failed verification
 };
 
 // The default provider's functions for one algorithm.

@@ -22,11 +22,16 @@ OSSL_FUNC_core_get_params_fn *c_get_params = nullptr;
 
 // ---- Provider functions ----
 
+// Private key operations whose result from OCF failed its check (and were
+// redone in software), in this process.
+constexpr const char kKopFaultsParam[] = "ocf-kop-faults";
+
 const OSSL_PARAM provider_param_types[] = {
 	OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, nullptr, 0),
 	OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, nullptr, 0),
 	OSSL_PARAM_DEFN(OSSL_PROV_PARAM_BUILDINFO, OSSL_PARAM_UTF8_PTR, nullptr, 0),
 	OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, nullptr, 0),
+	OSSL_PARAM_DEFN(kKopFaultsParam, OSSL_PARAM_UNSIGNED_INTEGER, nullptr, 0),
 	OSSL_PARAM_END,
 };
 
@@ -48,6 +53,9 @@ int prov_get_params(void *, OSSL_PARAM params[])
 	    !OSSL_PARAM_set_utf8_ptr(p, OCF_PROVIDER_VERSION))
 		return 0;
 	if ((p = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS)) && !OSSL_PARAM_set_int(p, 1))
+		return 0;
+	if ((p = OSSL_PARAM_locate(params, kKopFaultsParam)) &&
+	    !OSSL_PARAM_set_ulong(p, dev::kop_faults()))
 		return 0;
 	return 1;
 }

@@ -50,7 +50,7 @@ F *dfn(int id)
 struct CipherCtx {
 	Provider *prov = nullptr;
 	void *dctx = nullptr;
-	PKey *key = nullptr;	// kept alive by OpenSSL while the context is
+	PKeyRef key;
 
 	CipherCtx() = default;
 	CipherCtx(const CipherCtx &) = delete;
@@ -143,12 +143,12 @@ int default_decrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::
 int do_encrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_t outsize,
 	       const unsigned char *in, std::size_t inlen)
 {
-	if (!rsa_may_use_ocf(c->key, OCF_KOP_MODEXP) || !out)
+	if (!rsa_may_use_ocf(c->key.get(), OCF_KOP_MODEXP) || !out)
 		return default_encrypt(c, out, outlen, outsize, in, inlen);
 	const std::size_t num = c->key->bytes();
 	int pad = 0;
 	OaepParams o;
-	if (outsize < num || !read_params(c, &pad, o))
+	if (outsize < num || inlen > num || !read_params(c, &pad, o))
 		return default_encrypt(c, out, outlen, outsize, in, inlen);
 	SecretBytes em(num);
 	const int n = static_cast<int>(num), len = static_cast<int>(inlen);
@@ -168,7 +168,7 @@ int do_encrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_
 int do_decrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_t outsize,
 	       const unsigned char *in, std::size_t inlen)
 {
-	if (!rsa_may_use_ocf(c->key, OCF_KOP_MODEXP_CRT) || !out)
+	if (!rsa_may_use_ocf(c->key.get(), OCF_KOP_MODEXP_CRT) || !out)
 		return default_decrypt(c, out, outlen, outsize, in, inlen);
 	const std::size_t num = c->key->bytes();
 	int pad = 0;
@@ -254,7 +254,7 @@ int set_default(CipherCtx *c, const OSSL_PARAM params[])
 int ac_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
 	auto *c = static_cast<CipherCtx *>(vctx);
-	c->key = static_cast<PKey *>(provkey);
+	c->key.reset(static_cast<PKey *>(provkey));
 	return dfn<OSSL_FUNC_asym_cipher_encrypt_init_fn>(OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT)(
 		       c->dctx, default_keydata(provkey), nullptr) &&
 	       set_default(c, params);
@@ -263,7 +263,7 @@ int ac_encrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 int ac_decrypt_init(void *vctx, void *provkey, const OSSL_PARAM params[])
 {
 	auto *c = static_cast<CipherCtx *>(vctx);
-	c->key = static_cast<PKey *>(provkey);
+	c->key.reset(static_cast<PKey *>(provkey));
 	return dfn<OSSL_FUNC_asym_cipher_decrypt_init_fn>(OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT)(
 		       c->dctx, default_keydata(provkey), nullptr) &&
 	       set_default(c, params);

@@ -6,10 +6,11 @@
 // it leaves for the producer: m' = m * r^e mod n for a fresh random r
 // invertible mod n, so that the producer (and any timing it shows) works
 // on a value unrelated to m; the producer returns m'^d = m^d * r, which we
-// multiply by r^-1. The result is then checked with the public key
-// (s^e == m) before anything leaves: a CRT computation with a fault in one
-// half gives a signature that factors n (Boneh-DeMillo-Lipton), so a wrong
-// result is never released, and the operation fails (closed) instead.
+// multiply by r^-1 (OpenSSL's BN_BLINDING, constant-time with n's
+// Montgomery context). The result is checked with the public key before
+// that, on the blinded values: a CRT computation with a fault in one half
+// gives a signature that factors n (Boneh-DeMillo-Lipton), so a wrong
+// result is never released; the default provider then does the operation.
 #include "device.hpp"
 #include "pkey.hpp"
 
@@ -52,24 +53,10 @@ ocf_bn as_bn(const BnBytes &b)
 	return { b.data(), b.size() };
 }
 
-// A random r in [1, n) and r^-1 mod n. False when none was found (gcd(r, n)
-// != 1 has negligible probability for an RSA modulus; a few tries).
-bool blinding_pair(const BIGNUM *n, BIGNUM *r, BIGNUM *ri, BN_CTX *ctx)
-{
-	for (int tries = 0; tries < 8; tries++) {
-		if (!BN_priv_rand_range(r, n))
-			return false;
-		if (BN_is_zero(r))
-			continue;
-		BN_set_flags(r, BN_FLG_CONSTTIME);
-		ERR_set_mark();
-		bool ok = BN_mod_inverse(ri, r, n, ctx) != nullptr;
-		ERR_pop_to_mark();
-		if (ok)
-			return true;
-	}
-	return false;
-}
+struct BlindingDeleter {
+	void operator()(BN_BLINDING *b) const { BN_BLINDING_free(b); }
+};
+using Blinding = std::unique_ptr<BN_BLINDING, BlindingDeleter>;
 
 } // namespace
 
@@ -84,51 +71,63 @@ bool rsa_may_use_ocf(const PKey *key, unsigned kop)
 
 KopOutcome rsa_private(const PKey &key, const unsigned char *in, unsigned char *out)
 {
-	if (!rsa_may_use_ocf(&key, OCF_KOP_MODEXP_CRT))
+	if (!rsa_may_use_ocf(&key, OCF_KOP_MODEXP_CRT) || !key.rsa_mont)
 		return KopOutcome::Software;
 	ocf_device *d = dev::kop_device();
 	if (!d)
 		return KopOutcome::Software;
 	const std::size_t num = key.bytes();
+	const int inum = static_cast<int>(num);
 	BnCtx ctx = secure_bn_ctx();
 	if (!ctx)
 		return KopOutcome::Software;
-	BIGNUM *m = BN_CTX_get(ctx.get()), *r = BN_CTX_get(ctx.get());
-	BIGNUM *ri = BN_CTX_get(ctx.get()), *t = BN_CTX_get(ctx.get());
-	if (!t || !BN_bin2bn(in, static_cast<int>(num), m) || BN_cmp(m, key.n) >= 0)
+	BIGNUM *m = BN_CTX_get(ctx.get()), *blinded = BN_CTX_get(ctx.get());
+	BIGNUM *s = BN_CTX_get(ctx.get()), *check = BN_CTX_get(ctx.get());
+	if (!check || !BN_bin2bn(in, inum, m) || BN_cmp(m, key.n) >= 0)
 		return KopOutcome::Software;	// the default raises "data too large ..."
 	BN_set_flags(m, BN_FLG_CONSTTIME);
-	SecretBytes blinded(num), res(num);
-	if (!blinding_pair(key.n, r, ri, ctx.get()) || !BN_mod_exp(t, r, key.e, key.n, ctx.get()) ||
-	    !BN_mod_mul(t, t, m, key.n, ctx.get()) ||
-	    BN_bn2binpad(t, blinded.data(), static_cast<int>(num)) < 0)
+	// A fresh blinding (r random, A = r^e, Ai = r^-1 in Montgomery form),
+	// so that its inversion is constant-time: m * A leaves the process.
+	ERR_set_mark();
+	Blinding b(BN_BLINDING_create_param(nullptr, key.e, key.n, ctx.get(), BN_mod_exp_mont,
+					    key.rsa_mont));
+	ERR_pop_to_mark();
+	SecretBytes sent(num), res(num);
+	if (!b || !BN_copy(blinded, m) || !BN_BLINDING_convert_ex(blinded, nullptr, b.get(), ctx.get()) ||
+	    BN_bn2binpad(blinded, sent.data(), inum) < 0)
 		return KopOutcome::Software;
 	const ocf_rsa_crt_key crt = { as_bn(key.rsa_p), as_bn(key.rsa_q), as_bn(key.rsa_dp),
 				      as_bn(key.rsa_dq), as_bn(key.rsa_qinv) };
-	int err = ocf_modexp_crt(d, { blinded.data(), num }, &crt, res.data(), num);
+	int err = ocf_modexp_crt(d, { sent.data(), num }, &crt, res.data(), num);
 	if (err) {
 		dev::kop_failed(err);
 		debug("RSA-%zu private operation through OCF failed (%s): done in software",
 		      key.bits, ocf_strerror(err));
 		return KopOutcome::Software;
 	}
-	// Unblind, then check s^e == m (a public operation) before release.
-	BIGNUM *s = BN_CTX_get(ctx.get());
-	if (!s || !BN_bin2bn(res.data(), static_cast<int>(num), s) ||
-	    !BN_mod_mul(s, s, ri, key.n, ctx.get()) || !BN_mod_exp(t, s, key.e, key.n, ctx.get())) {
-		OCF_RAISE(key.prov, R_OPERATION_FAILED, "RSA unblinding");
+	// The check while still blinded: (m * r^e)^d = m^d * r, whose e-th power
+	// is m * r^e again. Checking after unblinding would run variable-time
+	// arithmetic on the plaintext (CVE-2022-4304's leak); this computes only
+	// on values r randomizes. A CRT fault (one wrong half factors n, Boneh,
+	// DeMillo and Lipton) is never released: the default redoes it, as its
+	// own check does with d.
+	if (!BN_set_bit(s, inum * 8) || !BN_bin2bn(res.data(), inum, s) ||
+	    !BN_mod_exp(check, s, key.e, key.n, ctx.get())) {
+		OCF_RAISE(key.prov, R_OPERATION_FAILED, "RSA result check");
 		return KopOutcome::Failed;
 	}
-	if (BN_cmp(t, m) != 0) {
-		OCF_RAISE(key.prov, R_KOP_FAULT,
-			  "RSA-%zu private operation through OCF: result does not verify",
-			  key.bits);
-		debug("RSA-%zu private operation through OCF gave a wrong result: refused",
+	if (BN_cmp(check, blinded) != 0) {
+		dev::kop_fault();
+		debug("RSA-%zu private operation through OCF gave a wrong result: refused, done in software",
 		      key.bits);
-		return KopOutcome::Failed;
+		return KopOutcome::Software;
 	}
-	if (BN_bn2binpad(s, out, static_cast<int>(num)) < 0) {
-		OCF_RAISE(key.prov, R_OPERATION_FAILED, "RSA result");
+	// s was widened to n's size first: the Montgomery inversion then takes
+	// its fixed-length path, whatever the value.
+	BN_set_flags(s, BN_FLG_CONSTTIME);
+	if (!BN_BLINDING_invert_ex(s, nullptr, b.get(), ctx.get()) ||
+	    BN_bn2binpad(s, out, inum) < 0) {
+		OCF_RAISE(key.prov, R_OPERATION_FAILED, "RSA unblinding");
 		return KopOutcome::Failed;
 	}
 	return KopOutcome::Done;

@@ -55,7 +55,7 @@ F *dfn(int id)
 struct SigCtx {
 	Provider *prov = nullptr;
 	void *dctx = nullptr;
-	PKey *key = nullptr;	// not ours: OpenSSL keeps it alive while the context is
+	PKeyRef key;
 	bool digest = false;	// a digest sign/verify through us
 	bool passthrough = false;	// a digest sign/verify by the default's own functions
 	EVP_MD_CTX *mdctx = nullptr;
@@ -154,7 +154,7 @@ bool encode_pkcs1(const SigParams &p, const unsigned char *tbs, std::size_t tbsl
 			tlen = static_cast<std::size_t>(derlen);
 		}
 	}
-	bool ok = tlen + 11 <= em.size() &&
+	bool ok = em.size() >= 11 && tlen <= em.size() - 11 &&
 		  RSA_padding_add_PKCS1_type_1(em.data(), static_cast<int>(em.size()), t,
 					       static_cast<int>(tlen)) == 1;
 	OPENSSL_free(der);
@@ -197,7 +197,7 @@ int default_verify(SigCtx *c, const unsigned char *sig, std::size_t siglen,
 int do_sign(SigCtx *c, unsigned char *sig, std::size_t *siglen, std::size_t sigsize,
 	    const unsigned char *tbs, std::size_t tbslen)
 {
-	if (!rsa_may_use_ocf(c->key, OCF_KOP_MODEXP_CRT))
+	if (!rsa_may_use_ocf(c->key.get(), OCF_KOP_MODEXP_CRT))
 		return default_sign(c, sig, siglen, sigsize, tbs, tbslen);
 	const std::size_t num = c->key->bytes();
 	if (!sig) {
@@ -223,7 +223,7 @@ int do_sign(SigCtx *c, unsigned char *sig, std::size_t *siglen, std::size_t sigs
 int do_verify(SigCtx *c, const unsigned char *sig, std::size_t siglen, const unsigned char *tbs,
 	      std::size_t tbslen)
 {
-	if (!rsa_may_use_ocf(c->key, OCF_KOP_MODEXP) || siglen != c->key->bytes())
+	if (!rsa_may_use_ocf(c->key.get(), OCF_KOP_MODEXP) || siglen != c->key->bytes())
 		return default_verify(c, sig, siglen, tbs, tbslen);
 	const std::size_t num = siglen;
 	SigParams p;
@@ -307,7 +307,7 @@ int set_default(SigCtx *c, const OSSL_PARAM params[])
 
 void reset(SigCtx *c, void *provkey)
 {
-	c->key = static_cast<PKey *>(provkey);
+	c->key.reset(static_cast<PKey *>(provkey));
 	c->digest = c->passthrough = false;
 	EVP_MD_CTX_free(c->mdctx);
 	c->mdctx = nullptr;
@@ -368,7 +368,7 @@ int digest_init(SigCtx *c, const char *mdname, void *provkey, const OSSL_PARAM p
 	reset(c, provkey);
 	c->digest = true;
 	void *dk = default_keydata(provkey);
-	if (!rsa_may_use_ocf(c->key, sign ? OCF_KOP_MODEXP_CRT : OCF_KOP_MODEXP)) {
+	if (!rsa_may_use_ocf(c->key.get(), sign ? OCF_KOP_MODEXP_CRT : OCF_KOP_MODEXP)) {
 		c->passthrough = true;
 		// The parameters after init: the default applies them there
 		// too, and this way without the caller's properties.
@@ -484,7 +484,13 @@ int sig_set_ctx_params(void *vctx, const OSSL_PARAM params[])
 	auto *c = static_cast<SigCtx *>(vctx);
 	// Our digest context is made at init: the digest cannot change after
 	// (nor can it with the default's own digest signing).
-	if (c->digest && !c->passthrough && find_param(params, OSSL_SIGNATURE_PARAM_DIGEST)) {
+	// The same digest again is no change, as the default takes it.
+	const OSSL_PARAM *md = c->digest && !c->passthrough ?
+				       find_param(params, OSSL_SIGNATURE_PARAM_DIGEST) :
+				       nullptr;
+	const char *name = nullptr;
+	if (md && (!OSSL_PARAM_get_utf8_string_ptr(md, &name) || !c->mdctx ||
+		   !EVP_MD_is_a(EVP_MD_CTX_get0_md(c->mdctx), name))) {
 		OCF_RAISE(c->prov, R_INVALID_PARAM, "the digest is set at digest sign/verify init");
 		return 0;
 	}
