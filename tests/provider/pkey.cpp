@@ -683,6 +683,40 @@ TEST_CASE("DH (RFC 7919 groups): shared secrets equal the default provider's", "
 	BN_free(p);
 }
 
+TEST_CASE("an operation context outlives its key's re-export", "[pkey][dh]")
+{
+	// OpenSSL frees a provider's copy of a key when the key changes and is
+	// exported again; a context made before still holds (and uses) it.
+	OSSL_LIB_CTX *always = ocf_ctx("always");
+	Pkey a = dh_key("ffdhe2048"), b = dh_key("ffdhe2048");
+	bytes want, got;
+	REQUIRE(derive(ref_ctx(), a.get(), b.get(), false, want) == 1);
+	Pctx p(EVP_PKEY_CTX_new_from_pkey(always, a.get(), props(always)));
+	REQUIRE(p);
+	REQUIRE(EVP_PKEY_derive_init(p.get()) == 1);
+	REQUIRE(EVP_PKEY_derive_set_peer_ex(p.get(), b.get(), 0) == 1);
+	// The same public value set again: the key is changed (dirty), and the
+	// next context exports it anew, freeing the export p's context uses.
+	unsigned char pub[512];
+	std::size_t publen = 0;
+	REQUIRE(EVP_PKEY_get_octet_string_param(a.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pub,
+						sizeof(pub), &publen) == 1);
+	REQUIRE(EVP_PKEY_set_octet_string_param(a.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pub,
+						publen) == 1);
+	for (int i = 0; i < 4; i++) {
+		Pctx q(EVP_PKEY_CTX_new_from_pkey(always, a.get(), props(always)));
+		REQUIRE(q);
+		REQUIRE(EVP_PKEY_derive_init(q.get()) == 1);
+		Pkey churn = dh_key("ffdhe2048");	// reuses what was freed, if it was
+	}
+	std::size_t n = 0;
+	REQUIRE(EVP_PKEY_derive(p.get(), nullptr, &n) == 1);
+	got.assign(n, 0);
+	REQUIRE(EVP_PKEY_derive(p.get(), got.data(), &n) == 1);
+	got.resize(n);
+	CHECK(hex(got) == hex(want));
+}
+
 TEST_CASE("RSA and DH keys move between the providers: export, import, generation, match",
 	  "[pkey][keymgmt]")
 {
