@@ -100,7 +100,7 @@ reload
 nullp=/sys/module/ocf_null/parameters
 echo 1 >$nullp/kops && echo 0 >$nullp/unplug && echo 0 >$nullp/replug && echo 0 >$nullp/kops
 out=$(mktemp)
-"$vmtests" --use-colour no "[.kop-holder]" >"$out" 2>&1 &
+"$vmtests" --use-colour no "[kop-holder]" >"$out" 2>&1 &
 holder=$!
 check "a process holds 200 key ops on null0 (64 held, the rest busy)" \
 	wait_for grep -q "holding 200 key ops" "$out"
