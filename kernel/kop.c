@@ -11,6 +11,7 @@
 
 #include <linux/bitops.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/export.h>
 #include <linux/ocf_compat.h>
 #include <linux/slab.h>
@@ -248,7 +249,7 @@ static struct ocf_krequest *ocf_krequest_of(struct work_struct *work)
  */
 static atomic_t ocf_kops_held = ATOMIC_INIT(0);
 
-/* Context: a worker of ocf_wq, which the module's exit drains. */
+/* Context: a worker of ocf_kop_wq; ocf_kop_exit() waits for the last one. */
 static void ocf_kop_finish(struct ocf_krequest *kreq)
 {
 	kreq->complete(kreq);
@@ -256,17 +257,33 @@ static void ocf_kop_finish(struct ocf_krequest *kreq)
 		wake_up_var(&ocf_kops_held);
 }
 
+/*
+ * Key requests run on a queue of their own: a software producer's
+ * exponentiation holds its worker for milliseconds to seconds (8192 bits),
+ * and symmetric requests' hand-offs on ocf_wq must not wait behind them.
+ * Workers beyond the CPUs would only time-slice the same arithmetic.
+ */
+static struct workqueue_struct *ocf_kop_wq;
+
+int ocf_kop_init(void)
+{
+	ocf_kop_wq = alloc_workqueue("ocf_kop", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				     num_possible_cpus());
+	return ocf_kop_wq ? 0 : -ENOMEM;
+}
+
 /* At module exit, once no file and no producer is left to add any. */
 void ocf_kop_exit(void)
 {
 	wait_var_event(&ocf_kops_held, !atomic_read(&ocf_kops_held));
+	destroy_workqueue(ocf_kop_wq);
 }
 
 /* As ocf_request_queue(): a key request is in one place at a time. */
 static void ocf_kop_queue(struct ocf_krequest *kreq, work_func_t fn, unsigned long delay)
 {
 	INIT_DELAYED_WORK(&kreq->work, fn);
-	queue_delayed_work(ocf_wq, &kreq->work, delay);
+	queue_delayed_work(ocf_kop_wq, &kreq->work, delay);
 }
 
 static void ocf_kop_start_work(struct work_struct *work);

@@ -10,6 +10,7 @@
 u32 ocf_kop_in_count(u32 kop);
 u32 ocf_kop_out_count(u32 kop);
 u32 ocf_kops_known(void);
+int ocf_kop_init(void);
 void ocf_kop_exit(void);
 bool ocf_producer_can_kop(const struct ocf_producer *p, u32 kop, u32 bits);
 

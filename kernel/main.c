@@ -18,12 +18,17 @@ static int __init ocf_init(void)
 	ret = ocf_dispatch_init();
 	if (ret)
 		return ret;
-	ret = ocf_chardev_init();
+	ret = ocf_kop_init();
 	if (ret)
 		goto err_dispatch;
+	ret = ocf_chardev_init();
+	if (ret)
+		goto err_kop;
 	pr_info("OCF for Linux %s loaded\n", OCF_VERSION);
 	return 0;
 
+err_kop:
+	ocf_kop_exit();
 err_dispatch:
 	ocf_dispatch_exit();
 	return ret;
