@@ -153,7 +153,7 @@ out_free:
  */
 static int ocf_kop_check(struct ocf_krequest *kreq)
 {
-	struct ocf_kbn v[OCF_KOP_MAX_PARAMS];
+	struct ocf_kbn v[OCF_KOP_MAX_PARAMS] = {};
 	u32 i, n, need, bits;
 	int ret = 0;
 
@@ -249,7 +249,7 @@ static struct ocf_krequest *ocf_krequest_of(struct work_struct *work)
  */
 static atomic_t ocf_kops_held = ATOMIC_INIT(0);
 
-/* Context: a worker of ocf_kop_wq; ocf_kop_exit() waits for the last one. */
+/* Context: a worker of ocf_kop_wq or ocf_wq; ocf_kop_exit() waits for the last one. */
 static void ocf_kop_finish(struct ocf_krequest *kreq)
 {
 	kreq->complete(kreq);
@@ -258,17 +258,19 @@ static void ocf_kop_finish(struct ocf_krequest *kreq)
 }
 
 /*
- * Key requests run on a queue of their own: a software producer's
+ * Key requests start on a queue of their own: a software producer's
  * exponentiation holds its worker for milliseconds to seconds (8192 bits),
  * and symmetric requests' hand-offs on ocf_wq must not wait behind them.
- * Workers beyond the CPUs would only time-slice the same arithmetic.
+ * Workers beyond the CPUs would only time-slice the same arithmetic. Their
+ * completions are short and go to ocf_wq, so that a hardware producer's
+ * finished requests do not wait behind software exponentiations.
  */
 static struct workqueue_struct *ocf_kop_wq;
 
 int ocf_kop_init(void)
 {
 	ocf_kop_wq = alloc_workqueue("ocf_kop", WQ_UNBOUND | WQ_MEM_RECLAIM,
-				     num_possible_cpus());
+				     min_t(int, num_online_cpus(), WQ_MAX_ACTIVE));
 	return ocf_kop_wq ? 0 : -ENOMEM;
 }
 
@@ -280,10 +282,11 @@ void ocf_kop_exit(void)
 }
 
 /* As ocf_request_queue(): a key request is in one place at a time. */
-static void ocf_kop_queue(struct ocf_krequest *kreq, work_func_t fn, unsigned long delay)
+static void ocf_kop_queue(struct ocf_krequest *kreq, struct workqueue_struct *wq,
+			  work_func_t fn, unsigned long delay)
 {
 	INIT_DELAYED_WORK(&kreq->work, fn);
-	queue_delayed_work(ocf_kop_wq, &kreq->work, delay);
+	queue_delayed_work(wq, &kreq->work, delay);
 }
 
 static void ocf_kop_start_work(struct work_struct *work);
@@ -329,7 +332,7 @@ static void ocf_kop_complete(struct ocf_krequest *kreq)
 		ocf_kop_unclaim(kreq);
 		if (++kreq->reruns <= OCF_KOP_MAX_RERUNS) {
 			kreq->status = 0;
-			ocf_kop_queue(kreq, ocf_kop_start_work, 0);
+			ocf_kop_queue(kreq, ocf_kop_wq, ocf_kop_start_work, 0);
 			return;
 		}
 		kreq->status = -ENODEV;
@@ -365,7 +368,7 @@ static void ocf_kop_start_work(struct work_struct *work)
 	srcu_read_unlock(&ocf_producer_srcu, idx);
 	if (ret == -EBUSY) {
 		ocf_kop_unclaim(kreq);
-		ocf_kop_queue(kreq, ocf_kop_start_work, 1);
+		ocf_kop_queue(kreq, ocf_kop_wq, ocf_kop_start_work, 1);
 		return;
 	}
 	if (ret)
@@ -405,7 +408,7 @@ int ocf_kdispatch(struct ocf_krequest *kreq)
 	kreq->reruns = 0;
 	kreq->routed = false;
 	atomic_inc(&ocf_kops_held);
-	ocf_kop_queue(kreq, ocf_kop_start_work, 0);
+	ocf_kop_queue(kreq, ocf_kop_wq, ocf_kop_start_work, 0);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ocf_kdispatch);
@@ -449,6 +452,6 @@ void ocf_kdone(struct ocf_krequest *kreq, int status)
 {
 	kreq->status = status;
 	if (!(kreq->kproducer->flags & OCF_PRODUCER_SYNC))
-		ocf_kop_queue(kreq, ocf_kop_complete_work, 0);
+		ocf_kop_queue(kreq, ocf_wq, ocf_kop_complete_work, 0);
 }
 EXPORT_SYMBOL_GPL(ocf_kdone);

@@ -315,6 +315,9 @@ int km_set_params(void *keydata, const OSSL_PARAM params[])
 		return 1;	// as OpenSSL answers for a key management without one
 	auto *k = static_cast<PKey *>(keydata);
 	int r = f(k->dkey, params);
+	// Contexts share the key: changing one another thread uses is the
+	// caller's error, as with the default's own keys (whose set_params
+	// also changes them in place).
 	k->refresh();
 	return r;
 }

@@ -126,6 +126,17 @@ bool implicit_rejection(const CipherCtx *c)
 	return known && on;
 }
 
+// BN_BLINDING_invert_ex() unblinds in constant time from OpenSSL 3.0.9 and
+// 3.1.1 on (before, its Montgomery product trims the plaintext's leading
+// zero words: CVE-2022-4304's leak). A decryption's plaintext is secret,
+// so on older versions decryption stays the default's, whose internal
+// unblinding was fixed in 3.0.8.
+bool constant_time_unblinding()
+{
+	const unsigned long v = OpenSSL_version_num();
+	return v >= 0x30100010UL || (v >= 0x30000090UL && v < 0x30100000UL);
+}
+
 int default_encrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_t outsize,
 		    const unsigned char *in, std::size_t inlen)
 {
@@ -168,7 +179,8 @@ int do_encrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_
 int do_decrypt(CipherCtx *c, unsigned char *out, std::size_t *outlen, std::size_t outsize,
 	       const unsigned char *in, std::size_t inlen)
 {
-	if (!rsa_may_use_ocf(c->key.get(), OCF_KOP_MODEXP_CRT) || !out)
+	if (!rsa_may_use_ocf(c->key.get(), OCF_KOP_MODEXP_CRT) || !out ||
+	    !constant_time_unblinding())
 		return default_decrypt(c, out, outlen, outsize, in, inlen);
 	const std::size_t num = c->key->bytes();
 	int pad = 0;

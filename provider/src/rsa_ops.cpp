@@ -7,7 +7,7 @@
 // invertible mod n, so that the producer (and any timing it shows) works
 // on a value unrelated to m; the producer returns m'^d = m^d * r, which we
 // multiply by r^-1 (OpenSSL's BN_BLINDING, constant-time with n's
-// Montgomery context). The result is checked with the public key before
+// Montgomery context from OpenSSL 3.0.9 and 3.1.1 on). The result is checked with the public key before
 // that, on the blinded values: a CRT computation with a fault in one half
 // gives a signature that factors n (Boneh-DeMillo-Lipton), so a wrong
 // result is never released; the default provider then does the operation.
@@ -88,8 +88,16 @@ KopOutcome rsa_private(const PKey &key, const unsigned char *in, unsigned char *
 	BN_set_flags(m, BN_FLG_CONSTTIME);
 	// A fresh blinding (r random, A = r^e, Ai = r^-1 in Montgomery form),
 	// so that its inversion is constant-time: m * A leaves the process.
+	// A copy of n flagged constant-time, as OpenSSL's own RSA passes it:
+	// BN_BLINDING takes the flag from the modulus, and the inversion of
+	// the secret r then takes the constant-time path. (key.n stays as it
+	// is: the public check below needs no constant-time exponentiation.)
+	BIGNUM *n_ct = BN_CTX_get(ctx.get());
+	if (!n_ct || !BN_copy(n_ct, key.n))
+		return KopOutcome::Software;
+	BN_set_flags(n_ct, BN_FLG_CONSTTIME);
 	ERR_set_mark();
-	Blinding b(BN_BLINDING_create_param(nullptr, key.e, key.n, ctx.get(), BN_mod_exp_mont,
+	Blinding b(BN_BLINDING_create_param(nullptr, key.e, n_ct, ctx.get(), BN_mod_exp_mont,
 					    key.rsa_mont));
 	ERR_pop_to_mark();
 	SecretBytes sent(num), res(num);

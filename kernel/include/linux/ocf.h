@@ -176,7 +176,9 @@ struct ocf_kbn {
  * @in_count: inputs at the start of @param
  * @out_count: outputs after them
  * @param: the operands, as the uapi header lists them for @kop
- * @complete: called once, in process context, when the request is done
+ * @complete: called once, in process context, when the request is done; it must
+ *	not wait for another key operation (ocf_kdispatch_sync()): it runs on
+ *	a worker those need
  * @opaque: the consumer's
  * @status: the result when @complete runs (see struct ocf_kop in the uapi
  *	header for the values)
