@@ -11,6 +11,7 @@
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/ocf_compat.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -201,7 +202,8 @@ static bool ocf_zeroed(const void *p, size_t len)
 }
 
 #define OCF_FEATURES (OCF_FEATURE_SIZED_IOCTLS | OCF_FEATURE_USER_LIMITS | \
-		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER | OCF_FEATURE_KEY_OPS)
+		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER | OCF_FEATURE_KEY_OPS | \
+		      OCF_FEATURE_URING)
 
 static long ocf_ioctl_version(void __user *argp)
 {
@@ -866,6 +868,136 @@ static __poll_t ocf_poll(struct file *file, poll_table *wait)
 }
 
 /*
+ * io_uring: one struct ocf_uring_op per SQE, checked, accounted and
+ * prepared as an OCF_IOC_SUBMIT op is. An accepted op holds a reference to
+ * the file and its reservation until its CQE is posted; the CQE is posted
+ * from task work of the submitting task, which copies copied outputs into
+ * its own memory first.
+ */
+struct ocf_uring_pdu {
+	struct ocf_uop *u;	/* NULL: failed before it was built */
+	int status;		/* then the CQE's res */
+};
+
+static struct ocf_uring_pdu *ocf_uring_pdu(struct io_uring_cmd *ioucmd)
+{
+	BUILD_BUG_ON(sizeof(struct ocf_uring_pdu) > sizeof_field(struct io_uring_cmd, pdu));
+	return (struct ocf_uring_pdu *)ioucmd->pdu;
+}
+
+/* Releases an op that was accepted: its buffers, reservation and file reference. */
+static int ocf_uring_release(struct ocf_file *f, struct ocf_uop *u, bool copy_out)
+{
+	int status = ocf_uop_finish(u, copy_out);
+
+	kfree(u);
+	ocf_unreserve(f, 1);
+	ocf_file_put(f);
+	return status;
+}
+
+/* Task work of the submitting task, or io_uring's fallback worker when it is gone. */
+static void ocf_uring_done(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	struct ocf_uring_pdu *pdu = ocf_uring_pdu(ioucmd);
+	struct ocf_uop *u = pdu->u;
+	int status = pdu->status;
+
+	if (u) {
+		/* Its memory only: not a worker's, nor an exiting task's without one. */
+		bool own = u->mm == current->mm;
+
+		if (!own && !u->finished)
+			u->status = -EINTR;
+		status = ocf_uring_release(ioucmd->file->private_data, u, own);
+	}
+	io_uring_cmd_done(ioucmd, status, 0, issue_flags);
+}
+
+static void ocf_uring_complete(struct ocf_request *req)
+{
+	struct ocf_uop *u = req->opaque;
+
+	u->status = req->status;
+	ocf_uop_release_pins(u);
+	io_uring_cmd_complete_in_task(u->owner, ocf_uring_done);
+}
+
+static void ocf_uring_kcomplete(struct ocf_krequest *kreq)
+{
+	struct ocf_uop *u = kreq->opaque;
+
+	u->status = kreq->status;
+	io_uring_cmd_complete_in_task(u->owner, ocf_uring_done);
+}
+
+static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	struct ocf_uring_pdu *pdu = ocf_uring_pdu(ioucmd);
+	struct ocf_file *f = ioucmd->file->private_data;
+	struct ocf_uring_op uo;
+	struct ocf_op op = {};
+	struct ocf_uop *u;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(uo) != OCF_URING_OP_SIZE);
+	if (ioucmd->cmd_op != OCF_URING_OP)
+		return -ENOTTY;
+	if (!(issue_flags & IO_URING_F_SQE128))
+		return -EINVAL;
+	/* Read once: the SQE is in memory the submitter can still write. */
+	memcpy(&uo, ocf_uring_cmd_payload(ioucmd), sizeof(uo));
+	if (!ocf_zeroed(uo.reserved, sizeof(uo.reserved)))
+		return -EINVAL;
+	op.session = uo.session;
+	op.op = uo.op;
+	op.flags = uo.flags;
+	op.len = uo.len;
+	op.src = uo.src;
+	op.dst = uo.dst;
+	op.iv = uo.iv;
+	op.cipher_offset = uo.cipher_offset;
+	op.cipher_len = uo.cipher_len;
+	op.auth_offset = uo.auth_offset;
+	op.auth_len = uo.auth_len;
+	op.mac_offset = uo.mac_offset;
+	op.iv_offset = uo.iv_offset;
+
+	ret = ocf_reserve(f, 1);
+	if (ret) {
+		/*
+		 * Not returned: io_uring would take -EAGAIN for "retry where
+		 * it may block" and reissue from a worker, which waits for
+		 * nothing here. The limit is the op's status, as for SUBMIT.
+		 */
+		pdu->u = NULL;
+		pdu->status = ret;
+		io_uring_cmd_complete_in_task(ioucmd, ocf_uring_done);
+		return -EIOCBQUEUED;
+	}
+	u = kmalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u) {
+		ocf_unreserve(f, 1);
+		return -ENOMEM;
+	}
+	ocf_uop_init(u, &f->acct);
+	/* The submitter's address space: ocf_uring_done() copies out only in it. */
+	u->mm = current->mm;
+	mmgrab(u->mm);
+	kref_get(&f->ref);
+	pdu->u = u;
+	ret = ocf_uop_setup(f, u, &op, ocf_uring_complete, ocf_uring_kcomplete, ioucmd);
+	/* Once dispatched, @u is the completion's: its CQE may be posted already. */
+	if (!ret)
+		ret = u->kop ? ocf_kdispatch(&u->kop->kreq) : ocf_dispatch(&u->req);
+	if (ret) {
+		ocf_uring_release(f, u, false);
+		return ret;
+	}
+	return -EIOCBQUEUED;
+}
+
+/*
  * The command's size bits are the caller's struct size, which differs
  * between versions of the header: commands are matched on type, number and
  * direction, and the size is negotiated through the struct's size field.
@@ -906,6 +1038,7 @@ static const struct file_operations ocf_fops = {
 	.unlocked_ioctl = ocf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.poll = ocf_poll,
+	.uring_cmd = ocf_uring_cmd,
 	.llseek = noop_llseek,
 };
 

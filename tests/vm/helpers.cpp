@@ -1043,6 +1043,25 @@ bool eventually(const std::function<bool()> &pred, int timeout_ms)
 	}
 }
 
+long long pins_outstanding()
+{
+	// The counters are per CPU and folded into /proc/vmstat about once a
+	// second; without the refresh a balanced count reads a few pages off.
+	write_text("/proc/sys/vm/stat_refresh", "1");
+	std::ifstream in("/proc/vmstat");
+	if (!in)
+		return -1;
+	std::string name;
+	unsigned long long v, acquired = 0, released = 0;
+	while (in >> name >> v) {
+		if (name == "nr_foll_pin_acquired")
+			acquired = v;
+		else if (name == "nr_foll_pin_released")
+			released = v;
+	}
+	return static_cast<long long>(acquired - released);
+}
+
 bool debug_kernel()
 {
 	struct utsname u {};

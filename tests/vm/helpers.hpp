@@ -320,6 +320,9 @@ std::optional<ocf_session_info> session_info(device &dev, std::uint32_t id);
 std::uint32_t max_len_for(device &dev, std::uint32_t producer);
 // Polls @pred every 20 ms for up to @timeout_ms.
 bool eventually(const std::function<bool()> &pred, int timeout_ms);
+// Pages pinned with FOLL_PIN and not yet released, system-wide
+// (/proc/vmstat nr_foll_pin_acquired - nr_foll_pin_released); -1 if unreadable.
+long long pins_outstanding();
 // Whether this is the KASAN/lockdep kernel of tools/debug-kernel (its
 // CONFIG_LOCALVERSION), under which everything runs several times slower.
 bool debug_kernel();

@@ -71,4 +71,28 @@ static inline int ocf_mpi_mulm(MPI w, MPI u, MPI v, MPI m)
 }
 #endif
 
+/*
+ * Between 6.1 and 6.12 struct io_uring_cmd moved to <linux/io_uring/cmd.h>
+ * and its cmd pointer gave way to the SQE, whose command area
+ * io_uring_sqe_cmd() returns. Kbuild sets OCF_HAVE_IO_URING_CMD_H when the
+ * header exists. Debian's 6.1 (6.1.0-57) already has the issue_flags
+ * arguments of io_uring_cmd_done() and of the task work callback, as 6.12
+ * does: no wrapper for those.
+ */
+#ifdef OCF_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+
+static inline const void *ocf_uring_cmd_payload(const struct io_uring_cmd *ioucmd)
+{
+	return io_uring_sqe_cmd(ioucmd->sqe);
+}
+#else
+#include <linux/io_uring.h>
+
+static inline const void *ocf_uring_cmd_payload(const struct io_uring_cmd *ioucmd)
+{
+	return ioucmd->cmd;
+}
+#endif
+
 #endif /* _LINUX_OCF_COMPAT_H */

@@ -86,6 +86,7 @@ enum ocf_alg {
 #define OCF_FEATURE_VERIFY_FIRST	0x4ull
 #define OCF_FEATURE_REAP_OWNER		0x8ull
 #define OCF_FEATURE_KEY_OPS		0x10ull	/* OCF_OP_KEY: struct ocf_kop */
+#define OCF_FEATURE_URING		0x20ull	/* IORING_OP_URING_CMD: struct ocf_uring_op */
 
 /**
  * struct ocf_version - OCF_IOC_VERSION
@@ -547,6 +548,69 @@ struct ocf_session_info {
 #define OCF_IOC_REAP		_IOWR(OCF_IOC_MAGIC, 0x05, struct ocf_reap)
 #define OCF_IOC_PRODUCERS	_IOWR(OCF_IOC_MAGIC, 0x06, struct ocf_list)
 #define OCF_IOC_SESSIONS	_IOWR(OCF_IOC_MAGIC, 0x07, struct ocf_list)
+
+/**
+ * struct ocf_uring_op - one operation through io_uring
+ * @session: session id of the /dev/ocf file the SQE targets
+ * @op: OCF_OP_ENCRYPT, OCF_OP_DECRYPT or OCF_OP_KEY
+ * @flags: OCF_OP_*
+ * @len: bytes in the buffer
+ * @src: user pointer to the input (OCF_OP_KEY: to a struct ocf_kop)
+ * @dst: user pointer to the output; 0 = in place
+ * @iv: user pointer to the IV
+ * @cipher_offset: as in struct ocf_op, as are the next five
+ * @cipher_len: the cipher region's length
+ * @auth_offset: the MAC/hash region or AEAD additional data
+ * @auth_len: its length
+ * @mac_offset: where the MAC, hash or tag is written or read
+ * @iv_offset: with OCF_OP_IV_IN_BUFFER, where the IV is in the input
+ * @reserved: must be zero
+ *
+ * The fields mean what struct ocf_op's do; the SQE's user_data stands in
+ * for @tag. It fills the command area of a 128-byte SQE (80 bytes), so its
+ * size is fixed: a later version takes a new command number.
+ *
+ * Submission: IORING_OP_URING_CMD on an open /dev/ocf, on a ring set up
+ * with IORING_SETUP_SQE128; sqe->cmd_op = OCF_URING_OP; the struct in
+ * sqe->cmd. The command area is read once, at issue: the SQE may be reused
+ * as soon as io_uring_enter() (or the SQPOLL thread) has consumed it; the
+ * buffers must stay valid until the CQE.
+ * Completion: one CQE, its res the operation's status: 0 or a negative
+ * errno, the per-operation errors of struct ocf_op, which counts against
+ * the same file and user limits as OCF_IOC_SUBMIT (-EAGAIN at an in-flight
+ * limit). Outputs that are copied (up to 4 KiB, and decryptions that
+ * verify) are written by the submitting task, before its CQE is posted;
+ * if that task has exited by then, nothing is written and res is -EINTR.
+ * Errors for a bad SQE: -ENOTTY (cmd_op not OCF_URING_OP), -EINVAL (the
+ * ring lacks IORING_SETUP_SQE128, or @reserved is not zero), and for the
+ * operation: -E2BIG (@len over the op limit), -EINVAL (regions, lengths),
+ * as for OCF_IOC_SUBMIT. A ring set up with IORING_SETUP_IOPOLL gets
+ * -EOPNOTSUPP from io_uring itself.
+ * Teardown: an accepted operation is never cancelled, it always completes
+ * (producers complete or fail every request); closing the ring, or the
+ * submitter's exit, waits for that, as io_uring does for its requests.
+ * Closing /dev/ocf waits for nothing: the operations keep the file's
+ * state alive until they complete.
+ */
+struct ocf_uring_op {
+	__u32 session;
+	__u32 op;
+	__u32 flags;
+	__u32 len;
+	__u64 src;
+	__u64 dst;
+	__u64 iv;
+	__u32 cipher_offset;
+	__u32 cipher_len;
+	__u32 auth_offset;
+	__u32 auth_len;
+	__u32 mac_offset;
+	__u32 iv_offset;
+	__u64 reserved[2];
+};
+
+#define OCF_URING_OP_SIZE	80	/* the command area of a 128-byte SQE */
+#define OCF_URING_OP		_IOWR(OCF_IOC_MAGIC, 0x20, struct ocf_uring_op)
 
 /*
  * Limits (per open file and per user) are module parameters of ocf.ko, in

@@ -1,0 +1,572 @@
+// io_uring on /dev/ocf (IORING_OP_URING_CMD, struct ocf_uring_op): the same
+// results as OpenSSL, 10,000 ops in flight from threads, rings, files and
+// processes going away with ops in flight, bad SQEs, and an unprivileged
+// user held to the ioctls' limits.
+#include "helpers.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <deque>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace ocft;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A ring of @entries SQEs (128-byte ones unless @flags says otherwise).
+class ring {
+public:
+	explicit ring(unsigned entries, unsigned flags = IORING_SETUP_SQE128)
+	{
+		int ret = io_uring_queue_init(entries, &r_, flags);
+		if (ret < 0)
+			throw std::runtime_error("io_uring_queue_init: " + errname(ret));
+		open_ = true;
+	}
+	~ring() { close(); }
+	ring(const ring &) = delete;
+	ring &operator=(const ring &) = delete;
+
+	void close() noexcept
+	{
+		if (open_)
+			io_uring_queue_exit(&r_);
+		open_ = false;
+	}
+
+	// An SQE for @uo on @fd; false when the SQ is full.
+	bool prep(int fd, const ocf_uring_op &uo, std::uint64_t user_data,
+		  std::uint32_t cmd_op = OCF_URING_OP)
+	{
+		io_uring_sqe *sqe = io_uring_get_sqe(&r_);
+		if (!sqe)
+			return false;
+		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, nullptr, 0, 0);
+		sqe->cmd_op = cmd_op;
+		// A 64-byte SQE has 16 bytes of command area; the rest is the next SQE.
+		std::size_t room = (r_.flags & IORING_SETUP_SQE128) ? sizeof(uo) : 16;
+		std::memcpy(sqe->cmd, &uo, room);
+		io_uring_sqe_set_data64(sqe, user_data);
+		return true;
+	}
+
+	int submit() { return io_uring_submit(&r_); }
+
+	// Up to @n CQEs, waiting up to @timeout_ms for each; (user_data, res).
+	std::vector<std::pair<std::uint64_t, int>> reap(std::size_t n, int timeout_ms = 60000)
+	{
+		std::vector<std::pair<std::uint64_t, int>> out;
+		while (out.size() < n) {
+			io_uring_cqe *cqe = nullptr;
+			__kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000ll};
+			if (io_uring_wait_cqe_timeout(&r_, &cqe, &ts) < 0 || !cqe)
+				break;
+			out.emplace_back(cqe->user_data, cqe->res);
+			io_uring_cqe_seen(&r_, cqe);
+		}
+		return out;
+	}
+
+	unsigned ready() { return io_uring_cq_ready(&r_); }
+
+private:
+	io_uring r_{};
+	bool open_ = false;
+};
+
+ocf_uring_op to_uring(const ocf_op &op)
+{
+	ocf_uring_op uo{};
+	uo.session = op.session;
+	uo.op = op.op;
+	uo.flags = op.flags;
+	uo.len = op.len;
+	uo.src = op.src;
+	uo.dst = op.dst;
+	uo.iv = op.iv;
+	uo.cipher_offset = op.cipher_offset;
+	uo.cipher_len = op.cipher_len;
+	uo.auth_offset = op.auth_offset;
+	uo.auth_len = op.auth_len;
+	uo.mac_offset = op.mac_offset;
+	uo.iv_offset = op.iv_offset;
+	return uo;
+}
+
+ocf_uring_op null_op(std::uint32_t session, const void *src, void *dst, std::uint32_t len)
+{
+	ocf_op op{};
+	ocf_op_cipher(&op, session, OCF_OP_ENCRYPT, src, dst, len, nullptr);
+	return to_uring(op);
+}
+
+// Runs @ops through @r, 128 at a time; each op's status goes into op.status.
+void run_uring(ring &r, int fd, const std::vector<prepared_ptr> &ops)
+{
+	for (std::size_t at = 0; at < ops.size();) {
+		std::size_t n = 0;
+		while (at + n < ops.size() && n < 128 && r.prep(fd, to_uring(ops[at + n]->op), at + n))
+			n++;
+		REQUIRE(r.submit() == static_cast<int>(n));
+		auto done = r.reap(n);
+		REQUIRE(done.size() == n);
+		for (auto [i, res] : done) {
+			REQUIRE(i >= at);
+			REQUIRE(i < at + n);
+			ops[i]->op.status = res;
+		}
+		at += n;
+	}
+}
+
+void check_statuses(const std::vector<prepared_ptr> &ops)
+{
+	for (const auto &p : ops) {
+		INFO(p->describe());
+		CHECK(p->check(p->op.status) == "");
+	}
+}
+
+std::uint32_t null0_id(device &dev)
+{
+	auto p = producer_named(dev, "null0");
+	if (!p)
+		throw std::runtime_error("no producer null0");
+	return p->id;
+}
+
+std::uint64_t null0_in_flight(device &dev)
+{
+	auto p = producer_named(dev, "null0");
+	return p ? p->stats.in_flight : 0;
+}
+
+// Sessions of every file that process @pid opened.
+std::size_t sessions_of(device &dev, pid_t pid)
+{
+	std::size_t n = 0;
+	for (const auto &s : sessions(dev, OCF_LIST_ALL))
+		n += s.owner_pid == static_cast<std::uint32_t>(pid);
+	return n;
+}
+
+// A null session on null0, which answers -EBUSY while busy_every is 1: its
+// ops stay in flight until the test lets them go.
+std::uint32_t held_session(device &dev, std::uint32_t null0)
+{
+	struct ocf_session_new sn {};
+	sn.size = sizeof(sn);
+	sn.cipher = OCF_CIPHER_NULL;
+	sn.producer = null0;
+	if (xioctl(dev.fd(), OCF_IOC_SESSION_NEW, &sn))
+		throw std::runtime_error("SESSION_NEW on null0 failed");
+	return sn.session;
+}
+
+// 64 ops: even ones 64 bytes (copied), odd ones 16 KiB out of place (pinned).
+struct held_ops {
+	std::vector<bytes> src, dst;
+	explicit held_ops(std::size_t n = 64)
+	{
+		for (std::size_t i = 0; i < n; i++) {
+			std::size_t len = i % 2 ? 16384 : 64;
+			src.emplace_back(len, static_cast<std::uint8_t>(i + 1));
+			dst.emplace_back(len, 0);
+		}
+	}
+	std::size_t submit(ring &r, int fd, std::uint32_t session)
+	{
+		for (std::size_t i = 0; i < src.size(); i++)
+			if (!r.prep(fd, null_op(session, src[i].data(), dst[i].data(),
+						static_cast<std::uint32_t>(src[i].size())),
+				    i))
+				return 0;
+		return static_cast<std::size_t>(r.submit());
+	}
+};
+
+} // namespace
+
+TEST_CASE("io_uring: every algorithm matches OpenSSL at every size, both ways, at odd addresses",
+	  "[uring][differential]")
+{
+	OCFT_SEED_INFO();
+	for (const alg &a : all_algs()) {
+		DYNAMIC_SECTION(a.name)
+		{
+			device dev;
+			ring r(256);
+			auto rng = make_rng("uring differential " + a.name);
+			session probe(dev, a, random_keys(a, rng));
+			const std::uint32_t max_len = max_len_for(dev, probe.producer());
+			const bool has_aad = a.kind() == mode::aead || a.kind() == mode::chain;
+			const std::uint32_t aad = has_aad ? 13 : 0;
+			auto sizes = text_sizes(a, aad, max_len);
+			REQUIRE(sizes.size() >= 5);
+			std::vector<std::unique_ptr<session>> sessions;
+			std::deque<vector_case> cases;
+			for (std::uint32_t size : sizes) {
+				keys k = random_keys(a, rng);
+				sessions.push_back(std::make_unique<session>(dev, a, k));
+				cases.push_back(make_case(a, k, rng, size, aad));
+			}
+			// In place at an odd address, and out of place between odd ones.
+			for (const placement &where : {placements()[0], placements()[3]})
+				for (std::uint32_t dir : {OCF_OP_ENCRYPT, OCF_OP_DECRYPT}) {
+					std::vector<prepared_ptr> ops;
+					for (std::size_t i = 0; i < cases.size(); i++)
+						ops.push_back(prepare(cases[i], sessions[i]->id(), dir, where, i));
+					run_uring(r, dev.fd(), ops);
+					check_statuses(ops);
+				}
+			if (a.tag_len()) {
+				// A flipped MAC/tag bit: -EBADMSG in the CQE, no plaintext out.
+				std::vector<prepared_ptr> ops;
+				for (std::size_t i = 0; i < cases.size(); i++) {
+					const vector_case &vc = cases[i];
+					std::uint32_t at = vc.lay.mac_offset() + random_below(rng, vc.lay.tag);
+					ops.push_back(prepare_tampered(vc, sessions[i]->id(), placements()[3], at,
+								       static_cast<std::uint8_t>(random_below(rng, 8))));
+				}
+				run_uring(r, dev.fd(), ops);
+				check_statuses(ops);
+				for (const auto &p : ops) {
+					INFO(p->describe());
+					CHECK(check_no_plaintext(*p) == "");
+				}
+			}
+		}
+	}
+}
+
+TEST_CASE("io_uring: 10,000 ops in flight from four threads complete once each, right", "[uring]")
+{
+	constexpr std::size_t threads = 4, per_thread = 2500;
+	device dev;
+	std::uint32_t null0 = null0_id(dev);
+	param_override file_cap(std::string(ocf_params) + "max_in_flight", "16384");
+	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+	std::uint32_t sid = held_session(dev, null0);
+
+	std::atomic<std::size_t> submitted{0}, checked{0};
+	std::atomic<bool> check{false}, release{false};
+	std::vector<std::string> errors(threads);
+	std::vector<unsigned> early(threads);
+	std::vector<std::thread> pool;
+	for (std::size_t t = 0; t < threads; t++)
+		pool.emplace_back([&, t] {
+			auto wait_for = [](const std::atomic<bool> &flag) {
+				while (!flag)
+					std::this_thread::sleep_for(10ms);
+			};
+			try {
+				ring r(4096);
+				// Every tenth op is 8 KiB (pinned), the others 64 bytes (copied).
+				std::vector<bytes> src, dst;
+				int n = 0;
+				for (std::size_t i = 0; i < per_thread; i++) {
+					std::size_t len = i % 10 ? 64 : 8192;
+					src.emplace_back(len, static_cast<std::uint8_t>(t * 31 + i));
+					dst.emplace_back(len, 0);
+					if (!r.prep(dev.fd(),
+						    null_op(sid, src[i].data(), dst[i].data(),
+							    static_cast<std::uint32_t>(len)),
+						    i))
+						errors[t] = "SQ full";
+				}
+				if (errors[t].empty())
+					n = r.submit();
+				submitted += per_thread;
+				if (n != static_cast<int>(per_thread) && errors[t].empty())
+					errors[t] = "submitted " + std::to_string(n);
+				wait_for(check);
+				early[t] = r.ready();
+				checked++;
+				wait_for(release);
+				if (!errors[t].empty())
+					return;
+				auto done = r.reap(per_thread);
+				std::vector<int> seen(per_thread);
+				for (auto [i, res] : done) {
+					if (i >= per_thread || seen[i]++ || res != 0 || dst[i] != src[i]) {
+						errors[t] = "op " + std::to_string(i) + ": res " + errname(res) +
+							    (i < per_thread && dst[i] != src[i] ? ", wrong output" : "");
+						return;
+					}
+				}
+				if (done.size() != per_thread)
+					errors[t] = "reaped " + std::to_string(done.size());
+				else if (r.ready())
+					errors[t] = "more CQEs than ops";
+			} catch (const std::exception &e) {
+				errors[t] = e.what();
+				submitted += per_thread;
+				checked++;
+			}
+		});
+	while (submitted < threads * per_thread)
+		std::this_thread::sleep_for(10ms);
+	// Nothing can complete while null0 refuses everything: all 10,000 are in flight.
+	std::this_thread::sleep_for(500ms);
+	check = true;
+	while (checked < threads)
+		std::this_thread::sleep_for(10ms);
+	busy.reset();
+	release = true;
+	for (auto &th : pool)
+		th.join();
+	for (std::size_t t = 0; t < threads; t++) {
+		INFO("thread " << t);
+		CHECK(errors[t] == "");
+		CHECK(early[t] == 0); // no CQE before the producer was let go
+	}
+	CHECK(eventually([&] { return null0_in_flight(dev) == 0; }, 20000));
+}
+
+TEST_CASE("io_uring: the ring and the file closed with ops in flight: they finish, then all is "
+	  "released",
+	  "[uring][teardown]")
+{
+	device probe;
+	std::uint32_t null0 = null0_id(probe);
+	long long pins0 = pins_outstanding();
+	held_ops held;
+	{
+		param_override busy(std::string(null_params) + "busy_every", "1");
+		auto dev = std::make_unique<device>();
+		std::uint32_t sid = held_session(*dev, null0);
+		ring r(64);
+		REQUIRE(held.submit(r, dev->fd(), sid) == 64);
+		r.close();
+		dev->close();
+		// Nothing was cancelled: the ops hold their pins, and the closed file
+		// lives on (its session still listed) until they complete.
+		std::this_thread::sleep_for(300ms);
+		CHECK(sessions_of(probe, ::getpid()) == 1);
+		CHECK(pins_outstanding() - pins0 >= 32 * 2 * 4);
+	}
+	CHECK(eventually([&] { return sessions_of(probe, ::getpid()) == 0; }, 20000));
+	CHECK(eventually([&] { return null0_in_flight(probe) == 0; }, 20000));
+	CHECK(eventually([&] { return pins_outstanding() == pins0; }, 20000));
+}
+
+TEST_CASE("io_uring: a process killed with ops in flight exits at once; they finish and release "
+	  "everything",
+	  "[uring][teardown]")
+{
+	device probe;
+	std::uint32_t null0 = null0_id(probe);
+	long long pins0 = pins_outstanding();
+	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+	int up[2];
+	REQUIRE(::pipe(up) == 0);
+	std::fflush(nullptr);
+	pid_t pid = ::fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		::close(up[0]);
+		char c = 'n';
+		try {
+			device dev;
+			ring r(64);
+			held_ops held;
+			if (held.submit(r, dev.fd(), held_session(dev, null0)) == 64)
+				c = 'y';
+			(void)!::write(up[1], &c, 1);
+			for (;;)
+				::pause();
+		} catch (...) {
+			(void)!::write(up[1], &c, 1);
+		}
+		::_exit(1);
+	}
+	::close(up[1]);
+	char c = 0;
+	REQUIRE(::read(up[0], &c, 1) == 1);
+	::close(up[0]);
+	CHECK(c == 'y');
+	CHECK(sessions_of(probe, pid) == 1);
+	REQUIRE(::kill(pid, SIGKILL) == 0);
+	int st = 0;
+	bool ended = eventually([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, 5000);
+	CHECK(ended);
+	CHECK((WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL));
+	// Its ring and file are gone with it; the ops are not, until null0 lets go.
+	CHECK(sessions_of(probe, pid) == 1);
+	CHECK(pins_outstanding() > pins0);
+	busy.reset();
+	if (!ended) {
+		::kill(pid, SIGKILL);
+		::waitpid(pid, &st, 0);
+	}
+	CHECK(eventually([&] { return sessions_of(probe, pid) == 0; }, 20000));
+	CHECK(eventually([&] { return null0_in_flight(probe) == 0; }, 20000));
+	CHECK(eventually([&] { return pins_outstanding() == pins0; }, 20000));
+}
+
+TEST_CASE("io_uring: bad SQEs get the documented errors", "[uring][bad_input]")
+{
+	device dev;
+	const alg &a = find_alg("aes-128-cbc");
+	auto rng = make_rng("uring bad sqe");
+	session s(dev, a, random_keys(a, rng));
+	buffer buf(64, 1);
+	bytes iv(16, 7);
+	ocf_op op{};
+	ocf_op_cipher(&op, s.id(), OCF_OP_ENCRYPT, buf.data(), nullptr, 64, iv.data());
+	const ocf_uring_op good = to_uring(op);
+
+	auto one = [&](ring &r, const ocf_uring_op &uo, std::uint32_t cmd_op = OCF_URING_OP) {
+		REQUIRE(r.prep(dev.fd(), uo, 77, cmd_op));
+		REQUIRE(r.submit() == 1);
+		auto done = r.reap(1, 10000);
+		REQUIRE(done.size() == 1);
+		CHECK(done[0].first == 77);
+		return done[0].second;
+	};
+
+	ring r(8);
+	CHECK(one(r, good) == 0);
+	CHECK(one(r, good, OCF_IOC_RUN) == -ENOTTY);
+	CHECK(one(r, good, OCF_URING_OP + 1) == -ENOTTY);
+	for (std::size_t i = 0; i < 2; i++) {
+		ocf_uring_op uo = good;
+		uo.reserved[i] = 1;
+		CHECK(one(r, uo) == -EINVAL);
+	}
+	ocf_uring_op uo = good;
+	uo.cipher_len = 63; // not a block multiple
+	CHECK(one(r, uo) == -EINVAL);
+	uo = good;
+	uo.cipher_offset = 16; // past len
+	CHECK(one(r, uo) == -EINVAL);
+	uo = good;
+	uo.flags = 0x80;
+	CHECK(one(r, uo) == -EINVAL);
+	uo = good;
+	uo.op = 9;
+	CHECK(one(r, uo) == -EINVAL);
+	uo = good;
+	uo.session = s.id() + 1000;
+	CHECK(one(r, uo) == -ENOENT);
+	uo = good;
+	uo.len = static_cast<std::uint32_t>(ocf_param("max_op_len")) + 16;
+	uo.cipher_len = uo.len;
+	CHECK(one(r, uo) == -E2BIG);
+	bad_pages bad;
+	uo = good;
+	uo.src = uptr(bad.none());
+	CHECK(one(r, uo) == -EFAULT);
+	uo = good;
+	uo.iv = bad_pages::kernel_address();
+	CHECK(one(r, uo) == -EFAULT);
+	uo = good;
+	uo.dst = uptr(bad.ro());
+	CHECK(one(r, uo) == -EFAULT);
+	// A 64-byte SQE has no room for the op.
+	ring small(8, 0);
+	REQUIRE(small.prep(dev.fd(), good, 77));
+	REQUIRE(small.submit() == 1);
+	auto done = small.reap(1, 10000);
+	REQUIRE(done.size() == 1);
+	CHECK(done[0].second == -EINVAL);
+	// After all that, the file still works.
+	CHECK(one(r, good) == 0);
+}
+
+TEST_CASE("io_uring: an unprivileged user is held to the ioctls' limits", "[uring][limits]")
+{
+	device probe;
+	std::uint32_t null0 = null0_id(probe);
+
+	SECTION("operations in flight per user, across files")
+	{
+		param_override cap(std::string(ocf_params) + "max_user_in_flight", "64");
+		auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every",
+							     "1");
+		auto child = run_child_paused(
+			[null0](const child_sync &sync) -> std::string {
+				std::string e = drop_to_nobody();
+				if (!e.empty())
+					return e;
+				device d1, d2;
+				std::uint32_t s1 = held_session(d1, null0), s2 = held_session(d2, null0);
+				ring r(128);
+				static std::uint8_t src[80][64], dst[80][64];
+				for (std::size_t i = 0; i < 80; i++) {
+					bool first = i < 40;
+					CHILD_EXPECT(r.prep(first ? d1.fd() : d2.fd(),
+							    null_op(first ? s1 : s2, src[i], dst[i], 64), i));
+				}
+				CHILD_EXPECT(r.submit() == 80);
+				// The 16 past the limit complete at once with -EAGAIN.
+				auto refused = r.reap(16, 10000);
+				CHILD_EXPECT(refused.size() == 16);
+				for (auto [i, res] : refused)
+					CHILD_EXPECT(res == -EAGAIN);
+				std::this_thread::sleep_for(300ms);
+				CHILD_EXPECT(r.ready() == 0);
+				sync.notify();
+				sync.wait();
+				auto rest = r.reap(64);
+				CHILD_EXPECT(rest.size() == 64);
+				for (auto [i, res] : rest)
+					CHILD_EXPECT(res == 0);
+				return "";
+			},
+			[&](pid_t) { busy.reset(); });
+		CHECK(child.paused);
+		CHECK(child.output == "");
+		CHECK(child.ok());
+	}
+
+	SECTION("pinned pages stop at RLIMIT_MEMLOCK")
+	{
+		auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every",
+							     "1");
+		auto child = run_child_paused(
+			[null0](const child_sync &sync) -> std::string {
+				struct rlimit rl {256 * 1024, 256 * 1024};
+				CHILD_EXPECT(::setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+				std::string e = drop_to_nobody();
+				if (!e.empty())
+					return e;
+				device dev;
+				std::uint32_t sid = held_session(dev, null0);
+				ring r(16);
+				alignas(4096) static std::uint8_t bufs[16][65536];
+				for (std::size_t i = 0; i < 16; i++)
+					CHILD_EXPECT(r.prep(dev.fd(), null_op(sid, bufs[i], nullptr, 65536), i));
+				CHILD_EXPECT(r.submit() == 16);
+				// Those past the limit (16 pages each: 4 fit) fail at once; the
+				// others wait for null0.
+				auto refused = r.reap(16, 2000);
+				CHILD_EXPECT(refused.size() == 12);
+				for (auto [i, res] : refused)
+					CHILD_EXPECT(res == -ENOMEM);
+				sync.notify();
+				sync.wait();
+				auto rest = r.reap(4);
+				CHILD_EXPECT(rest.size() == 4);
+				for (auto [i, res] : rest)
+					CHILD_EXPECT(res == 0);
+				return "";
+			},
+			[&](pid_t) { busy.reset(); });
+		CHECK(child.paused);
+		CHECK(child.output == "");
+		CHECK(child.ok());
+	}
+	CHECK(eventually([&] { return null0_in_flight(probe) == 0; }, 20000));
+}
