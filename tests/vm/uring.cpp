@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <liburing.h>
+#include <ocf/ocf.hpp>
 
 #include <atomic>
 #include <cerrno>
@@ -569,4 +570,104 @@ TEST_CASE("io_uring: an unprivileged user is held to the ioctls' limits", "[urin
 		CHECK(child.ok());
 	}
 	CHECK(eventually([&] { return null0_in_flight(probe) == 0; }, 20000));
+}
+
+TEST_CASE("libocf's ring: prep, submit and reap through the C API and ocf::ring", "[uring][libocf]")
+{
+	OCFT_SEED_INFO();
+	device dev;
+	const alg &a = find_alg("aes-256-cbc+hmac-sha256 encrypt-then-mac");
+	auto rng = make_rng("libocf ring");
+	keys k = random_keys(a, rng);
+	session s(dev, a, k);
+	std::deque<vector_case> cases;
+	for (std::uint32_t text : {0u, 16u, 64u, 4096u, 65536u})
+		cases.push_back(make_case(a, k, rng, text, 13));
+
+	for (std::uint32_t flags : {0u, OCF_RING_SQPOLL}) {
+		INFO("flags " << flags);
+		ocf_ring *r = nullptr;
+		REQUIRE(ocf_ring_open(dev.get(), 4, flags, &r) == 0);
+		std::vector<prepared_ptr> ops;
+		for (std::size_t i = 0; i < cases.size(); i++)
+			for (std::uint32_t dir : {OCF_OP_ENCRYPT, OCF_OP_DECRYPT})
+				ops.push_back(prepare(cases[i], s.id(), dir, placements()[3], ops.size()));
+		// Four slots: the fifth prep finds the queue full until a submit.
+		std::size_t next = 0;
+		while (next < ops.size()) {
+			std::size_t queued = 0;
+			int ret;
+			while (next + queued < ops.size() &&
+			       (ret = ocf_ring_prep(r, &ops[next + queued]->op)) == 0)
+				queued++;
+			if (next + queued < ops.size())
+				CHECK(ret == -EBUSY);
+			REQUIRE(ocf_ring_submit(r) == static_cast<int>(queued));
+			std::vector<ocf_completion> done(queued);
+			REQUIRE(ocf_ring_reap(r, done.data(), static_cast<unsigned>(queued),
+					      static_cast<unsigned>(queued)) == static_cast<int>(queued));
+			for (const auto &c : done) {
+				REQUIRE(c.tag >= next);
+				REQUIRE(c.tag < next + queued);
+				ops[c.tag]->op.status = c.status;
+			}
+			next += queued;
+		}
+		check_statuses(ops);
+		ocf_completion none{};
+		CHECK(ocf_ring_reap(r, &none, 1, 0) == 0);
+		ocf_op bad = ops[0]->op;
+		bad.reserved[1] = 1;
+		CHECK(ocf_ring_prep(r, &bad) == -EINVAL);
+		ocf_ring_close(r);
+	}
+	ocf_ring *r = nullptr;
+	CHECK(ocf_ring_open(dev.get(), 0, 0, &r) == -EINVAL);
+	CHECK(ocf_ring_open(dev.get(), 8, 0x80, &r) == -EINVAL);
+	CHECK(ocf_ring_open(nullptr, 8, 0, &r) == -EINVAL);
+	CHECK(r == nullptr);
+	ocf_ring_close(nullptr);
+}
+
+TEST_CASE("ocf::ring runs an ocf::batch and matches OpenSSL", "[uring][libocf]")
+{
+	auto rng = make_rng("ocf::ring batch");
+	ocf::device d;
+	bytes key = random_bytes(rng, 16);
+	ocf::session aes(d, {.cipher = OCF_CIPHER_AES_CBC,
+			     .cipher_key = std::as_bytes(std::span(key))});
+	std::vector<bytes> plain, data, ivs;
+	ocf::batch b(d);
+	for (std::size_t i = 0; i < 40; i++) {
+		plain.push_back(random_bytes(rng, 16 * (1 + i % 8) * (i % 5 ? 1 : 512)));
+		data.push_back(plain.back());
+		ivs.push_back(random_bytes(rng, 16));
+	}
+	for (std::size_t i = 0; i < plain.size(); i++)
+		b.cipher(aes, ocf::direction::encrypt, std::as_writable_bytes(std::span(data[i])),
+			 std::as_bytes(std::span(ivs[i])));
+	ocf::ring r(d, 16);
+	std::vector<int> seen(b.size());
+	for (std::size_t next = 0; next < b.size();) {
+		std::size_t queued = r.prep(b, next);
+		REQUIRE(queued == std::min<std::size_t>(16, b.size() - next));
+		REQUIRE(r.submit() == queued);
+		auto done = r.reap(static_cast<unsigned>(queued), static_cast<unsigned>(queued));
+		REQUIRE(done.size() == queued);
+		for (const auto &c : done) {
+			REQUIRE(c.tag < b.size());
+			seen[c.tag]++;
+			CHECK(!c.status);
+		}
+		next += queued;
+	}
+	for (std::size_t i = 0; i < plain.size(); i++) {
+		INFO("op " << i);
+		CHECK(seen[i] == 1);
+		CHECK(data[i] == ref_cipher(OCF_CIPHER_AES_CBC, key, ivs[i], plain[i].data(),
+					    plain[i].size(), true));
+	}
+	ocf_op bad{};
+	bad.reserved0 = 1;
+	CHECK_THROWS_AS(r.prep(bad), std::invalid_argument);
 }

@@ -241,6 +241,88 @@ int ocf_submit(struct ocf_device *dev, const struct ocf_op *ops, unsigned count)
 int ocf_reap(struct ocf_device *dev, struct ocf_completion *out, unsigned max,
 	     unsigned min_complete);
 
+/* ---- io_uring ----------------------------------------------------------- */
+
+/*
+ * A ring: operations go to the module through io_uring
+ * (IORING_OP_URING_CMD, one struct ocf_uring_op per 128-byte SQE) in
+ * liburing's style: ocf_ring_prep() puts an op in the submission queue,
+ * ocf_ring_submit() hands every queued op to the module with one system
+ * call (with OCF_RING_SQPOLL a kernel thread polls the queue and usually
+ * none is needed), ocf_ring_reap() collects completions. The ops are
+ * checked, limited and completed as ocf_submit()'s are, with the same
+ * errors as their status; copied outputs (up to 4 KiB, and decryptions
+ * that verify) are in place when the completion is reaped. The buffers and
+ * IVs must stay valid until then; the op itself may be reused at once.
+ *
+ * Threads: a ring belongs to one thread at a time (as a liburing ring
+ * does); threads that submit in parallel each open their own ring on the
+ * same device. The device handle must outlive its rings.
+ * Needs the module's OCF_FEATURE_URING; an older module fails each op with
+ * -EOPNOTSUPP (io_uring's answer for a file without the command).
+ */
+struct ocf_ring;
+
+/* ocf_ring_open() flags */
+#define OCF_RING_SQPOLL		0x1u	/* a kernel thread polls the submission queue */
+#define OCF_RING_FLAGS		OCF_RING_SQPOLL
+
+/**
+ * ocf_ring_open() - set up a ring for @dev
+ * @entries: submission queue slots (1..32768, rounded up to a power of two);
+ *	the completion queue has twice as many
+ * @flags: OCF_RING_*
+ * @out: receives the handle
+ *
+ * Return: 0, -EINVAL (bad @entries or @flags), -ENOMEM, -EPERM (io_uring
+ * disabled, or SQPOLL not allowed), or another errno of io_uring_setup(2).
+ */
+int ocf_ring_open(struct ocf_device *dev, unsigned entries, uint32_t flags,
+		  struct ocf_ring **out);
+
+/**
+ * ocf_ring_close() - tear the ring down; NULL is allowed
+ *
+ * Ops still in flight are not cancelled: they finish in the module, and
+ * their outputs are written (into this process) or dropped.
+ */
+void ocf_ring_close(struct ocf_ring *ring);
+
+/**
+ * ocf_ring_prep() - queue one op (not yet submitted)
+ * @op: the op as for ocf_submit(); its tag comes back with its completion,
+ *	its status is ignored
+ *
+ * Return: 0; -EBUSY when the submission queue is full (submit first);
+ * -EINVAL for an op whose reserved fields are set (the ring's op has no
+ * room for them).
+ */
+int ocf_ring_prep(struct ocf_ring *ring, const struct ocf_op *op);
+
+/**
+ * ocf_ring_submit() - hand the queued ops to the module
+ *
+ * Return: the number of ops handed over (each completes once, through
+ * ocf_ring_reap()), or a negative errno of io_uring_enter(2).
+ */
+int ocf_ring_submit(struct ocf_ring *ring);
+
+/**
+ * ocf_ring_reap() - collect completions
+ * @out: room for @max completions (tag, status)
+ * @min_complete: wait until this many are ready (0 = do not wait; more than
+ *	@max acts as @max). Only submitted ops complete: a wait for more than
+ *	are in flight waits for ever.
+ *
+ * A signal does not end the wait, as for ocf_reap().
+ * Return: completions written (0..max), or a negative errno.
+ */
+int ocf_ring_reap(struct ocf_ring *ring, struct ocf_completion *out, unsigned max,
+		  unsigned min_complete);
+
+/** ocf_ring_fd() - the ring's file descriptor, for poll(2) (readable: completions). */
+int ocf_ring_fd(const struct ocf_ring *ring);
+
 /* ---- Key operations ---------------------------------------------------- */
 
 /*

@@ -7,6 +7,8 @@
 //   ocf::session   a session in a device; freed when destroyed (move-only)
 //   ocf::batch     operations built up, then run (wait for all) or submitted
 //                  (return at once, collect with device::reap)
+//   ocf::ring      an io_uring ring on a device: prep ops (or a batch's),
+//                  submit, reap (move-only)
 //
 //     ocf::device dev;
 //     ocf::session aes(dev, {.cipher = OCF_CIPHER_AES_CBC, .cipher_key = key});
@@ -109,6 +111,7 @@ struct dsa_params {
 
 class session;
 class batch;
+class ring;
 
 // An open /dev/ocf. Move-only.
 class device {
@@ -158,6 +161,7 @@ public:
 private:
 	friend class session;
 	friend class batch;
+	friend class ring;
 	explicit device(std::shared_ptr<ocf_device> handle) noexcept : handle_(std::move(handle)) {}
 	std::shared_ptr<ocf_device> handle_;
 };
@@ -320,6 +324,49 @@ private:
 	std::shared_ptr<ocf_device> handle_;
 	std::vector<ocf_op> ops_;
 	std::deque<ocf_kop> kops_;	// what key ops point to; stable addresses
+};
+
+// An io_uring ring on a device (see ocf_ring_open()), in liburing's style:
+// prep() queues ops, submit() hands them all over with one system call
+// (none with OCF_RING_SQPOLL, usually), reap() collects completions, each
+// with its op's tag. The buffers must stay valid until the op is reaped.
+// Move-only; keeps the device's file open; one thread at a time.
+//
+//     ocf::ring r(dev, 64);
+//     r.prep(b);            // a batch's ops, as many as fit
+//     r.submit();
+//     for (auto &c : r.reap(b.size(), b.size())) ...
+class ring {
+public:
+	ring() noexcept = default;
+	// Throws std::system_error (EPERM: io_uring disabled or SQPOLL not allowed).
+	explicit ring(const device &dev, unsigned entries = 256, std::uint32_t flags = 0);
+	static ring open(const device &dev, unsigned entries, std::uint32_t flags,
+			 std::error_code &ec) noexcept;
+
+	bool valid() const noexcept { return handle_ != nullptr; }
+	int fd() const noexcept { return ocf_ring_fd(handle_.get()); }
+	ocf_ring *native_handle() const noexcept { return handle_.get(); }
+
+	// Queues one op; false when the submission queue is full (submit first).
+	// Throws std::invalid_argument for an op with reserved fields set.
+	bool prep(const ocf_op &op);
+	// Queues ops[first..] of a batch, as many as fit; returns how many.
+	std::size_t prep(const batch &ops, std::size_t first = 0);
+
+	// Hands the queued ops over; returns how many.
+	unsigned submit();
+	unsigned submit(std::error_code &ec) noexcept;
+
+	// Waits until at least min_complete are ready (0: do not wait), then
+	// returns up to max of them. Only submitted ops complete.
+	std::vector<completion> reap(unsigned min_complete = 1, unsigned max = 64);
+	std::vector<completion> reap(unsigned min_complete, unsigned max, std::error_code &ec);
+
+private:
+	// Declared first, destroyed last: the ring goes before the file.
+	std::shared_ptr<ocf_device> device_;
+	std::unique_ptr<ocf_ring, void (*)(ocf_ring *)> handle_{nullptr, ocf_ring_close};
 };
 
 // One-shot key operations, as the C API's ocf_modexp() and friends: out

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// The C API's io_uring ring: liburing underneath, one struct ocf_uring_op
+// per 128-byte SQE.
+#include "internal.hpp"
+
+#include <ocf/ocf.h>
+
+#include <linux/ocf.h>
+
+#include <liburing.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+struct ocf_ring {
+	io_uring uring;
+	int dev_fd;
+};
+
+extern "C" int ocf_ring_open(ocf_device *dev, unsigned entries, uint32_t flags, ocf_ring **out)
+{
+	if (!out)
+		return -EINVAL;
+	*out = nullptr;
+	if (!dev || !entries || entries > 32768 || (flags & ~OCF_RING_FLAGS))
+		return -EINVAL;
+	auto *ring = new (std::nothrow) ocf_ring{};
+	if (!ring)
+		return -ENOMEM;
+	io_uring_params p{};
+	p.flags = IORING_SETUP_SQE128;
+	if (flags & OCF_RING_SQPOLL) {
+		p.flags |= IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = 100; // ms of idle polling before the thread sleeps
+	}
+	int ret = io_uring_queue_init_params(entries, &ring->uring, &p);
+	if (ret < 0) {
+		delete ring;
+		return ret;
+	}
+	ring->dev_fd = dev->fd;
+	*out = ring;
+	return 0;
+}
+
+extern "C" void ocf_ring_close(ocf_ring *ring)
+{
+	if (!ring)
+		return;
+	io_uring_queue_exit(&ring->uring);
+	delete ring;
+}
+
+extern "C" int ocf_ring_prep(ocf_ring *ring, const ocf_op *op)
+{
+	if (!ring || !op || op->reserved0 || op->reserved[0] || op->reserved[1])
+		return -EINVAL;
+	io_uring_sqe *sqe = io_uring_get_sqe(&ring->uring);
+	if (!sqe)
+		return -EBUSY;
+	// The SQE is 128 bytes; fields of the first half not set here must be zero.
+	std::memset(sqe, 0, 2 * sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = ring->dev_fd;
+	sqe->cmd_op = OCF_URING_OP;
+	sqe->user_data = op->tag;
+	ocf_uring_op uo{};
+	uo.session = op->session;
+	uo.op = op->op;
+	uo.flags = op->flags;
+	uo.len = op->len;
+	uo.src = op->src;
+	uo.dst = op->dst;
+	uo.iv = op->iv;
+	uo.cipher_offset = op->cipher_offset;
+	uo.cipher_len = op->cipher_len;
+	uo.auth_offset = op->auth_offset;
+	uo.auth_len = op->auth_len;
+	uo.mac_offset = op->mac_offset;
+	uo.iv_offset = op->iv_offset;
+	static_assert(sizeof(uo) == OCF_URING_OP_SIZE);
+	std::memcpy(sqe->cmd, &uo, sizeof(uo));
+	return 0;
+}
+
+extern "C" int ocf_ring_submit(ocf_ring *ring)
+{
+	if (!ring)
+		return -EINVAL;
+	int ret;
+	while ((ret = io_uring_submit(&ring->uring)) == -EINTR) {
+	}
+	return ret;
+}
+
+extern "C" int ocf_ring_reap(ocf_ring *ring, ocf_completion *out, unsigned max,
+			     unsigned min_complete)
+{
+	if (!ring || (!out && max))
+		return -EINVAL;
+	min_complete = std::min(min_complete, max);
+	unsigned n = 0;
+	for (;;) {
+		unsigned head, seen = 0;
+		io_uring_cqe *cqe;
+		io_uring_for_each_cqe(&ring->uring, head, cqe) {
+			if (n == max)
+				break;
+			out[n].tag = cqe->user_data;
+			out[n].status = cqe->res;
+			out[n].reserved = 0;
+			n++;
+			seen++;
+		}
+		io_uring_cq_advance(&ring->uring, seen);
+		if (n >= min_complete)
+			return static_cast<int>(n);
+		int ret = io_uring_wait_cqe_nr(&ring->uring, &cqe, min_complete - n);
+		if (ret < 0 && ret != -EINTR)
+			return n ? static_cast<int>(n) : ret;
+	}
+}
+
+extern "C" int ocf_ring_fd(const ocf_ring *ring)
+{
+	return ring ? ring->uring.ring_fd : -1;
+}

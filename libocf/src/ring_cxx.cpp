@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// ocf::ring: the C++ face of the C API's io_uring ring.
+#include <ocf/ocf.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace ocf {
+
+ring::ring(const device &dev, unsigned entries, std::uint32_t flags)
+{
+	std::error_code ec;
+	*this = open(dev, entries, flags, ec);
+	if (ec)
+		throw std::system_error(ec, "io_uring setup for /dev/ocf");
+}
+
+ring ring::open(const device &dev, unsigned entries, std::uint32_t flags,
+		std::error_code &ec) noexcept
+{
+	ring r;
+	ocf_ring *raw = nullptr;
+	int ret = ocf_ring_open(dev.handle_.get(), entries, flags, &raw);
+	if (ret) {
+		ec = make_error(ret);
+		return r;
+	}
+	ec.clear();
+	r.device_ = dev.handle_;
+	r.handle_.reset(raw);
+	return r;
+}
+
+bool ring::prep(const ocf_op &op)
+{
+	int ret = ocf_ring_prep(handle_.get(), &op);
+	if (ret == -EINVAL)
+		throw std::invalid_argument("ocf::ring::prep: an op with reserved fields set");
+	return ret == 0;
+}
+
+std::size_t ring::prep(const batch &ops, std::size_t first)
+{
+	std::size_t n = 0;
+	for (const ocf_op &op : ops.ops().subspan(std::min(first, ops.size())))
+		if (prep(op))
+			n++;
+		else
+			break;
+	return n;
+}
+
+unsigned ring::submit(std::error_code &ec) noexcept
+{
+	int ret = ocf_ring_submit(handle_.get());
+	if (ret < 0) {
+		ec = make_error(ret);
+		return 0;
+	}
+	ec.clear();
+	return static_cast<unsigned>(ret);
+}
+
+unsigned ring::submit()
+{
+	std::error_code ec;
+	unsigned n = submit(ec);
+	if (ec)
+		throw std::system_error(ec, "io_uring submit");
+	return n;
+}
+
+std::vector<completion> ring::reap(unsigned min_complete, unsigned max, std::error_code &ec)
+{
+	std::vector<ocf_completion> raw(max);
+	int got = ocf_ring_reap(handle_.get(), raw.data(), max, min_complete);
+	if (got < 0) {
+		ec = make_error(got);
+		return {};
+	}
+	ec.clear();
+	std::vector<completion> done;
+	done.reserve(static_cast<std::size_t>(got));
+	for (int i = 0; i < got; ++i) {
+		const ocf_completion &c = raw[static_cast<std::size_t>(i)];
+		done.push_back({c.tag, c.status ? make_error(c.status) : std::error_code{}});
+	}
+	return done;
+}
+
+std::vector<completion> ring::reap(unsigned min_complete, unsigned max)
+{
+	std::error_code ec;
+	auto done = reap(min_complete, max, ec);
+	if (ec)
+		throw std::system_error(ec, "io_uring reap");
+	return done;
+}
+
+} // namespace ocf
