@@ -987,12 +987,22 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	kref_get(&f->ref);
 	pdu->u = u;
 	ret = ocf_uop_setup(f, u, &op, ocf_uring_complete, ocf_uring_kcomplete, ioucmd);
-	/* Once dispatched, @u is the completion's: its CQE may be posted already. */
-	if (!ret)
-		ret = u->kop ? ocf_kdispatch(&u->kop->kreq) : ocf_dispatch(&u->req);
+	if (!ret && u->kop)
+		ret = ocf_kdispatch(&u->kop->kreq);
 	if (ret) {
 		ocf_uring_release(f, u, false);
 		return ret;
+	}
+	/*
+	 * As RUN does: a synchronous producer works in the issuing task (or
+	 * the SQPOLL thread), which costs less than a worker's handoff and
+	 * wakeup per op; a failure completes through the callback. Once
+	 * dispatched, @u is the completion's: its CQE may be posted already.
+	 */
+	if (!u->kop) {
+		struct ocf_request *req = &u->req;
+
+		ocf_dispatch_batch(&req, 1);
 	}
 	return -EIOCBQUEUED;
 }

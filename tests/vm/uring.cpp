@@ -9,10 +9,13 @@
 #include <liburing.h>
 #include <ocf/ocf.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <sys/resource.h>
@@ -670,4 +673,63 @@ TEST_CASE("ocf::ring runs an ocf::batch and matches OpenSSL", "[uring][libocf]")
 	ocf_op bad{};
 	bad.reserved0 = 1;
 	CHECK_THROWS_AS(r.prep(bad), std::invalid_argument);
+}
+
+// Not a test: the figures of docs/benchmarks.md's io_uring table. 64-byte
+// AES-128-CBC in place on swcrypt, one thread, batches of 64: OCF_IOC_RUN
+// against a ring (one io_uring_enter to submit, one to wait) and a ring
+// with SQPOLL (submission without a system call). Run alone:
+//   tools/vm run --modules "..." -- build/tests/ocf_vm_tests "[uring-bench]"
+TEST_CASE("io_uring against OCF_IOC_RUN: 64-byte AES-128-CBC, 64 in flight", "[.][uring-bench]")
+{
+	constexpr unsigned depth = 64;
+	constexpr auto cell = 1s;
+	auto rng = make_rng("uring bench");
+	device dev;
+	const alg &a = find_alg("aes-128-cbc");
+	session s(dev, a, random_keys(a, rng));
+	std::vector<bytes> bufs(depth, bytes(64, 0x5a));
+	bytes iv(16, 1);
+	std::vector<ocf_op> ops(depth);
+	for (unsigned i = 0; i < depth; i++) {
+		ocf_op_cipher(&ops[i], s.id(), OCF_OP_ENCRYPT, bufs[i].data(), nullptr, 64, iv.data());
+		ops[i].tag = i;
+	}
+	auto measure = [&](const std::function<void()> &round) {
+		std::uint64_t n = 0;
+		auto start = std::chrono::steady_clock::now(), end = start + cell;
+		while (std::chrono::steady_clock::now() < end) {
+			round();
+			n += depth;
+		}
+		std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+		return static_cast<double>(n) / took.count();
+	};
+	auto ring_round = [&](ocf_ring *r) {
+		for (const ocf_op &op : ops)
+			REQUIRE(ocf_ring_prep(r, &op) == 0);
+		REQUIRE(ocf_ring_submit(r) == static_cast<int>(depth));
+		std::array<ocf_completion, depth> done;
+		REQUIRE(ocf_ring_reap(r, done.data(), depth, depth) == static_cast<int>(depth));
+		for (const auto &c : done)
+			REQUIRE(c.status == 0);
+	};
+	ocf_ring *plain = nullptr, *sqpoll = nullptr;
+	REQUIRE(ocf_ring_open(dev.get(), depth, 0, &plain) == 0);
+	REQUIRE(ocf_ring_open(dev.get(), depth, OCF_RING_SQPOLL, &sqpoll) == 0);
+	std::array<std::vector<double>, 3> rates;
+	for (int rep = 0; rep < 5; rep++) {
+		rates[0].push_back(measure([&] { REQUIRE(ocf_run(dev.get(), ops.data(), depth) == depth); }));
+		rates[1].push_back(measure([&] { ring_round(plain); }));
+		rates[2].push_back(measure([&] { ring_round(sqpoll); }));
+	}
+	ocf_ring_close(plain);
+	ocf_ring_close(sqpoll);
+	const char *names[] = {"OCF_IOC_RUN batch 64", "io_uring, 64 per submit",
+			       "io_uring SQPOLL, 64 per submit"};
+	for (std::size_t i = 0; i < rates.size(); i++) {
+		std::sort(rates[i].begin(), rates[i].end());
+		std::printf("%-32s median %8.0f ops/s  (min %8.0f, max %8.0f; 5 cells of 1 s)\n", names[i],
+			    rates[i][2], rates[i][0], rates[i][4]);
+	}
 }
