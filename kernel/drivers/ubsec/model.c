@@ -1227,9 +1227,13 @@ static int um_alloc_crypto(struct ubsec_model *m)
 	m->des = crypto_alloc_sync_skcipher("cbc(des)", 0, 0);
 	m->des3 = crypto_alloc_sync_skcipher("cbc(des3_ede)", 0, 0);
 	m->aes = crypto_alloc_sync_skcipher("cbc(aes)", 0, 0);
-	/* The context's states are these implementations' export format. */
-	m->md5 = crypto_alloc_shash("md5-generic", 0, 0);
-	m->sha1 = crypto_alloc_shash("sha1-generic", 0, 0);
+	m->md5 = crypto_alloc_shash("md5", 0, 0);
+	m->sha1 = crypto_alloc_shash("sha1", 0, 0);
+	/* States are resumed by import: struct md5_state / sha1_state. */
+	if (!IS_ERR(m->md5) && crypto_shash_statesize(m->md5) != sizeof(struct md5_state))
+		return -EINVAL;
+	if (!IS_ERR(m->sha1) && crypto_shash_statesize(m->sha1) != sizeof(struct sha1_state))
+		return -EINVAL;
 	if (IS_ERR(m->des))
 		return PTR_ERR(m->des);
 	if (IS_ERR(m->des3))

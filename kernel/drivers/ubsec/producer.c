@@ -58,7 +58,7 @@ struct ubsec_session {
 
 static const char *ubsec_hash_name(u32 mac)
 {
-	return mac == OCF_MAC_HMAC_MD5 ? "md5-generic" : "sha1-generic";
+	return mac == OCF_MAC_HMAC_MD5 ? "md5" : "sha1";
 }
 
 /* HMAC of @len bytes at @data under the session's key. */
@@ -157,7 +157,9 @@ static int ubsec_hmac_state(u32 mac, const u8 *key, u8 pad, __le32 *out)
 	tfm = crypto_alloc_shash(ubsec_hash_name(mac), 0, 0);
 	if (IS_ERR(tfm))
 		return PTR_ERR(tfm);
-	if (crypto_shash_statesize(tfm) > sizeof(st)) {
+	/* Every md5 and sha1 of the kernel exports struct md5_state / sha1_state. */
+	if (crypto_shash_statesize(tfm) != (mac == OCF_MAC_HMAC_MD5 ? sizeof(st.md5) :
+					    sizeof(st.sha1))) {
 		ret = -EINVAL;
 		goto out_free;
 	}
@@ -783,7 +785,8 @@ int ubsec_producer_register(struct ubsec_dev *ud)
 		  BIT_ULL(OCF_MAC_HMAC_MD5) | BIT_ULL(OCF_MAC_HMAC_SHA1);
 	if (ubsec_has(ud, UBSEC_HAS_AES))
 		p->algs |= BIT_ULL(OCF_CIPHER_AES_CBC);
-	p->max_len = U16_MAX;
+	/* A packet of 16-bit length, and the MAC the request carries after it */
+	p->max_len = U16_MAX + UBSEC_MAC_BUF;
 	/* hardware.md: the 5820's 310 Mbit/s 3DES-SHA1 */
 	p->rated_bps = 310000000 / 8;
 	if (ubsec_has(ud, UBSEC_HAS_KEY)) {
