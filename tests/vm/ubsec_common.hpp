@@ -1,6 +1,6 @@
 // Helpers of the ubsec tests: the Broadcom chip model's debugfs (instances,
 // state, fault injection), the driver's statistics, the ubsec producers and
-// the algorithms they offer, and OpenSSL big numbers for the key operations.
+// the algorithms they offer, and key operations pinned to a producer.
 //
 // The tests run in tools/vm with ocf.ko, ocf_swcrypt.ko, ocf_ubsec.ko and
 // ocf_ubsec_model.ko (variants=5805/5820): a 580x as ubsec0 and a 582x as
@@ -8,9 +8,8 @@
 #ifndef OCF_TESTS_VM_UBSEC_COMMON_HPP
 #define OCF_TESTS_VM_UBSEC_COMMON_HPP
 
+#include "bignum.hpp"
 #include "helpers.hpp"
-
-#include <openssl/bn.h>
 
 #include <cstdint>
 #include <map>
@@ -67,33 +66,11 @@ std::optional<ocf_producer_info> producer_of_model(device &dev, unsigned index);
 // The ciphers and HMACs (and their chains) a ubsec producer offering @algs runs.
 std::vector<alg> ubsec_algs(std::uint64_t algs);
 
-// ---- OpenSSL big numbers ----------------------------------------------------------
-
-struct bn_free {
-	void operator()(BIGNUM *b) const { BN_clear_free(b); }
-};
-using bn_ptr = std::unique_ptr<BIGNUM, bn_free>;
-
-bn_ptr bn_new();
-// Big-endian, left-padded to @len bytes; minimal without @len.
-bytes bin(const BIGNUM *b, std::size_t len);
-bytes bin(const BIGNUM *b);
-bn_ptr random_modulus(int bits);        // odd, exactly @bits bits
-bn_ptr random_bits(int bits);           // top bit set
-bn_ptr random_below(const BIGNUM *m);
-bn_ptr mod_exp(const BIGNUM *b, const BIGNUM *e, const BIGNUM *m);
-
-struct rsa_key {
-	bytes n, d, p, q, dp, dq, qinv;
-	bn_ptr bn_n, bn_d;
-	ocf_rsa_crt_key crt() const;
-};
-rsa_key make_rsa(unsigned bits);
-
 // One key operation through OCF_IOC_RUN pinned to @producer; its status.
 int run_modexp(device &dev, std::uint32_t producer, const bytes &base, const bytes &exp,
 	       const bytes &mod, bytes &out);
-int run_crt(device &dev, std::uint32_t producer, const bytes &x, const rsa_key &k, bytes &out);
+int run_crt(device &dev, std::uint32_t producer, const bytes &x, const ocft::rsa_key &k,
+	    bytes &out);
 
 } // namespace ubsect
 
