@@ -327,10 +327,23 @@ static void ubsec_gone_work(struct work_struct *work)
 	list_splice_tail_init(&jobs, &ud->soft);
 	spin_unlock_irqrestore(&ud->lock, flags);
 	ubsec_finish_soft(ud);
+	schedule_work(&ud->unregister_work);
+}
+
+/* Withdraws the producer once; returns when no callback of it runs. */
+static void ubsec_withdraw(struct ubsec_dev *ud)
+{
+	mutex_lock(&ud->reg_lock);
 	if (ud->registered) {
 		ocf_producer_unregister(&ud->producer);
 		ud->registered = false;
 	}
+	mutex_unlock(&ud->reg_lock);
+}
+
+static void ubsec_unregister_work(struct work_struct *work)
+{
+	ubsec_withdraw(container_of(work, struct ubsec_dev, unregister_work));
 }
 
 static void ubsec_tick(struct work_struct *work)
@@ -486,6 +499,8 @@ struct ubsec_dev *ubsec_attach(struct ubsec_bus *bus)
 	INIT_WORK(&ud->done_work, ubsec_done_work);
 	INIT_WORK(&ud->reset_work, ubsec_reset_work);
 	INIT_WORK(&ud->gone_work, ubsec_gone_work);
+	INIT_WORK(&ud->unregister_work, ubsec_unregister_work);
+	mutex_init(&ud->reg_lock);
 	INIT_DELAYED_WORK(&ud->tick, ubsec_tick);
 	ud->id = ida_alloc(&ubsec_ida, GFP_KERNEL);
 	if (ud->id < 0) {
@@ -570,8 +585,8 @@ void ubsec_detach(struct ubsec_dev *ud)
 	ubsec_finish_slots(ud, &done);
 	ubsec_finish_soft(ud);
 	/* Requests arriving meanwhile are finished from the workqueue. */
-	if (ud->registered)
-		ocf_producer_unregister(&ud->producer);
+	ubsec_withdraw(ud);
+	flush_work(&ud->unregister_work);
 	ud->bus->ops->free_irq(ud->bus, ud);
 	flush_workqueue(ud->wq);
 	cancel_work_sync(&ud->reset_work);

@@ -9,6 +9,7 @@
 
 #include <linux/dma-mapping.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/ocf.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -187,10 +188,14 @@ enum ubsec_state { UBSEC_STATE_INIT, UBSEC_STATE_RUNNING, UBSEC_STATE_GONE,
  * @wq: ordered workqueue: completions, recovery
  * @done_work: reaps finished MCRs, feeds the queues, finishes @soft
  * @reset_work: resets the chip after a DMA error or a timeout
- * @gone_work: withdraws the producer after a surprise removal
+ * @gone_work: takes everything off a chip that was pulled out
+ * @unregister_work: then withdraws the producer, from the system
+ *	workqueue: ocf_producer_unregister() waits for requests that @wq
+ *	finishes
  * @tick: the watchdog
  * @producer: the OCF registration
- * @registered: @producer is registered
+ * @reg_lock: serializes withdrawing @producer
+ * @registered: @producer is registered, under @reg_lock
  * @stats: counters
  * @debugfs: this chip's directory
  */
@@ -210,8 +215,10 @@ struct ubsec_dev {
 	struct work_struct done_work;
 	struct work_struct reset_work;
 	struct work_struct gone_work;
+	struct work_struct unregister_work;
 	struct delayed_work tick;
 	struct ocf_producer producer;
+	struct mutex reg_lock;	/* withdrawing the producer */
 	bool registered;
 	struct ubsec_stats stats;
 	struct dentry *debugfs;
