@@ -108,6 +108,7 @@ struct ubsec_job {
 #define UBSEC_JOB_CRYPT		BIT(0)
 #define UBSEC_JOB_MAC		BIT(1)
 #define UBSEC_JOB_DECRYPT	BIT(2)
+#define UBSEC_JOB_SOFT_KOP	BIT(3)	/* a modexp the chip cannot take: software */
 
 /* Offsets in struct ubsec_job.buf */
 #define UBSEC_JOB_CTX		0
