@@ -60,6 +60,9 @@ void broken(const std::string &variant, unsigned bit, const std::string &rule,
 	const std::uint32_t pin = c.id(dev);
 	REQUIRE(pin != 0);
 	{
+		// Only this chip is driven wrongly: the work it gives back runs elsewhere.
+		param_override only(std::string(driver_params) + "test_break_dev",
+				    c.producer().substr(std::string("ubsec").size()));
 		param_override brk(break_param(), std::to_string(bit));
 		body(dev, c, pin);
 	}

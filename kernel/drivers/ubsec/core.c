@@ -37,6 +37,10 @@ unsigned int ubsec_test_break;
 module_param_named(test_break, ubsec_test_break, uint, 0644);
 MODULE_PARM_DESC(test_break, "tests only: drive the chip wrongly (UBSEC_BREAK_* bits); never on a real card");
 
+int ubsec_test_break_dev = -1;
+module_param_named(test_break_dev, ubsec_test_break_dev, int, 0644);
+MODULE_PARM_DESC(test_break_dev, "tests only: test_break applies to ubsecN only (-1: to every chip)");
+
 /* MCRs per queue */
 #define UBSEC_SYM_SLOTS		16
 #define UBSEC_KEY_SLOTS		8
@@ -107,11 +111,11 @@ static void ubsec_feed(struct ubsec_dev *ud, enum ubsec_qid qid)
 	struct ubsec_job *job;
 
 	lockdep_assert_held(&ud->lock);
-	if (qid == UBSEC_Q_SYM && (ubsec_test_break & UBSEC_BREAK_AGGR))
+	if (qid == UBSEC_Q_SYM && ubsec_breaks(ud, UBSEC_BREAK_AGGR))
 		max = UBSEC_SLOT_PKTS;
 	while (ud->state == UBSEC_STATE_RUNNING && !list_empty(&q->waiting) &&
 	       !list_empty(&q->free)) {
-		if (!(ubsec_test_break & UBSEC_BREAK_MCR_FULL) &&
+		if (!ubsec_breaks(ud, UBSEC_BREAK_MCR_FULL) &&
 		    (ubsec_read(ud, UBSEC_STAT) & q->full))
 			break;
 		slot = list_first_entry(&q->free, struct ubsec_slot, node);

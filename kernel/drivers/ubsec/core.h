@@ -48,6 +48,7 @@ extern const struct ubsec_chip_info ubsec_chips[UBSEC_CHIP_COUNT];
 #define UBSEC_BREAK_MCR_DIRTY	BIT(7)	/* MCR flags left from the last use */
 
 extern unsigned int ubsec_test_break;
+extern int ubsec_test_break_dev;
 
 /* MCR1 packets, MCR2 key operations */
 enum ubsec_qid { UBSEC_Q_SYM, UBSEC_Q_KEY, UBSEC_QUEUES };
@@ -228,6 +229,14 @@ struct ubsec_dev {
 static inline bool ubsec_has(const struct ubsec_dev *ud, u32 flag)
 {
 	return ud->info->flags & flag;
+}
+
+/* Whether the tests have @ud break @rule (UBSEC_BREAK_*) */
+static inline bool ubsec_breaks(const struct ubsec_dev *ud, unsigned int rule)
+{
+	int dev = READ_ONCE(ubsec_test_break_dev);
+
+	return (READ_ONCE(ubsec_test_break) & rule) && (dev < 0 || dev == ud->id);
 }
 
 void ubsec_queue_job(struct ubsec_dev *ud, enum ubsec_qid qid, struct ubsec_job *job);

@@ -410,11 +410,11 @@ static u32 ubsec_sym_ctx(struct ubsec_dev *ud, struct ubsec_job *job)
  * most UBSEC_MAX_SEG bytes: the first one returned, the rest in the
  * buffer's packet buffer area from *@pbi on, the last one's next = @tail.
  */
-static struct ubsec_pktbuf ubsec_chain(struct ubsec_job *job, u32 off, u32 len,
-				       unsigned int *pbi, u32 tail)
+static struct ubsec_pktbuf ubsec_chain(struct ubsec_dev *ud, struct ubsec_job *job, u32 off,
+				       u32 len, unsigned int *pbi, u32 tail)
 {
 	struct ubsec_pktbuf *pbs = (void *)(job->buf + UBSEC_JOB_PB);
-	u32 seg = ubsec_test_break & UBSEC_BREAK_LONG_SEG ? len : UBSEC_MAX_SEG;
+	u32 seg = ubsec_breaks(ud, UBSEC_BREAK_LONG_SEG) ? len : UBSEC_MAX_SEG;
 	u32 first = min(len, seg);
 	u32 next = tail;
 	unsigned int i;
@@ -433,11 +433,11 @@ static void ubsec_sym_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 	u32 data = UBSEC_JOB_DATA, mac_pb = 0, ctx_len;
 	unsigned int pbi = 0;
 
-	if (ubsec_test_break & UBSEC_BREAK_MISALIGN)
+	if (ubsec_breaks(ud, UBSEC_BREAK_MISALIGN))
 		data += 2;
 	scatterwalk_map_and_copy(job->buf + data, job->req->src, job->start, job->len, 0);
 	ctx_len = ubsec_sym_ctx(ud, job);
-	if ((ubsec_test_break & UBSEC_BREAK_CTX_LEN) && ubsec_has(ud, UBSEC_HAS_LONGCTX)) {
+	if (ubsec_breaks(ud, UBSEC_BREAK_CTX_LEN) && ubsec_has(ud, UBSEC_HAS_LONGCTX)) {
 		struct ubsec_pktctx_hdr *h = (void *)(job->buf + UBSEC_JOB_CTX);
 
 		h->len = cpu_to_le16(ctx_len + 4);
@@ -446,9 +446,9 @@ static void ubsec_sym_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 		mac_pb = ubsec_bus_addr(job, UBSEC_JOB_PB + pbi * sizeof(*pbs));
 		pbs[pbi++] = ubsec_pb(ubsec_bus_addr(job, UBSEC_JOB_MACBUF), 0, UBSEC_MAC_BUF);
 	}
-	job->pb_in = ubsec_chain(job, data, job->len, &pbi, 0);
+	job->pb_in = ubsec_chain(ud, job, data, job->len, &pbi, 0);
 	if (job->flags & UBSEC_JOB_CRYPT)
-		job->pb_out = ubsec_chain(job, data, job->len, &pbi, mac_pb);
+		job->pb_out = ubsec_chain(ud, job, data, job->len, &pbi, mac_pb);
 	else
 		job->pb_out = ubsec_pb(0, mac_pb, 0);	/* hash only: the MAC alone */
 	job->pktlen = job->len;
@@ -585,12 +585,12 @@ static void ubsec_modexp_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 	 * 580x: the modulus' top bit must be the width's top bit; M, E and N
 	 * are shifted left and the result back (FB9 ubsec_kshift_r/l).
 	 */
-	job->shift = hwnorm || (ubsec_test_break & UBSEC_BREAK_NO_SHIFT) ? 0 : normbits - nbits;
+	job->shift = hwnorm || ubsec_breaks(ud, UBSEC_BREAK_NO_SHIFT) ? 0 : normbits - nbits;
 	elen = hwnorm ? DIV_ROUND_UP(ebits, 8) : w;
 	c = e + ALIGN(elen, 4);
-	if (ubsec_test_break & UBSEC_BREAK_KEY_ALIGN)
+	if (ubsec_breaks(ud, UBSEC_BREAK_KEY_ALIGN))
 		c += 2;
-	ctx->hdr.len = cpu_to_le16(w + 8 + (ubsec_test_break & UBSEC_BREAK_CTX_LEN ? 4 : 0));
+	ctx->hdr.len = cpu_to_le16(w + 8 + (ubsec_breaks(ud, UBSEC_BREAK_CTX_LEN) ? 4 : 0));
 	ctx->hdr.op = cpu_to_le16(UBSEC_KOP_MODEXP);
 	ctx->e_len = cpu_to_le16(hwnorm ? ebits : nbits);
 	ctx->n_len = cpu_to_le16(nbits);
@@ -613,9 +613,9 @@ static void ubsec_crt_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 				       ubsec_kbn_bits(&v[UBSEC_CRT_Q])));
 	u32 pb = pad / 8, x = UBSEC_JOB_DATA, out = x + 2 * pb, i;
 
-	if (ubsec_test_break & UBSEC_BREAK_KEY_ALIGN)
+	if (ubsec_breaks(ud, UBSEC_BREAK_KEY_ALIGN))
 		out += 2;
-	ctx->hdr.len = cpu_to_le16(8 + 5 * pb + (ubsec_test_break & UBSEC_BREAK_CTX_LEN ? 4 : 0));
+	ctx->hdr.len = cpu_to_le16(8 + 5 * pb + (ubsec_breaks(ud, UBSEC_BREAK_CTX_LEN) ? 4 : 0));
 	ctx->hdr.op = cpu_to_le16(UBSEC_KOP_RSAPRIV);
 	ctx->q_len = cpu_to_le16(pad);
 	ctx->p_len = cpu_to_le16(pad);
