@@ -144,10 +144,10 @@ static int ubsec_soft_request(const struct ubsec_session *ses, struct ocf_reques
 }
 
 /*
- * base^exp mod mod for a modexp the chip cannot take. Plain MODEXP's
- * exponent is public (docs/key-operations.md); with
- * OCF_KOP_F_PRIME_MODULUS this runs unblinded, but a secret exponent
- * longer than a prime modulus is not what any caller sends.
+ * A modexp the chip cannot take, in software. Plain MODEXP's exponent is
+ * public (docs/key-operations.md); with OCF_KOP_F_PRIME_MODULUS this runs
+ * unblinded, but a secret exponent longer than a prime modulus is not what
+ * any caller sends.
  */
 static int ubsec_soft_modexp(struct ocf_krequest *kreq)
 {
