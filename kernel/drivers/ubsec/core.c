@@ -141,9 +141,10 @@ static void ubsec_feed(struct ubsec_dev *ud, enum ubsec_qid qid)
 		list_move_tail(&slot->node, &q->posted);
 		ud->stats.mcrs[qid]++;
 		ud->stats.pkts[qid] += slot->n;
-		if (slot->n > 1)
+		if (qid == UBSEC_Q_SYM && slot->n > 1)
 			ud->stats.batched++;
-		ud->stats.max_batch = max(ud->stats.max_batch, slot->n);
+		if (qid == UBSEC_Q_SYM)
+			ud->stats.max_batch = max(ud->stats.max_batch, slot->n);
 	}
 }
 
