@@ -6,6 +6,18 @@
 
 /* Give-backs (-EAGAIN) one key operation may take before it fails with -ENODEV. */
 #define OCF_KOP_MAX_RERUNS	8
+static_assert(ARRAY_SIZE(((struct ocf_krequest *)0)->avoid) == OCF_KOP_MAX_RERUNS);
+
+/* Whether producer @id gave @kreq back before. */
+static inline bool ocf_kop_avoids(const struct ocf_krequest *kreq, u32 id)
+{
+	u32 i, n = min_t(u32, kreq->reruns, OCF_KOP_MAX_RERUNS);
+
+	for (i = 0; i < n; i++)
+		if (kreq->avoid[i] == id)
+			return true;
+	return false;
+}
 
 u32 ocf_kop_in_count(u32 kop);
 u32 ocf_kop_out_count(u32 kop);

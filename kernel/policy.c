@@ -173,7 +173,7 @@ static bool ocf_kop_preferred(const struct ocf_producer *a, const struct ocf_pro
  * fewest key operations in hand (at one modulus size they cost alike, so
  * the count is the expected wait), taking turns among equals so that idle
  * producers share the work. A preferred producer (@kreq->producer) that
- * can do it gets it; the one that gave it back (@kreq->avoid) only when no
+ * can do it gets it; those that gave it back (@kreq->avoid) only when no
  * other can.
  */
 struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq)
@@ -186,7 +186,7 @@ struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq)
 	list_for_each_entry(p, &ocf_producers, node) {
 		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits))
 			continue;
-		if (p->id == kreq->avoid) {
+		if (ocf_kop_avoids(kreq, p->id)) {
 			avoided = p;
 			continue;
 		}
@@ -203,8 +203,8 @@ struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq)
 		return avoided ?: ERR_PTR(kreq->routed ? -ENODEV : -EOPNOTSUPP);
 	pick = turn++ % ties;
 	list_for_each_entry(p, &ocf_producers, node) {
-		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits) || p->id == kreq->avoid ||
-		    ocf_kop_preferred(best, p))
+		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits) ||
+		    ocf_kop_avoids(kreq, p->id) || ocf_kop_preferred(best, p))
 			continue;
 		if (!pick--)
 			return p;

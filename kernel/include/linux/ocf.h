@@ -204,7 +204,7 @@ struct ocf_krequest {
 	struct delayed_work work;
 	struct ocf_producer *kproducer;	/* running it; NULL while routed */
 	u32 bits;			/* modulus size, for routing */
-	u32 avoid;			/* id of a producer that gave it back */
+	u32 avoid[8];			/* ids of those that gave it back, one per rerun */
 	u32 reruns;
 	bool routed;			/* some producer was picked for it */
 };
