@@ -121,6 +121,34 @@ bool read_params(const SigCtx *c, SigParams &p)
 	return true;
 }
 
+// Digests whose DigestInfo is the OID with NULL parameters (RFC 8017's
+// list, RIPEMD-160) in every OpenSSL version, and MD5-SHA1's bare 36
+// bytes: the ones we encode. Others (MDC2's octet string; SM3, which
+// OpenSSL 3.5's default signs with an encoding of its own) are the
+// default's.
+bool pkcs1_digest_info_known(int nid)
+{
+	switch (nid) {
+	case NID_md5:
+	case NID_sha1:
+	case NID_sha224:
+	case NID_sha256:
+	case NID_sha384:
+	case NID_sha512:
+	case NID_sha512_224:
+	case NID_sha512_256:
+	case NID_sha3_224:
+	case NID_sha3_256:
+	case NID_sha3_384:
+	case NID_sha3_512:
+	case NID_ripemd160:
+	case NID_md5_sha1:
+		return true;
+	default:
+		return false;
+	}
+}
+
 // PKCS#1 v1.5 type 1 encoding of @tbs (a digest of p.md, or without a
 // digest the data itself) into @em (the modulus' size). False for what the
 // default must refuse (wrong length, too long) or does differently (MDC2's
@@ -134,7 +162,7 @@ bool encode_pkcs1(const SigParams &p, const unsigned char *tbs, std::size_t tbsl
 	std::size_t tlen = tbslen;
 	if (p.md) {
 		int nid = EVP_MD_get_type(p.md);
-		if (nid == NID_undef || nid == NID_mdc2 ||
+		if (!pkcs1_digest_info_known(nid) ||
 		    tbslen != static_cast<std::size_t>(EVP_MD_get_size(p.md)))
 			return false;
 		if (nid != NID_md5_sha1) {	// TLS 1.0/1.1: the 36 bytes alone

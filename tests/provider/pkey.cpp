@@ -197,7 +197,11 @@ TEST_CASE("RSA signatures: every digest, PKCS#1 v1.5 and PSS, against the defaul
 				if (!ref_ok)
 					continue;	// a digest RSA does not take (SHAKE, ...)
 				CHECK(by_ocf);
-				if (must)
+				// PKCS#1 v1.5 with a digest outside RFC 8017's list
+				// (SM3 on OpenSSL 3.5) is the default's.
+				const bool rfc8017 = md.rfind("SHA", 0) == 0 || md == "MD5" ||
+						     md.rfind("RIPEMD", 0) == 0 || md == "MD5-SHA1";
+				if (must && (pad == RSA_PKCS1_PSS_PADDING || rfc8017))
 					CHECK(kc.grown() >= 1);
 				if (pad == RSA_PKCS1_PADDING)
 					CHECK(hex(s_ocf) == hex(s_ref));	// deterministic
