@@ -4,19 +4,15 @@
 
 #include <linux/ocf.h>
 
-/* Give-backs (-EAGAIN) one key operation may take before it fails with -ENODEV. */
-#define OCF_KOP_MAX_RERUNS	8
-static_assert(ARRAY_SIZE(((struct ocf_krequest *)0)->avoid) == OCF_KOP_MAX_RERUNS);
-
-/* Whether producer @id gave @kreq back before. */
-static inline bool ocf_kop_avoids(const struct ocf_krequest *kreq, u32 id)
+/* When producer @id last gave @kreq back (a rerun's index), or -1 if it never did. */
+static inline int ocf_kop_gave_back_at(const struct ocf_krequest *kreq, u32 id)
 {
-	u32 i, n = min_t(u32, kreq->reruns, OCF_KOP_MAX_RERUNS);
+	int i = min_t(u32, kreq->reruns, OCF_KOP_MAX_RERUNS);
 
-	for (i = 0; i < n; i++)
+	while (i--)
 		if (kreq->avoid[i] == id)
-			return true;
-	return false;
+			return i;
+	return -1;
 }
 
 u32 ocf_kop_in_count(u32 kop);

@@ -35,7 +35,7 @@ MODULE_PARM_DESC(timeout_ms, "reset a chip that completes nothing for this long 
 
 unsigned int ubsec_test_break;
 module_param_named(test_break, ubsec_test_break, uint, 0644);
-MODULE_PARM_DESC(test_break, "tests only: drive the chip wrongly (UBSEC_BREAK_* bits); never on a real card");
+MODULE_PARM_DESC(test_break, "tests only: drive a chip model wrongly (UBSEC_BREAK_* bits); real cards ignore it");
 
 int ubsec_test_break_dev = -1;
 module_param_named(test_break_dev, ubsec_test_break_dev, int, 0644);

@@ -79,7 +79,7 @@ struct ubsec_session;
  * @len: data bytes
  * @flags: UBSEC_JOB_*
  * @mac_in: the MAC to check (decryption)
- * @out_off: where the key operation's result is in @buf
+ * @out_off: where the chip's output (enciphered region or key result) is in @buf
  * @out_len: its bytes
  * @shift: 580x normalization shift, bits
  * @tries: resets it went through
@@ -236,7 +236,8 @@ static inline bool ubsec_breaks(const struct ubsec_dev *ud, unsigned int rule)
 {
 	int dev = READ_ONCE(ubsec_test_break_dev);
 
-	return (READ_ONCE(ubsec_test_break) & rule) && (dev < 0 || dev == ud->id);
+	return ud->bus->modelled && (READ_ONCE(ubsec_test_break) & rule) &&
+	       (dev < 0 || dev == ud->id);
 }
 
 void ubsec_queue_job(struct ubsec_dev *ud, enum ubsec_qid qid, struct ubsec_job *job);

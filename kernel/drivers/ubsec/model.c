@@ -701,14 +701,19 @@ static enum um_result um_sym_packet(struct ubsec_model *m, u64 epoch,
 	if (auth && !(pc.flags & UBSEC_PKTCTX_INBOUND) && um_hmac(m, &pc, work, pktlen, mac))
 		return UM_ERROR;
 
-	/* The output: the data (when enciphering), then the MAC buffer. */
+	/*
+	 * The output: the enciphered region only, from its first byte (the
+	 * BSD drivers chain the output at the cipher's skip, as long as the
+	 * cipher's length: a header that is only authenticated is not
+	 * written back), then the MAC buffer.
+	 */
 	out.n = 0;
 	out.after = le32_to_cpu(p->out.next);
 	if (enc) {
-		r = um_read_chain(m, epoch, &p->out, pktlen, &out);
+		r = um_read_chain(m, epoch, &p->out, pktlen - skip, &out);
 		if (r != UM_DONE)
 			return r;
-		r = um_chain_io(m, epoch, &out, work, pktlen, true);
+		r = um_chain_io(m, epoch, &out, work + skip, pktlen - skip, true);
 		if (r != UM_DONE)
 			return r;
 	}
@@ -854,6 +859,14 @@ static enum um_result um_modexp(struct ubsec_model *m, u64 epoch, const struct u
 	ebits = le16_to_cpu(ctx->e_len);
 	if (!nbits || nbits > width || !ebits || ebits > width)
 		return UM_ERROR;
+	/*
+	 * FB9 gives the 580x E_len = N_len (both operands shifted alike) and
+	 * refuses an exponent longer than the modulus on any part.
+	 */
+	if ((!hwnorm && ebits != nbits) || ebits > nbits) {
+		um_violation(m, UM_V_LENGTH);
+		return UM_ERROR;
+	}
 	elen = hwnorm ? DIV_ROUND_UP(ebits, 8) : w;
 	r = um_read_chain(m, epoch, &p->in, w + elen, &in);
 	if (r != UM_DONE)
@@ -929,6 +942,11 @@ static enum um_result um_rsapriv(struct ubsec_model *m, u64 epoch, const struct 
 		return UM_DMAERR;
 	if (le16_to_cpu(ctx->p_len) != pad || le16_to_cpu(ctx->q_len) != pad) {
 		um_violation(m, UM_V_CTX_LEN);
+		return UM_ERROR;
+	}
+	/* FB9 ubsec_kprocess_rsapriv: the packet length is the message's, 2 * padlen. */
+	if (le16_to_cpu(p->pktlen) != 2 * pad) {
+		um_violation(m, UM_V_LENGTH);
 		return UM_ERROR;
 	}
 	res = um_read_chain(m, epoch, &p->in, 2 * pb, &in);
@@ -1215,8 +1233,9 @@ static void um_free(struct ubsec_model *m)
 		crypto_free_shash(m->md5);
 	if (!IS_ERR_OR_NULL(m->sha1))
 		crypto_free_shash(m->sha1);
-	kvfree(m->q[0].work);
-	kvfree(m->q[1].work);
+	/* The work buffers held the last packets' keys and data. */
+	kvfree_sensitive(m->q[0].work, 2 * U16_MAX);
+	kvfree_sensitive(m->q[1].work, 2 * U16_MAX);
 	if (m->pdev)
 		platform_device_unregister(m->pdev);
 	kfree(m);
@@ -1305,6 +1324,7 @@ static struct ubsec_model *um_alloc(const struct um_variant *v, unsigned int ind
 	m->bus.ops = &um_bus_ops;
 	m->bus.dev = &m->pdev->dev;
 	m->bus.chip = v->chip;
+	m->bus.modelled = true;
 	return m;
 
 err_free:

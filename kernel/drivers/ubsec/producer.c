@@ -278,8 +278,15 @@ static void ubsec_freesession(struct ocf_producer *p, void *priv)
 static void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	if (job->buf) {
+		/*
+		 * Where the buffer was bounced (swiotlb), the bounce slot holds
+		 * keys and data too: zero ours and push the zeros to it before
+		 * it goes back to the pool.
+		 */
+		memzero_explicit(job->buf, job->size);
+		dma_sync_single_for_device(ud->dev, job->dma, job->size, DMA_BIDIRECTIONAL);
 		dma_unmap_single(ud->dev, job->dma, job->size, DMA_BIDIRECTIONAL);
-		kfree_sensitive(job->buf);
+		kfree(job->buf);
 	}
 	kfree(job);
 }
@@ -431,6 +438,7 @@ static void ubsec_sym_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	struct ubsec_pktbuf *pbs = (void *)(job->buf + UBSEC_JOB_PB);
 	u32 data = UBSEC_JOB_DATA, mac_pb = 0, ctx_len;
+	u32 skip = job->flags & UBSEC_JOB_CRYPT ? job->req->cipher_offset - job->start : 0;
 	unsigned int pbi = 0;
 
 	if (ubsec_breaks(ud, UBSEC_BREAK_MISALIGN))
@@ -447,12 +455,17 @@ static void ubsec_sym_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 		pbs[pbi++] = ubsec_pb(ubsec_bus_addr(job, UBSEC_JOB_MACBUF), 0, UBSEC_MAC_BUF);
 	}
 	job->pb_in = ubsec_chain(ud, job, data, job->len, &pbi, 0);
+	/*
+	 * The chip writes back the enciphered region alone, from its first
+	 * byte: an authenticated header before it is not output (the BSD
+	 * drivers' output chain starts at the cipher's skip).
+	 */
+	job->out_off = data + skip;
 	if (job->flags & UBSEC_JOB_CRYPT)
-		job->pb_out = ubsec_chain(ud, job, data, job->len, &pbi, mac_pb);
+		job->pb_out = ubsec_chain(ud, job, job->out_off, job->len - skip, &pbi, mac_pb);
 	else
 		job->pb_out = ubsec_pb(0, mac_pb, 0);	/* hash only: the MAC alone */
 	job->pktlen = job->len;
-	job->out_off = data;
 }
 
 /* ---- Key operations: bignums ---------------------------------------------------- */
@@ -626,7 +639,7 @@ static void ubsec_crt_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 	job->shift = 0;
 	job->pb_in = ubsec_pb(ubsec_bus_addr(job, x), 0, 2 * pb);
 	job->pb_out = ubsec_pb(ubsec_bus_addr(job, out), 0, 2 * pb);
-	job->pktlen = 0;
+	job->pktlen = 2 * pad;
 	job->out_off = out;
 	job->out_len = 2 * pb;
 }
@@ -693,8 +706,8 @@ static int ubsec_sym_copy_out(struct ubsec_dev *ud, struct ubsec_job *job)
 	    crypto_memneq(mac, job->mac_in, ses->mac_len))
 		return -EBADMSG;
 	if (job->flags & UBSEC_JOB_CRYPT)
-		scatterwalk_map_and_copy((void *)data + req->cipher_offset - job->start, req->dst,
-					 req->cipher_offset, req->cipher_len, 1);
+		scatterwalk_map_and_copy((void *)data, req->dst, req->cipher_offset,
+					 req->cipher_len, 1);
 	if ((job->flags & UBSEC_JOB_MAC) && !(job->flags & UBSEC_JOB_DECRYPT))
 		scatterwalk_map_and_copy((void *)mac, req->dst, req->mac_offset, ses->mac_len, 1);
 	return 0;

@@ -54,11 +54,14 @@ struct ubsec_bus_ops {
  * @ops: the callbacks
  * @dev: the device for the DMA API and for messages
  * @chip: which part
+ * @modelled: the chip model; the tests' wrong-driver switches (test_break)
+ *	act only on it, since some of them hang real silicon
  */
 struct ubsec_bus {
 	const struct ubsec_bus_ops *ops;
 	struct device *dev;
 	enum ubsec_chip chip;
+	bool modelled;
 };
 
 struct ubsec_dev;
