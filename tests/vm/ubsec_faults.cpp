@@ -61,6 +61,23 @@ TEST_CASE("a stalled chip times out, is reset, and every request completes right
 	CHECK(model_number(c.index(), "violations") == 0);
 }
 
+TEST_CASE("a chip that says FULL with nothing of ours on it is reset; nothing waits for ever",
+	  "[ubsec][faults]")
+{
+	device dev;
+	chip c("5820");
+	param_override fast(std::string(driver_params) + "timeout_ms", "300");
+	// Whatever the driver posted is done; the chip keeps FULL up until a reset.
+	REQUIRE(model_write(c.index(), "full_stuck", "1") == 0);
+	hifnt::workload w(dev, c.id(dev), 2, 40, "ubsec full stuck");
+	REQUIRE(w.submit(dev, 0, w.ops.size()) == 40);
+	w.reap_and_check(dev);
+	CHECK(driver_stat(c.producer(), "timeouts") > 0);
+	CHECK(driver_stat(c.producer(), "resets") > 0);
+	CHECK(model_number(c.index(), "violations") == 0);
+	CHECK((model_number(c.index(), "stat") & 0x48000000) == 0);	// MCR1/2 FULL
+}
+
 TEST_CASE("a DMA error resets the chip and every request completes right", "[ubsec][faults]")
 {
 	device dev;

@@ -269,24 +269,41 @@ static void ubsec_done_work(struct work_struct *work)
 
 /*
  * Takes every job off the chip and the queues into @jobs (posted ones
- * first, in order). The chip must be reset or gone.
+ * first, in order). The chip must be reset or gone. With @suspects, the
+ * jobs of each queue's oldest posted MCR go there instead: MCRs finish in
+ * order, so a stalled queue stalled on that one.
  */
-static void ubsec_take_all(struct ubsec_dev *ud, struct list_head *jobs)
+static void ubsec_take_all(struct ubsec_dev *ud, struct list_head *suspects,
+			   struct list_head *jobs)
 {
 	struct ubsec_slot *slot, *tmp;
+	struct list_head *to;
 	unsigned int qid, i;
 
 	lockdep_assert_held(&ud->lock);
 	for (qid = 0; qid < UBSEC_QUEUES; qid++) {
 		struct ubsec_queue *q = &ud->q[qid];
 
+		to = suspects ?: jobs;
 		list_for_each_entry_safe(slot, tmp, &q->posted, node) {
 			for (i = 0; i < slot->n; i++)
-				list_add_tail(&slot->jobs[i]->node, jobs);
+				list_add_tail(&slot->jobs[i]->node, to);
 			list_move_tail(&slot->node, &q->free);
+			to = jobs;
 		}
 		list_splice_tail_init(&q->waiting, jobs);
+		q->full_since = 0;
 	}
+}
+
+/* Stages @job again for the reset chip, or gives up on it after too many tries. */
+static void ubsec_replay(struct ubsec_dev *ud, struct ubsec_job *job, bool charge)
+{
+	list_del_init(&job->node);
+	if ((charge && ++job->tries > UBSEC_MAX_TRIES) || ubsec_job_stage(ud, job))
+		ubsec_job_abandon(ud, job);
+	else
+		ubsec_queue_job(ud, job->kreq ? UBSEC_Q_KEY : UBSEC_Q_SYM, job);
 }
 
 static void ubsec_reset_work(struct work_struct *work)
@@ -294,8 +311,10 @@ static void ubsec_reset_work(struct work_struct *work)
 	struct ubsec_dev *ud = container_of(work, struct ubsec_dev, reset_work);
 	struct ubsec_job *job, *tmp;
 	unsigned long flags;
+	LIST_HEAD(suspects);
 	LIST_HEAD(done);
 	LIST_HEAD(jobs);
+	bool none_posted;
 
 	spin_lock_irqsave(&ud->lock, flags);
 	if (ud->state != UBSEC_STATE_RUNNING) {
@@ -306,18 +325,22 @@ static void ubsec_reset_work(struct work_struct *work)
 	ubsec_reap(ud, &done);
 	ubsec_chip_reset(ud);
 	ud->stats.resets++;
-	ubsec_take_all(ud, &jobs);
+	ubsec_take_all(ud, &suspects, &jobs);
 	spin_unlock_irqrestore(&ud->lock, flags);
 	dev_warn(ud->dev, "%s: chip reset\n", ud->name);
 	ubsec_finish_slots(ud, &done);
 
-	list_for_each_entry_safe(job, tmp, &jobs, node) {
-		list_del_init(&job->node);
-		if (++job->tries > UBSEC_MAX_TRIES || ubsec_job_stage(ud, job))
-			ubsec_job_abandon(ud, job);
-		else
-			ubsec_queue_job(ud, job->kreq ? UBSEC_Q_KEY : UBSEC_Q_SYM, job);
-	}
+	/*
+	 * Only the MCRs the chip stalled on are charged a try, so that one
+	 * poison packet does not send the work queued behind it to software.
+	 * A chip that stalls with nothing of ours posted (FULL stuck) charges
+	 * everyone, or it would be reset for ever.
+	 */
+	none_posted = list_empty(&suspects);
+	list_for_each_entry_safe(job, tmp, &suspects, node)
+		ubsec_replay(ud, job, true);
+	list_for_each_entry_safe(job, tmp, &jobs, node)
+		ubsec_replay(ud, job, none_posted);
 }
 
 static void ubsec_gone_work(struct work_struct *work)
@@ -327,8 +350,14 @@ static void ubsec_gone_work(struct work_struct *work)
 	LIST_HEAD(jobs);
 
 	dev_err(ud->dev, "%s: the chip is gone\n", ud->name);
+	/*
+	 * All-ones reads do not prove the card stopped mastering the bus:
+	 * stop it before its jobs' buffers are freed.
+	 */
+	if (ud->bus->ops->quiesce)
+		ud->bus->ops->quiesce(ud->bus);
 	spin_lock_irqsave(&ud->lock, flags);
-	ubsec_take_all(ud, &jobs);
+	ubsec_take_all(ud, NULL, &jobs);
 	list_splice_tail_init(&jobs, &ud->soft);
 	spin_unlock_irqrestore(&ud->lock, flags);
 	ubsec_finish_soft(ud);
@@ -358,16 +387,27 @@ static void ubsec_tick(struct work_struct *work)
 	bool stuck = false;
 	unsigned long flags;
 	unsigned int qid;
+	u32 stat;
 
 	spin_lock_irqsave(&ud->lock, flags);
-	if (ud->state == UBSEC_STATE_RUNNING && ubsec_read(ud, UBSEC_STAT) == U32_MAX) {
+	stat = ubsec_read(ud, UBSEC_STAT);
+	if (ud->state == UBSEC_STATE_RUNNING && stat == U32_MAX) {
 		ud->state = UBSEC_STATE_GONE;
 		queue_work(ud->wq, &ud->gone_work);
 	}
-	for (qid = 0; qid < UBSEC_QUEUES; qid++)
-		if (!list_empty(&ud->q[qid].posted) &&
-		    time_after(jiffies, ud->q[qid].last_progress + timeout))
+	for (qid = 0; qid < UBSEC_QUEUES; qid++) {
+		struct ubsec_queue *q = &ud->q[qid];
+
+		if (!list_empty(&q->posted) && time_after(jiffies, q->last_progress + timeout))
 			stuck = true;
+		/* Jobs held back by a FULL that nothing of ours explains */
+		if (!list_empty(&q->posted) || list_empty(&q->waiting) || !(stat & q->full))
+			q->full_since = 0;
+		else if (!q->full_since)
+			q->full_since = jiffies ?: 1;
+		else if (time_after(jiffies, q->full_since + timeout))
+			stuck = true;
+	}
 	if (stuck && ud->state == UBSEC_STATE_RUNNING) {
 		ud->stats.timeouts++;
 		queue_work(ud->wq, &ud->reset_work);
@@ -386,12 +426,15 @@ static irqreturn_t ubsec_irq(int irq, void *data)
 	spin_lock(&ud->lock);
 	stat = ubsec_read(ud, UBSEC_STAT);
 	if (stat == U32_MAX) {
-		if (ud->state == UBSEC_STATE_RUNNING) {
+		bool ours = ud->state == UBSEC_STATE_RUNNING;
+
+		/* Once it is gone, the shared line's other devices' interrupts are theirs. */
+		if (ours) {
 			ud->state = UBSEC_STATE_GONE;
 			queue_work(ud->wq, &ud->gone_work);
 		}
 		spin_unlock(&ud->lock);
-		return IRQ_HANDLED;
+		return ours ? IRQ_HANDLED : IRQ_NONE;
 	}
 	if (!(stat & ud->statmask)) {
 		spin_unlock(&ud->lock);
@@ -537,10 +580,13 @@ struct ubsec_dev *ubsec_attach(struct ubsec_bus *bus)
 	if (ret)
 		goto err_queues;
 	ud->state = UBSEC_STATE_RUNNING;
+	/* Under reg_lock: a chip gone in the meantime withdraws it at once. */
+	mutex_lock(&ud->reg_lock);
 	ret = ubsec_producer_register(ud);
+	ud->registered = !ret;
+	mutex_unlock(&ud->reg_lock);
 	if (ret)
 		goto err_irq;
-	ud->registered = true;
 	ud->debugfs = debugfs_create_dir(ud->name, ubsec_debugfs_root);
 	debugfs_create_file("stats", 0444, ud->debugfs, ud, &ubsec_stats_fops);
 	queue_delayed_work(ud->wq, &ud->tick, UBSEC_TICK);
@@ -581,7 +627,7 @@ void ubsec_detach(struct ubsec_dev *ud)
 		ubsec_chip_reset(ud);
 	}
 	ud->state = UBSEC_STATE_STOPPED;
-	ubsec_take_all(ud, &jobs);
+	ubsec_take_all(ud, NULL, &jobs);
 	list_splice_tail_init(&jobs, &ud->soft);
 	spin_unlock_irqrestore(&ud->lock, flags);
 	cancel_delayed_work_sync(&ud->tick);

@@ -145,6 +145,8 @@ struct ubsec_slot {
  * @posted: MCRs given to the chip, in order
  * @waiting: jobs not yet in an MCR, in order
  * @last_progress: jiffies of the last completion or first post
+ * @full_since: jiffies since when jobs wait, none is posted and the chip
+ *	says FULL; 0 when that is not so (the tick's watchdog)
  */
 struct ubsec_queue {
 	u32 reg;
@@ -155,6 +157,7 @@ struct ubsec_queue {
 	struct list_head posted;
 	struct list_head waiting;
 	unsigned long last_progress;
+	unsigned long full_since;
 };
 
 /* Statistics (debugfs stats) */

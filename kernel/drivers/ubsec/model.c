@@ -43,6 +43,7 @@
  *
  * debugfs /sys/kernel/debug/ubsec_model/: new (write a part), remove
  * (write an instance), and per instance state, stall_next, dmaerr_next,
+ * full_stuck (both MCR FULL bits stay set, nothing is taken, until a reset),
  * surprise_remove, rate_sym, rate_rsa.
  */
 
@@ -192,6 +193,7 @@ struct ubsec_model {
 	u32 hangs;
 	u32 violations[UM_RULES];
 	atomic_t stall_next;
+	atomic_t full_stuck;
 	atomic_t dmaerr_next;
 	u32 rate_sym;
 	u32 rate_rsa;
@@ -246,6 +248,7 @@ static void um_reset(struct ubsec_model *m)
 	lockdep_assert_held(&m->lock);
 	m->epoch++;
 	m->resets++;
+	atomic_set(&m->full_stuck, 0);
 	m->stat = 0;
 	m->err = 0;
 	/* 582x parts come out of reset expecting normalized operands. */
@@ -266,6 +269,8 @@ static u32 um_stat(const struct ubsec_model *m)
 {
 	u32 s = m->stat;
 
+	if (atomic_read(&m->full_stuck))
+		s |= UBSEC_STAT_MCR1_FULL | UBSEC_STAT_MCR2_FULL;
 	if (m->q[0].count >= um_depth())
 		s |= UBSEC_STAT_MCR1_FULL;
 	if (m->q[1].count >= um_depth())
@@ -305,7 +310,7 @@ static void um_write_mcr(struct ubsec_model *m, unsigned int qi, u32 val)
 	unsigned int at;
 
 	lockdep_assert_held(&m->lock);
-	if (q->count >= um_depth()) {
+	if (q->count >= um_depth() || atomic_read(&m->full_stuck)) {
 		m->violations[UM_V_MCR_FULL]++;
 		return;
 	}
@@ -1202,6 +1207,7 @@ static void um_debugfs_add(struct ubsec_model *m)
 	debugfs_create_file("state", 0444, m->dir, m, &um_state_fops);
 	debugfs_create_atomic_t("stall_next", 0644, m->dir, &m->stall_next);
 	debugfs_create_atomic_t("dmaerr_next", 0644, m->dir, &m->dmaerr_next);
+	debugfs_create_atomic_t("full_stuck", 0644, m->dir, &m->full_stuck);
 	debugfs_create_file("surprise_remove", 0200, m->dir, m, &um_remove_card_fops);
 	debugfs_create_u32("rate_sym", 0644, m->dir, &m->rate_sym);
 	debugfs_create_u32("rate_rsa", 0644, m->dir, &m->rate_rsa);

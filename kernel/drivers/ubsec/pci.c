@@ -45,11 +45,17 @@ static void ubsec_pci_free_irq(struct ubsec_bus *bus, void *data)
 	free_irq(to_ubsec_pci(bus)->pdev->irq, data);
 }
 
+static void ubsec_pci_quiesce(struct ubsec_bus *bus)
+{
+	pci_clear_master(to_ubsec_pci(bus)->pdev);
+}
+
 static const struct ubsec_bus_ops ubsec_pci_ops = {
 	.read = ubsec_pci_read,
 	.write = ubsec_pci_write,
 	.request_irq = ubsec_pci_request_irq,
 	.free_irq = ubsec_pci_free_irq,
+	.quiesce = ubsec_pci_quiesce,
 };
 
 static int ubsec_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)

@@ -41,12 +41,15 @@ struct ubsec_bus;
  * @write: write it; any context
  * @request_irq: wire @handler(irq, @data) to the chip's interrupt; may sleep
  * @free_irq: unwire it; on return the handler no longer runs; may sleep
+ * @quiesce: optional; stop the chip's bus mastering when it seems gone, before
+ *	the buffers it was given are freed; may sleep
  */
 struct ubsec_bus_ops {
 	u32 (*read)(struct ubsec_bus *bus, u32 off);
 	void (*write)(struct ubsec_bus *bus, u32 off, u32 val);
 	int (*request_irq)(struct ubsec_bus *bus, irq_handler_t handler, void *data);
 	void (*free_irq)(struct ubsec_bus *bus, void *data);
+	void (*quiesce)(struct ubsec_bus *bus);
 };
 
 /**
