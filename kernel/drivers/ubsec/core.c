@@ -383,7 +383,8 @@ static void ubsec_unregister_work(struct work_struct *work)
 static void ubsec_tick(struct work_struct *work)
 {
 	struct ubsec_dev *ud = container_of(to_delayed_work(work), struct ubsec_dev, tick);
-	unsigned long timeout = msecs_to_jiffies(READ_ONCE(ubsec_timeout_ms));
+	/* Shorter than a few ticks would reset a chip that is merely busy. */
+	unsigned long timeout = msecs_to_jiffies(max(READ_ONCE(ubsec_timeout_ms), 100u));
 	bool stuck = false;
 	unsigned long flags;
 	unsigned int qid;
@@ -394,6 +395,11 @@ static void ubsec_tick(struct work_struct *work)
 	if (ud->state == UBSEC_STATE_RUNNING && stat == U32_MAX) {
 		ud->state = UBSEC_STATE_GONE;
 		queue_work(ud->wq, &ud->gone_work);
+	} else if (ud->state == UBSEC_STATE_RUNNING && (stat & UBSEC_STAT_DMAERR)) {
+		/* Whether silicon interrupts on DMAERR without CTRL.DMAERR is not known. */
+		ubsec_write(ud, UBSEC_STAT, UBSEC_STAT_DMAERR);
+		ud->stats.dma_errors++;
+		queue_work(ud->wq, &ud->reset_work);
 	}
 	for (qid = 0; qid < UBSEC_QUEUES; qid++) {
 		struct ubsec_queue *q = &ud->q[qid];
@@ -623,8 +629,9 @@ void ubsec_detach(struct ubsec_dev *ud)
 	spin_lock_irqsave(&ud->lock, flags);
 	if (ud->state == UBSEC_STATE_RUNNING) {
 		ubsec_reap(ud, &done);
-		/* Stops the chip's DMA before the buffers go. */
+		/* Stops the chip's DMA before the buffers go, and leaves it quiet. */
 		ubsec_chip_reset(ud);
+		ubsec_write(ud, UBSEC_CTRL, ud->ctrl & ~(UBSEC_CTRL_MCR1INT | UBSEC_CTRL_MCR2INT));
 	}
 	ud->state = UBSEC_STATE_STOPPED;
 	ubsec_take_all(ud, NULL, &jobs);

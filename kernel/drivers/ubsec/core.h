@@ -73,7 +73,9 @@ struct ubsec_session;
  * @buf: context, chained packet buffers, MAC buffer and data, one mapping
  * @dma: @buf's bus address
  * @size: @buf's size
- * @pb: the first input and output packet buffers, for the MCR
+ * @pb_in: the first input packet buffer, for the MCR
+ * @pb_out: the first output packet buffer, for the MCR
+ * @cmdctx: the context's bus address
  * @pktlen: the MCR's packet length
  * @start: the request's offset of the data's first byte (symmetric)
  * @len: data bytes
