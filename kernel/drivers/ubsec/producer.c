@@ -275,7 +275,7 @@ static void ubsec_freesession(struct ocf_producer *p, void *priv)
 
 /* ---- Jobs -------------------------------------------------------------------------- */
 
-static void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job)
+void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	if (job->buf) {
 		dma_unmap_single(ud->dev, job->dma, job->size, DMA_BIDIRECTIONAL);
@@ -284,16 +284,24 @@ static void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job)
 	kfree(job);
 }
 
-static struct ubsec_job *ubsec_job_alloc(struct ubsec_dev *ud, u32 data)
+/**
+ * ubsec_job_alloc() - a job with room for @data bytes, mapped
+ * @ud: the chip
+ * @data: data bytes
+ * @gfp: allocation flags
+ *
+ * Return: the job or NULL.
+ */
+struct ubsec_job *ubsec_job_alloc(struct ubsec_dev *ud, u32 data, gfp_t gfp)
 {
 	struct ubsec_job *job;
 
-	job = kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
+	job = kzalloc(sizeof(*job), gfp);
 	if (!job)
 		return NULL;
 	/* Room for the test-only misalignments */
 	job->size = UBSEC_JOB_DATA + data + 8;
-	job->buf = kzalloc(job->size, GFP_NOWAIT | __GFP_NOWARN);
+	job->buf = kzalloc(job->size, gfp);
 	if (!job->buf)
 		goto err_free;
 	job->dma = dma_map_single(ud->dev, job->buf, job->size, DMA_BIDIRECTIONAL);
@@ -643,7 +651,9 @@ int ubsec_job_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	dma_sync_single_for_cpu(ud->dev, job->dma, job->size, DMA_BIDIRECTIONAL);
 	memset(job->buf, 0, job->size);
-	if (!job->kreq)
+	if (job->flags & UBSEC_JOB_RNG)
+		ubsec_rng_stage(ud, job);
+	else if (!job->kreq)
 		ubsec_sym_stage(ud, job);
 	else if (job->kreq->kop == OCF_KOP_MODEXP)
 		ubsec_modexp_stage(ud, job);
@@ -660,13 +670,19 @@ int ubsec_job_stage(struct ubsec_dev *ud, struct ubsec_job *job)
  * @job: the job, on no list
  *
  * Symmetric requests are done in software; key operations given back to
- * OCF with -EAGAIN to run on another producer.
+ * OCF with -EAGAIN to run on another producer; the RNG's reader gets an
+ * error.
  * Context: process; sleeps.
  */
 void ubsec_job_abandon(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	unsigned long flags;
 
+	if (job->flags & UBSEC_JOB_RNG) {
+		ubsec_rng_finish(ud, job, READ_ONCE(ud->state) == UBSEC_STATE_RUNNING ?
+				 -EIO : -ENODEV);
+		return;
+	}
 	spin_lock_irqsave(&ud->lock, flags);
 	if (job->kreq && !(job->flags & UBSEC_JOB_SOFT_KOP))
 		ud->stats.gave_back++;
@@ -717,6 +733,11 @@ void ubsec_job_finish(struct ubsec_dev *ud, struct ubsec_job *job, bool error)
 		return;
 	}
 	dma_sync_single_for_cpu(ud->dev, job->dma, job->size, DMA_BIDIRECTIONAL);
+	if (job->flags & UBSEC_JOB_RNG) {
+		/* The reader takes the words; the job is the chip's, kept. */
+		ubsec_rng_finish(ud, job, 0);
+		return;
+	}
 	if (!job->kreq) {
 		ocf_request_done(job->req, ubsec_sym_copy_out(ud, job));
 	} else {
@@ -756,9 +777,12 @@ static int ubsec_process(struct ocf_producer *p, struct ocf_request *req, void *
 	bool fits = ubsec_sym_fits(ses, req);
 	u32 len = 0;
 
-	if (fits)
+	if (fits) {
 		len = ses->mac ? req->auth_len : req->cipher_len;
-	job = fits ? ubsec_job_alloc(ud, len) : kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
+		job = ubsec_job_alloc(ud, len, GFP_NOWAIT | __GFP_NOWARN);
+	} else {
+		job = kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
+	}
 	if (!job)
 		return -EBUSY;
 	job->req = req;
@@ -799,7 +823,7 @@ static int ubsec_kprocess(struct ocf_producer *p, struct ocf_krequest *kreq)
 	}
 	if (!size)
 		return -EAGAIN;
-	job = ubsec_job_alloc(ud, size);
+	job = ubsec_job_alloc(ud, size, GFP_NOWAIT | __GFP_NOWARN);
 	if (!job)
 		return -EBUSY;
 	job->kreq = kreq;

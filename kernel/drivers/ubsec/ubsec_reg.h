@@ -191,6 +191,16 @@ struct ubsec_keyctx_rsapriv {
 	u8 buf[5 * UBSEC_NORMBITS_BIG / 2 / 8];
 } __packed;
 
+/*
+ * RNGBYPASS: a context of 64 bytes (the header and padding: FB9's struct
+ * ubsec_ctx_rngbypass), no input, 16 words of random output.
+ */
+struct ubsec_keyctx_rng {
+	struct ubsec_keyctx_hdr hdr;
+	u8 pad[60];
+} __packed;
+#define UBSEC_RNG_BYTES		64
+
 #define UBSEC_KEYCTX_MAX	sizeof(struct ubsec_keyctx_rsapriv)
 
 #endif /* _UBSEC_REG_H */
