@@ -781,31 +781,6 @@ static int um_mpi_to_le(MPI v, u8 *le, u32 len)
 	return ret;
 }
 
-static void um_le_shr(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8, i;
-
-	for (i = 0; i < width; i++) {
-		u32 hi = i + q < width ? a[i + q] : 0;
-		u32 hi2 = i + q + 1 < width ? a[i + q + 1] : 0;
-
-		a[i] = r ? (hi >> r) | (hi2 << (8 - r)) : hi;
-	}
-}
-
-static void um_le_shl(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8;
-	int i;
-
-	for (i = width - 1; i >= 0; i--) {
-		u32 lo = i >= q ? a[i - q] : 0;
-		u32 lo2 = i >= q + 1 ? a[i - q - 1] : 0;
-
-		a[i] = r ? (lo << r) | (lo2 >> (8 - r)) : lo;
-	}
-}
-
 /* Time for exponentiations of @ebits bits at @width bits, from rate_rsa */
 static u64 um_exp_cost(struct ubsec_model *m, u32 ebits, u32 width)
 {
@@ -881,9 +856,9 @@ static enum um_result um_modexp(struct ubsec_model *m, u64 epoch, const struct u
 			ctx->n[w - 1] |= 0x80;
 		} else {
 			shift = width - nbits;
-			um_le_shr(ctx->n, w, shift);
-			um_le_shr(mb, w, shift);
-			um_le_shr(eb, w, shift);
+			ubsec_le_shr(ctx->n, w, shift);
+			ubsec_le_shr(mb, w, shift);
+			ubsec_le_shr(eb, w, shift);
 		}
 	}
 	v[0] = um_mpi_le(mb, w);
@@ -894,7 +869,7 @@ static enum um_result um_modexp(struct ubsec_model *m, u64 epoch, const struct u
 	if (v[0] && v[1] && v[2] && v[3] && mpi_cmp_ui(v[2], 0) &&
 	    !mpi_powm(v[3], v[0], v[1], v[2]) && !um_mpi_to_le(v[3], cb, w)) {
 		if (shift)
-			um_le_shl(cb, w, shift);
+			ubsec_le_shl(cb, w, shift);
 		r = um_dma(m, epoch, le32_to_cpu(p->out.addr), cb, w, true) ? UM_DMAERR : UM_DONE;
 	}
 	*cost_ns += um_exp_cost(m, v[1] ? mpi_get_nbits(v[1]) : 0, width);

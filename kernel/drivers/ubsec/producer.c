@@ -475,32 +475,6 @@ static u32 ubsec_kbn_bits(const struct ocf_kbn *bn)
 	return 0;
 }
 
-/* @a (@width bytes, little-endian) shifted left by @shift bits, in place. */
-static void ubsec_le_shl(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8;
-	int i;
-
-	for (i = width - 1; i >= 0; i--) {
-		u32 lo = i >= q ? a[i - q] : 0;
-		u32 lo2 = i >= q + 1 ? a[i - q - 1] : 0;
-
-		a[i] = r ? (lo << r) | (lo2 >> (8 - r)) : lo;
-	}
-}
-
-static void ubsec_le_shr(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8, i;
-
-	for (i = 0; i < width; i++) {
-		u32 hi = i + q < width ? a[i + q] : 0;
-		u32 hi2 = i + q + 1 < width ? a[i + q + 1] : 0;
-
-		a[i] = r ? (hi >> r) | (hi2 << (8 - r)) : hi;
-	}
-}
-
 /* A big-endian bignum into @width little-endian bytes, shifted left by @shift. */
 static void ubsec_kbn_le(u8 *dst, u32 width, const struct ocf_kbn *bn, u32 shift)
 {
