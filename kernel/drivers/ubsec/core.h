@@ -112,7 +112,6 @@ struct ubsec_job {
 #define UBSEC_JOB_CRYPT		BIT(0)
 #define UBSEC_JOB_MAC		BIT(1)
 #define UBSEC_JOB_DECRYPT	BIT(2)
-#define UBSEC_JOB_SOFT_KOP	BIT(3)	/* a modexp the chip cannot take: software */
 #define UBSEC_JOB_RNG		BIT(4)	/* the chip's RNG job (MCR2), @ud->rng_job */
 
 /* Offsets in struct ubsec_job.buf */

@@ -14,12 +14,12 @@
  * number of words into it (the context's offset). Requests laid out
  * otherwise, with an empty region, or with a MAC region but no MAC (or the
  * other way round), are done in software, as are requests of a chip that
- * failed or went away. A modexp the chip cannot take (an exponent longer
- * than the modulus, or zero) is done here in software: given back, it
- * would bounce between two ubsec chips (OCF avoids only the last producer
- * that gave a request back) until OCF gave up. CRT operands past the
- * chip's sizes (primes of very different lengths) are given back with
- * -EAGAIN.
+ * failed or went away. Key operations the chip cannot take (a modexp
+ * exponent longer than the modulus, or zero; CRT operands past the chip's
+ * sizes) are given back with -EAGAIN and OCF runs them on another
+ * producer, avoiding every one that gave them back. The driver computes no
+ * modexp itself: its exponent may be secret (OCF_KOP_F_PRIME_MODULUS), and
+ * lib/mpi's exponentiation is neither blinded nor constant-time.
  */
 
 #include <crypto/algapi.h>
@@ -140,39 +140,6 @@ static int ubsec_soft_request(const struct ubsec_session *ses, struct ocf_reques
 		scatterwalk_map_and_copy(mac, req->dst, req->mac_offset, ses->mac_len, 1);
 	kvfree_sensitive(buf, max(req->len, 1u));
 	memzero_explicit(mac, sizeof(mac));
-	return ret;
-}
-
-/*
- * A modexp the chip cannot take, in software. Plain MODEXP's exponent is
- * public (docs/key-operations.md); with OCF_KOP_F_PRIME_MODULUS this runs
- * unblinded, but a secret exponent longer than a prime modulus is not what
- * any caller sends.
- */
-static int ubsec_soft_modexp(struct ocf_krequest *kreq)
-{
-	const struct ocf_kbn *out = &kreq->param[3];
-	MPI b, e, m, r = mpi_alloc(0);
-	unsigned int n, written;
-	int ret = -ENOMEM;
-
-	b = mpi_read_raw_data(kreq->param[0].data, kreq->param[0].len);
-	e = mpi_read_raw_data(kreq->param[1].data, kreq->param[1].len);
-	m = mpi_read_raw_data(kreq->param[2].data, kreq->param[2].len);
-	if (b && e && m && r)
-		ret = mpi_powm(r, b, e, m);
-	if (!ret) {
-		n = DIV_ROUND_UP(mpi_get_nbits(r), 8);
-		memset(out->data, 0, out->len);
-		if (n > out->len)
-			ret = -ENOSPC;
-		else if (n)
-			ret = mpi_read_buffer(r, out->data + out->len - n, n, &written, NULL);
-	}
-	mpi_free(r);
-	mpi_free(m);
-	mpi_free(e);
-	mpi_free(b);
 	return ret;
 }
 
@@ -658,14 +625,12 @@ void ubsec_job_abandon(struct ubsec_dev *ud, struct ubsec_job *job)
 		return;
 	}
 	spin_lock_irqsave(&ud->lock, flags);
-	if (job->kreq && !(job->flags & UBSEC_JOB_SOFT_KOP))
+	if (job->kreq)
 		ud->stats.gave_back++;
 	else
 		ud->stats.soft++;
 	spin_unlock_irqrestore(&ud->lock, flags);
-	if (job->flags & UBSEC_JOB_SOFT_KOP)
-		ocf_kdone(job->kreq, ubsec_soft_modexp(job->kreq));
-	else if (job->kreq)
+	if (job->kreq)
 		ocf_kdone(job->kreq, -EAGAIN);
 	else
 		ocf_request_done(job->req, ubsec_soft_request(job->ses, job->req));
@@ -781,22 +746,19 @@ static int ubsec_kprocess(struct ocf_producer *p, struct ocf_krequest *kreq)
 {
 	struct ubsec_dev *ud = p->drvdata;
 	struct ubsec_job *job;
+	unsigned long flags;
 	u32 size;
 
 	if (READ_ONCE(ud->state) != UBSEC_STATE_RUNNING)
 		return -EAGAIN;
 	size = ubsec_kop_size(ud, kreq);
-	if (!size && kreq->kop == OCF_KOP_MODEXP) {
-		job = kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
-		if (!job)
-			return -EBUSY;
-		job->kreq = kreq;
-		job->flags = UBSEC_JOB_SOFT_KOP;
-		ubsec_queue_soft(ud, job);
-		return 0;
-	}
-	if (!size)
+	if (!size) {
+		/* OCF's routing knows modulus sizes only: the rest is refused here. */
+		spin_lock_irqsave(&ud->lock, flags);
+		ud->stats.gave_back++;
+		spin_unlock_irqrestore(&ud->lock, flags);
 		return -EAGAIN;
+	}
 	job = ubsec_job_alloc(ud, size, GFP_NOWAIT | __GFP_NOWARN);
 	if (!job)
 		return -EBUSY;
