@@ -10,6 +10,7 @@
 
 #include "bignum.hpp"
 #include "helpers.hpp"
+#include "model_debugfs.hpp"
 
 #include <cstdint>
 #include <map>
@@ -32,36 +33,32 @@ inline constexpr const char *driver_debugfs = "/sys/kernel/debug/ocf_ubsec/";
 // The longest request the producer takes: a 16-bit packet and its MAC.
 inline constexpr std::uint32_t max_len = 0xffff + 20;
 
-// A key=value file (debugfs state and stats) as a map.
-std::map<std::string, std::string> read_keyvals(const std::string &path);
+inline constexpr ocft::model_dir model{model_debugfs};
+
 // /sys/kernel/debug/ubsec_model/N/state
-std::map<std::string, std::string> model_state(unsigned index);
-long model_number(unsigned index, const std::string &key);
-std::vector<unsigned> model_indexes();
-int model_write(unsigned index, const std::string &file, const std::string &value);
+inline std::map<std::string, std::string> model_state(unsigned index) { return model.state(index); }
+inline long model_number(unsigned index, const std::string &key) { return model.number(index, key); }
+inline std::vector<unsigned> model_indexes() { return model.indexes(); }
+inline int model_write(unsigned index, const std::string &file, const std::string &value)
+{
+	return model.write(index, file, value);
+}
 // /sys/kernel/debug/ocf_ubsec/PRODUCER/stats
-long driver_stat(const std::string &producer, const std::string &key);
+inline long driver_stat(const std::string &producer, const std::string &key)
+{
+	return ocft::keyval_number(std::string(driver_debugfs) + producer + "/stats", key);
+}
 
-// A model instance created for one test and removed (cleanly) at the end.
-class chip {
+// A Broadcom model instance created for one test and removed (cleanly) at the end.
+class chip : public ocft::model_chip {
 public:
-	explicit chip(const std::string &variant);
-	~chip();
-	chip(const chip &) = delete;
-	chip &operator=(const chip &) = delete;
-
-	unsigned index() const noexcept { return index_; }
-	const std::string &producer() const noexcept { return producer_; }
-	std::uint32_t id(device &dev) const;
-	int remove();
-
-private:
-	unsigned index_ = 0;
-	std::string producer_;
-	bool removed_ = false;
+	explicit chip(const std::string &variant) : model_chip(model, variant) {}
 };
 
-std::optional<ocf_producer_info> producer_of_model(device &dev, unsigned index);
+inline std::optional<ocf_producer_info> producer_of_model(device &dev, unsigned index)
+{
+	return model.producer_of(dev, index);
+}
 
 // The ciphers and HMACs (and their chains) a ubsec producer offering @algs runs.
 std::vector<alg> ubsec_algs(std::uint64_t algs);

@@ -7,6 +7,7 @@
 // software; under load MCRs carry several packets.
 #include "ubsec_common.hpp"
 #include "checks.hpp"
+#include "hifn_workload.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,57 +19,12 @@ using namespace ubsect;
 namespace {
 
 // AAD lengths for chains, by size index: whole words, as the chip takes
-// them (an odd one is the software test's).
-std::uint32_t aad_for(std::size_t i)
-{
-	static const std::uint32_t a[] = {8, 0, 12, 20};
-	return a[i % 4];
-}
-constexpr std::uint32_t max_aad = 20;
+// them (an odd one is the software test's); the largest case takes the last.
+constexpr std::uint32_t aad[] = {8, 0, 12, 20};
 
 void differential(device &dev, const alg &a, std::uint32_t pin)
 {
-	auto rng = make_rng("ubsec differential " + a.name);
-	const bool chain = a.kind() == mode::chain;
-	auto sizes = text_sizes(a, chain ? max_aad : 0, max_len);
-	INFO(a.name << " on producer " << pin);
-	REQUIRE(sizes.size() >= 5);
-
-	std::vector<std::unique_ptr<session>> sessions;
-	std::deque<vector_case> cases;
-	for (std::size_t i = 0; i < sizes.size(); i++) {
-		const bool last = i + 1 == sizes.size();
-		keys k = random_keys(a, rng);
-		sessions.push_back(std::make_unique<session>(dev, a, k, pin));
-		REQUIRE(sessions.back()->producer() == pin);
-		cases.push_back(make_case(a, k, rng, sizes[i], last ? max_aad : aad_for(i)));
-	}
-	std::vector<prepared_ptr> ops;
-	for (std::size_t i = 0; i < cases.size(); i++) {
-		const bool last = i + 1 == cases.size();
-		for (std::size_t w = 0; w < placements().size(); w++) {
-			if (last && w != i % placements().size())
-				continue;
-			for (std::uint32_t dir : {OCF_OP_ENCRYPT, OCF_OP_DECRYPT})
-				ops.push_back(prepare(cases[i], sessions[i]->id(), dir, placements()[w]));
-		}
-		if (last || ops.size() >= 64) {
-			REQUIRE(run_prepared(dev, ops) == static_cast<int>(ops.size()));
-			check_ops(ops);
-			ops.clear();
-		}
-	}
-	if (a.mac == OCF_ALG_NONE)
-		return;
-	for (std::size_t i = 0; i < cases.size() && i < 8; i++) {
-		const vector_case &vc = cases[i];
-		const std::uint32_t byte = random_below(rng, vc.lay.len());
-		const auto bit = static_cast<std::uint8_t>(random_below(rng, 8));
-		ops.push_back(prepare_tampered(vc, sessions[i]->id(), placements()[i % placements().size()],
-					       byte, bit));
-	}
-	REQUIRE(run_prepared(dev, ops) == static_cast<int>(ops.size()));
-	check_ops(ops);
+	hifnt::pinned_differential(dev, a, pin, max_len, aad, "ubsec");
 }
 
 void differential_on(device &dev, unsigned index)

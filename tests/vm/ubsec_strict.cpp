@@ -11,6 +11,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+
+#include <fcntl.h>
+#include <unistd.h>
+
 using namespace ocft;
 using namespace ubsect;
 
@@ -25,6 +30,7 @@ enum : unsigned {
 	break_ctx_len = 1u << 4,
 	break_key_align = 1u << 5,
 	break_no_shift = 1u << 6,
+	break_rng_short = 1u << 8,
 };
 
 std::string break_param() { return std::string(driver_params) + "test_break"; }
@@ -178,4 +184,20 @@ TEST_CASE("580x: unnormalized modexp operands give a wrong result", "[ubsec][str
 	REQUIRE(run_modexp(dev, c.id(dev), bin(b.get()), bin(e.get()), mod, out) == 0);
 	CHECK(out == bin(mod_exp(b.get(), e.get(), m.get()).get(), mod.size()));
 	CHECK(model_number(c.index(), "v_norm") == 0);
+}
+
+TEST_CASE("an RNG job with a short output buffer is an error; the reader gets EIO", "[ubsec][strict][rng]")
+{
+	broken("5820", break_rng_short, "length", [](device &, chip &c, std::uint32_t) {
+		REQUIRE(write_text("/sys/class/misc/hw_random/rng_current", c.producer()) == 0);
+		int fd = ::open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
+		REQUIRE(fd >= 0);
+		unsigned char buf[64];
+		errno = 0;
+		CHECK(::read(fd, buf, sizeof(buf)) < 0);
+		CHECK(errno == EIO);
+		::close(fd);
+		CHECK(driver_stat(c.producer(), "rng_errors") > 0);
+		CHECK(driver_stat(c.producer(), "rng") == 0);
+	});
 }

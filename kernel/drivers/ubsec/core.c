@@ -303,7 +303,7 @@ static void ubsec_replay(struct ubsec_dev *ud, struct ubsec_job *job, bool charg
 	if ((charge && ++job->tries > UBSEC_MAX_TRIES) || ubsec_job_stage(ud, job))
 		ubsec_job_abandon(ud, job);
 	else
-		ubsec_queue_job(ud, job->kreq ? UBSEC_Q_KEY : UBSEC_Q_SYM, job);
+		ubsec_queue_job(ud, ubsec_job_qid(job), job);
 }
 
 static void ubsec_reset_work(struct work_struct *work)
@@ -364,9 +364,10 @@ static void ubsec_gone_work(struct work_struct *work)
 	schedule_work(&ud->unregister_work);
 }
 
-/* Withdraws the producer once; returns when no callback of it runs. */
+/* Withdraws the hwrng and the producer once; returns when no callback of them runs. */
 static void ubsec_withdraw(struct ubsec_dev *ud)
 {
+	ubsec_rng_unregister(ud);
 	mutex_lock(&ud->reg_lock);
 	if (ud->registered) {
 		ocf_producer_unregister(&ud->producer);
@@ -473,6 +474,8 @@ static int ubsec_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "mcr2=%llu\nresets=%u\ntimeouts=%u\ndma_errors=%u\nmcr_errors=%u\n",
 		   st.mcrs[UBSEC_Q_KEY], st.resets, st.timeouts, st.dma_errors, st.pkt_errors);
 	seq_printf(s, "soft=%llu\ngave_back=%llu\n", st.soft, st.gave_back);
+	seq_printf(s, "rng=%llu\nrng_bytes=%llu\nrng_errors=%u\n", st.rng, st.rng_bytes,
+		   st.rng_errors);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(ubsec_stats);
@@ -570,6 +573,9 @@ struct ubsec_dev *ubsec_attach(struct ubsec_bus *bus)
 	ret = ubsec_alloc_queues(ud);
 	if (ret)
 		goto err_queues;
+	ret = ubsec_rng_attach(ud);
+	if (ret)
+		goto err_queues;
 
 	/* FB9's sc_statmask */
 	ud->statmask = UBSEC_STAT_MCR1_DONE | UBSEC_STAT_DMAERR;
@@ -596,13 +602,16 @@ struct ubsec_dev *ubsec_attach(struct ubsec_bus *bus)
 	ud->debugfs = debugfs_create_dir(ud->name, ubsec_debugfs_root);
 	debugfs_create_file("stats", 0444, ud->debugfs, ud, &ubsec_stats_fops);
 	queue_delayed_work(ud->wq, &ud->tick, UBSEC_TICK);
-	dev_info(ud->dev, "%s: Broadcom %s\n", ud->name, ud->info->name);
+	ubsec_rng_register(ud);
+	dev_info(ud->dev, "%s: Broadcom %s%s\n", ud->name, ud->info->name,
+		 ud->rng_on ? ", RNG" : "");
 	return ud;
 
 err_irq:
 	ud->state = UBSEC_STATE_STOPPED;
 	bus->ops->free_irq(bus, ud);
 err_queues:
+	ubsec_rng_detach(ud);
 	ubsec_free_queues(ud);
 	destroy_workqueue(ud->wq);
 err_ida:
@@ -626,6 +635,8 @@ void ubsec_detach(struct ubsec_dev *ud)
 	LIST_HEAD(done);
 	LIST_HEAD(jobs);
 
+	/* Before anything goes: returns when no RNG read runs or will. */
+	ubsec_rng_unregister(ud);
 	spin_lock_irqsave(&ud->lock, flags);
 	if (ud->state == UBSEC_STATE_RUNNING) {
 		ubsec_reap(ud, &done);
@@ -651,6 +662,7 @@ void ubsec_detach(struct ubsec_dev *ud)
 	ubsec_finish_soft(ud);
 	debugfs_remove_recursive(ud->debugfs);
 	destroy_workqueue(ud->wq);
+	ubsec_rng_detach(ud);
 	ubsec_free_queues(ud);
 	ida_free(&ubsec_ida, ud->id);
 	kfree(ud);

@@ -7,7 +7,9 @@
 #ifndef _UBSEC_CORE_H
 #define _UBSEC_CORE_H
 
+#include <linux/completion.h>
 #include <linux/dma-mapping.h>
+#include <linux/hw_random.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/ocf.h>
@@ -46,6 +48,7 @@ extern const struct ubsec_chip_info ubsec_chips[UBSEC_CHIP_COUNT];
 #define UBSEC_BREAK_KEY_ALIGN	BIT(5)	/* key operation output 2 bytes off a word */
 #define UBSEC_BREAK_NO_SHIFT	BIT(6)	/* 580x: modexp operands not normalized */
 #define UBSEC_BREAK_MCR_DIRTY	BIT(7)	/* MCR flags left from the last use */
+#define UBSEC_BREAK_RNG_SHORT	BIT(8)	/* RNG output buffer a word short */
 
 extern unsigned int ubsec_test_break;
 extern int ubsec_test_break_dev;
@@ -111,7 +114,7 @@ struct ubsec_job {
 #define UBSEC_JOB_CRYPT		BIT(0)
 #define UBSEC_JOB_MAC		BIT(1)
 #define UBSEC_JOB_DECRYPT	BIT(2)
-#define UBSEC_JOB_SOFT_KOP	BIT(3)	/* a modexp the chip cannot take: software */
+#define UBSEC_JOB_RNG		BIT(4)	/* the chip's RNG job (MCR2), @ud->rng_job */
 
 /* Offsets in struct ubsec_job.buf */
 #define UBSEC_JOB_CTX		0
@@ -174,6 +177,9 @@ struct ubsec_stats {
 	u32 pkt_errors;		/* MCRs the chip marked ERROR */
 	u64 soft;		/* requests done in software */
 	u64 gave_back;		/* key operations given back */
+	u64 rng;		/* RNG jobs done */
+	u64 rng_bytes;		/* random bytes handed to hwrng */
+	u32 rng_errors;		/* RNG jobs that failed */
 };
 
 enum ubsec_state { UBSEC_STATE_INIT, UBSEC_STATE_RUNNING, UBSEC_STATE_GONE,
@@ -205,6 +211,12 @@ enum ubsec_state { UBSEC_STATE_INIT, UBSEC_STATE_RUNNING, UBSEC_STATE_GONE,
  * @registered: @producer is registered, under @reg_lock
  * @stats: counters
  * @debugfs: this chip's directory
+ * @rng: the hwrng registration (chips with the RNG, module parameter rng)
+ * @rng_on: @rng is registered, under @reg_lock
+ * @rng_job: the one RNG job, reused by every read; NULL without an RNG
+ * @rng_lock: one RNG job in flight at a time
+ * @rng_done: @rng_job finished or was abandoned
+ * @rng_status: its outcome: 0, or -EIO / -ENODEV
  */
 struct ubsec_dev {
 	struct ubsec_bus *bus;
@@ -229,6 +241,12 @@ struct ubsec_dev {
 	bool registered;
 	struct ubsec_stats stats;
 	struct dentry *debugfs;
+	struct hwrng rng;
+	bool rng_on;
+	struct ubsec_job *rng_job;
+	struct mutex rng_lock;	/* one RNG job in flight */
+	struct completion rng_done;
+	int rng_status;
 };
 
 static inline bool ubsec_has(const struct ubsec_dev *ud, u32 flag)
@@ -251,10 +269,26 @@ void ubsec_queue_soft(struct ubsec_dev *ud, struct ubsec_job *job);
 void ubsec_core_init(void);
 void ubsec_core_exit(void);
 
+/* Key operations and the RNG go to MCR2, packets to MCR1. */
+static inline enum ubsec_qid ubsec_job_qid(const struct ubsec_job *job)
+{
+	return job->kreq || (job->flags & UBSEC_JOB_RNG) ? UBSEC_Q_KEY : UBSEC_Q_SYM;
+}
+
 /* producer.c */
 int ubsec_producer_register(struct ubsec_dev *ud);
+struct ubsec_job *ubsec_job_alloc(struct ubsec_dev *ud, u32 data, gfp_t gfp);
+void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job);
 int ubsec_job_stage(struct ubsec_dev *ud, struct ubsec_job *job);
 void ubsec_job_finish(struct ubsec_dev *ud, struct ubsec_job *job, bool error);
 void ubsec_job_abandon(struct ubsec_dev *ud, struct ubsec_job *job);
+
+/* rng.c */
+int ubsec_rng_attach(struct ubsec_dev *ud);
+void ubsec_rng_register(struct ubsec_dev *ud);
+void ubsec_rng_unregister(struct ubsec_dev *ud);
+void ubsec_rng_detach(struct ubsec_dev *ud);
+void ubsec_rng_stage(struct ubsec_dev *ud, struct ubsec_job *job);
+void ubsec_rng_finish(struct ubsec_dev *ud, struct ubsec_job *job, int status);
 
 #endif /* _UBSEC_CORE_H */

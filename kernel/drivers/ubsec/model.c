@@ -8,7 +8,8 @@
  * thread per MCR queue that reads MCRs, contexts and data from host memory
  * by bus address, does the real transforms (Linux crypto API: DES/3DES,
  * AES on the 5823/5825, HMAC-MD5/SHA1 from the context's precomputed
- * inner and outer states; the MPI library for MODEXP and RSAPRIV), writes
+ * inner and outer states; the MPI library for MODEXP and RSAPRIV; the
+ * kernel's RNG for RNGBYPASS, the part's RNG), writes
  * the results, waits out the modelled time, sets DONE or ERROR in the MCR
  * and the STAT bits, and interrupts as CTRL says.
  *
@@ -26,10 +27,11 @@
  *   mcr_full  an MCR written while *_FULL: the write is lost
  *   pkts      packets per MCR outside 1..5 (MCR2: exactly 1): ERROR
  *   ctx_len   a context's length not the one its type, key size or
- *             operand width needs: ERROR
+ *             operand width needs (RNGBYPASS: 64): ERROR
  *   length    data not the MCR's packet length, a cipher region not whole
- *             blocks, an output chain or MAC buffer too short: ERROR
- *   key_align a key operation's output not word-aligned: the MCR2 unit
+ *             blocks, an output chain or MAC buffer too short; an RNG job
+ *             with input, or output other than one buffer of 16 words: ERROR
+ *   key_align a key operation's or RNG job's output not word-aligned: the MCR2 unit
  *             hangs until a reset (no completion)
  *   norm      580x: a modulus not normalized: a wrong result
  *   endian    an MCR processed before CTRL says little-endian: ERROR
@@ -62,6 +64,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -187,6 +190,7 @@ struct ubsec_model {
 	u64 mcrs[2];
 	u64 pkts[2];
 	u64 bytes;
+	u64 rng_words;
 	u32 errors;
 	u32 dma_errors;
 	u32 resets;
@@ -787,31 +791,6 @@ static int um_mpi_to_le(MPI v, u8 *le, u32 len)
 	return ret;
 }
 
-static void um_le_shr(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8, i;
-
-	for (i = 0; i < width; i++) {
-		u32 hi = i + q < width ? a[i + q] : 0;
-		u32 hi2 = i + q + 1 < width ? a[i + q + 1] : 0;
-
-		a[i] = r ? (hi >> r) | (hi2 << (8 - r)) : hi;
-	}
-}
-
-static void um_le_shl(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8;
-	int i;
-
-	for (i = width - 1; i >= 0; i--) {
-		u32 lo = i >= q ? a[i - q] : 0;
-		u32 lo2 = i >= q + 1 ? a[i - q - 1] : 0;
-
-		a[i] = r ? (lo << r) | (lo2 >> (8 - r)) : lo;
-	}
-}
-
 /* Time for exponentiations of @ebits bits at @width bits, from rate_rsa */
 static u64 um_exp_cost(struct ubsec_model *m, u32 ebits, u32 width)
 {
@@ -895,9 +874,9 @@ static enum um_result um_modexp(struct ubsec_model *m, u64 epoch, const struct u
 			ctx->n[w - 1] |= 0x80;
 		} else {
 			shift = width - nbits;
-			um_le_shr(ctx->n, w, shift);
-			um_le_shr(mb, w, shift);
-			um_le_shr(eb, w, shift);
+			ubsec_le_shr(ctx->n, w, shift);
+			ubsec_le_shr(mb, w, shift);
+			ubsec_le_shr(eb, w, shift);
 		}
 	}
 	v[0] = um_mpi_le(mb, w);
@@ -908,7 +887,7 @@ static enum um_result um_modexp(struct ubsec_model *m, u64 epoch, const struct u
 	if (v[0] && v[1] && v[2] && v[3] && mpi_cmp_ui(v[2], 0) &&
 	    !mpi_powm(v[3], v[0], v[1], v[2]) && !um_mpi_to_le(v[3], cb, w)) {
 		if (shift)
-			um_le_shl(cb, w, shift);
+			ubsec_le_shl(cb, w, shift);
 		r = um_dma(m, epoch, le32_to_cpu(p->out.addr), cb, w, true) ? UM_DMAERR : UM_DONE;
 	}
 	*cost_ns += um_exp_cost(m, v[1] ? mpi_get_nbits(v[1]) : 0, width);
@@ -982,6 +961,38 @@ static enum um_result um_rsapriv(struct ubsec_model *m, u64 epoch, const struct 
 	return res;
 }
 
+/*
+ * RNGBYPASS: the context exactly 64 bytes, no input, the output one
+ * word-aligned buffer of exactly 16 words; the words from the kernel's
+ * RNG. Costs one packet's latency.
+ */
+static enum um_result um_rng(struct ubsec_model *m, u64 epoch, const struct ubsec_mcr_add *p,
+			     u32 ctx_len, u8 *buf, u64 *cost_ns)
+{
+	enum um_result r;
+
+	if (ctx_len != sizeof(struct ubsec_keyctx_rng)) {
+		um_violation(m, UM_V_CTX_LEN);
+		return UM_ERROR;
+	}
+	r = um_key_out(m, &p->out, UBSEC_RNG_BYTES);
+	if (r != UM_DONE)
+		return r;
+	if (p->in.addr || p->in.next || (le32_to_cpu(p->in.len) & UBSEC_PKTBUF_LEN) || p->pktlen ||
+	    p->out.next || (le32_to_cpu(p->out.len) & UBSEC_PKTBUF_LEN) != UBSEC_RNG_BYTES) {
+		um_violation(m, UM_V_LENGTH);
+		return UM_ERROR;
+	}
+	get_random_bytes(buf, UBSEC_RNG_BYTES);
+	r = um_dma(m, epoch, le32_to_cpu(p->out.addr), buf, UBSEC_RNG_BYTES, true) ?
+	    UM_DMAERR : UM_DONE;
+	memzero_explicit(buf, UBSEC_RNG_BYTES);
+	if (r == UM_DONE)
+		m->rng_words += UBSEC_RNG_BYTES / 4;
+	*cost_ns += (u64)READ_ONCE(latency_us) * NSEC_PER_USEC;
+	return r;
+}
+
 static enum um_result um_key_packet(struct ubsec_model *m, u64 epoch,
 				    const struct ubsec_mcr_add *p, u8 *work, u64 *cost_ns)
 {
@@ -1000,6 +1011,8 @@ static enum um_result um_key_packet(struct ubsec_model *m, u64 epoch,
 		return um_modexp(m, epoch, p, len, work, cost_ns);
 	case UBSEC_KOP_RSAPRIV:
 		return um_rsapriv(m, epoch, p, len, work, cost_ns);
+	case UBSEC_KOP_RNGBYPASS:
+		return um_rng(m, epoch, p, len, work, cost_ns);
 	default:
 		return UM_ERROR;
 	}
@@ -1152,8 +1165,8 @@ static int um_state_show(struct seq_file *s, void *unused)
 	seq_printf(s, "variant=%s\nproducer=%s\n", m->v->name, m->ud ? ubsec_name(m->ud) : "");
 	spin_lock_irqsave(&m->lock, flags);
 	seq_printf(s, "ctrl=%#x\nstat=%#x\nerr=%#x\n", m->ctrl, um_stat(m), m->err);
-	seq_printf(s, "mcr1=%llu\nmcr1_packets=%llu\nmcr2=%llu\nbytes=%llu\n", m->mcrs[0],
-		   m->pkts[0], m->mcrs[1], m->bytes);
+	seq_printf(s, "mcr1=%llu\nmcr1_packets=%llu\nmcr2=%llu\nbytes=%llu\nrng_words=%llu\n",
+		   m->mcrs[0], m->pkts[0], m->mcrs[1], m->bytes, m->rng_words);
 	seq_printf(s, "errors=%u\ndma_errors=%u\nresets=%u\nhangs=%u\nremoved=%d\n", m->errors,
 		   m->dma_errors, m->resets, m->hangs, m->removed);
 	seq_printf(s, "rate_sym=%u\nrate_rsa=%u\n", m->rate_sym ?: rate_sym,

@@ -14,12 +14,12 @@
  * number of words into it (the context's offset). Requests laid out
  * otherwise, with an empty region, or with a MAC region but no MAC (or the
  * other way round), are done in software, as are requests of a chip that
- * failed or went away. A modexp the chip cannot take (an exponent longer
- * than the modulus, or zero) is done here in software: given back, it
- * would bounce between two ubsec chips (OCF avoids only the last producer
- * that gave a request back) until OCF gave up. CRT operands past the
- * chip's sizes (primes of very different lengths) are given back with
- * -EAGAIN.
+ * failed or went away. Key operations the chip cannot take (a modexp
+ * exponent longer than the modulus, or zero; CRT operands past the chip's
+ * sizes) are given back with -EAGAIN and OCF runs them on another
+ * producer, avoiding every one that gave them back. The driver computes no
+ * modexp itself: its exponent may be secret (OCF_KOP_F_PRIME_MODULUS), and
+ * lib/mpi's exponentiation is neither blinded nor constant-time.
  */
 
 #include <crypto/algapi.h>
@@ -143,39 +143,6 @@ static int ubsec_soft_request(const struct ubsec_session *ses, struct ocf_reques
 	return ret;
 }
 
-/*
- * A modexp the chip cannot take, in software. Plain MODEXP's exponent is
- * public (docs/key-operations.md); with OCF_KOP_F_PRIME_MODULUS this runs
- * unblinded, but a secret exponent longer than a prime modulus is not what
- * any caller sends.
- */
-static int ubsec_soft_modexp(struct ocf_krequest *kreq)
-{
-	const struct ocf_kbn *out = &kreq->param[3];
-	MPI b, e, m, r = mpi_alloc(0);
-	unsigned int n, written;
-	int ret = -ENOMEM;
-
-	b = mpi_read_raw_data(kreq->param[0].data, kreq->param[0].len);
-	e = mpi_read_raw_data(kreq->param[1].data, kreq->param[1].len);
-	m = mpi_read_raw_data(kreq->param[2].data, kreq->param[2].len);
-	if (b && e && m && r)
-		ret = mpi_powm(r, b, e, m);
-	if (!ret) {
-		n = DIV_ROUND_UP(mpi_get_nbits(r), 8);
-		memset(out->data, 0, out->len);
-		if (n > out->len)
-			ret = -ENOSPC;
-		else if (n)
-			ret = mpi_read_buffer(r, out->data + out->len - n, n, &written, NULL);
-	}
-	mpi_free(r);
-	mpi_free(m);
-	mpi_free(e);
-	mpi_free(b);
-	return ret;
-}
-
 /* ---- Sessions -------------------------------------------------------------------- */
 
 /* The hash state after one block of key ^ @pad, as context words. */
@@ -275,7 +242,7 @@ static void ubsec_freesession(struct ocf_producer *p, void *priv)
 
 /* ---- Jobs -------------------------------------------------------------------------- */
 
-static void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job)
+void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	if (job->buf) {
 		/*
@@ -291,16 +258,24 @@ static void ubsec_job_free(struct ubsec_dev *ud, struct ubsec_job *job)
 	kfree(job);
 }
 
-static struct ubsec_job *ubsec_job_alloc(struct ubsec_dev *ud, u32 data)
+/**
+ * ubsec_job_alloc() - a job with room for @data bytes, mapped
+ * @ud: the chip
+ * @data: data bytes
+ * @gfp: allocation flags
+ *
+ * Return: the job or NULL.
+ */
+struct ubsec_job *ubsec_job_alloc(struct ubsec_dev *ud, u32 data, gfp_t gfp)
 {
 	struct ubsec_job *job;
 
-	job = kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
+	job = kzalloc(sizeof(*job), gfp);
 	if (!job)
 		return NULL;
 	/* Room for the test-only misalignments */
 	job->size = UBSEC_JOB_DATA + data + 8;
-	job->buf = kzalloc(job->size, GFP_NOWAIT | __GFP_NOWARN);
+	job->buf = kzalloc(job->size, gfp);
 	if (!job->buf)
 		goto err_free;
 	job->dma = dma_map_single(ud->dev, job->buf, job->size, DMA_BIDIRECTIONAL);
@@ -480,32 +455,6 @@ static u32 ubsec_kbn_bits(const struct ocf_kbn *bn)
 	return 0;
 }
 
-/* @a (@width bytes, little-endian) shifted left by @shift bits, in place. */
-static void ubsec_le_shl(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8;
-	int i;
-
-	for (i = width - 1; i >= 0; i--) {
-		u32 lo = i >= q ? a[i - q] : 0;
-		u32 lo2 = i >= q + 1 ? a[i - q - 1] : 0;
-
-		a[i] = r ? (lo << r) | (lo2 >> (8 - r)) : lo;
-	}
-}
-
-static void ubsec_le_shr(u8 *a, u32 width, u32 shift)
-{
-	u32 q = shift / 8, r = shift % 8, i;
-
-	for (i = 0; i < width; i++) {
-		u32 hi = i + q < width ? a[i + q] : 0;
-		u32 hi2 = i + q + 1 < width ? a[i + q + 1] : 0;
-
-		a[i] = r ? (hi >> r) | (hi2 << (8 - r)) : hi;
-	}
-}
-
 /* A big-endian bignum into @width little-endian bytes, shifted left by @shift. */
 static void ubsec_kbn_le(u8 *dst, u32 width, const struct ocf_kbn *bn, u32 shift)
 {
@@ -656,7 +605,9 @@ int ubsec_job_stage(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	dma_sync_single_for_cpu(ud->dev, job->dma, job->size, DMA_BIDIRECTIONAL);
 	memset(job->buf, 0, job->size);
-	if (!job->kreq)
+	if (job->flags & UBSEC_JOB_RNG)
+		ubsec_rng_stage(ud, job);
+	else if (!job->kreq)
 		ubsec_sym_stage(ud, job);
 	else if (job->kreq->kop == OCF_KOP_MODEXP)
 		ubsec_modexp_stage(ud, job);
@@ -673,22 +624,26 @@ int ubsec_job_stage(struct ubsec_dev *ud, struct ubsec_job *job)
  * @job: the job, on no list
  *
  * Symmetric requests are done in software; key operations given back to
- * OCF with -EAGAIN to run on another producer.
+ * OCF with -EAGAIN to run on another producer; the RNG's reader gets an
+ * error.
  * Context: process; sleeps.
  */
 void ubsec_job_abandon(struct ubsec_dev *ud, struct ubsec_job *job)
 {
 	unsigned long flags;
 
+	if (job->flags & UBSEC_JOB_RNG) {
+		ubsec_rng_finish(ud, job, READ_ONCE(ud->state) == UBSEC_STATE_RUNNING ?
+				 -EIO : -ENODEV);
+		return;
+	}
 	spin_lock_irqsave(&ud->lock, flags);
-	if (job->kreq && !(job->flags & UBSEC_JOB_SOFT_KOP))
+	if (job->kreq)
 		ud->stats.gave_back++;
 	else
 		ud->stats.soft++;
 	spin_unlock_irqrestore(&ud->lock, flags);
-	if (job->flags & UBSEC_JOB_SOFT_KOP)
-		ocf_kdone(job->kreq, ubsec_soft_modexp(job->kreq));
-	else if (job->kreq)
+	if (job->kreq)
 		ocf_kdone(job->kreq, -EAGAIN);
 	else
 		ocf_request_done(job->req, ubsec_soft_request(job->ses, job->req));
@@ -730,6 +685,11 @@ void ubsec_job_finish(struct ubsec_dev *ud, struct ubsec_job *job, bool error)
 		return;
 	}
 	dma_sync_single_for_cpu(ud->dev, job->dma, job->size, DMA_BIDIRECTIONAL);
+	if (job->flags & UBSEC_JOB_RNG) {
+		/* The reader takes the words; the job is the chip's, kept. */
+		ubsec_rng_finish(ud, job, 0);
+		return;
+	}
 	if (!job->kreq) {
 		ocf_request_done(job->req, ubsec_sym_copy_out(ud, job));
 	} else {
@@ -769,9 +729,12 @@ static int ubsec_process(struct ocf_producer *p, struct ocf_request *req, void *
 	bool fits = ubsec_sym_fits(ses, req);
 	u32 len = 0;
 
-	if (fits)
+	if (fits) {
 		len = ses->mac ? req->auth_len : req->cipher_len;
-	job = fits ? ubsec_job_alloc(ud, len) : kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
+		job = ubsec_job_alloc(ud, len, GFP_NOWAIT | __GFP_NOWARN);
+	} else {
+		job = kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
+	}
 	if (!job)
 		return -EBUSY;
 	job->req = req;
@@ -796,23 +759,20 @@ static int ubsec_kprocess(struct ocf_producer *p, struct ocf_krequest *kreq)
 {
 	struct ubsec_dev *ud = p->drvdata;
 	struct ubsec_job *job;
+	unsigned long flags;
 	u32 size;
 
 	if (READ_ONCE(ud->state) != UBSEC_STATE_RUNNING)
 		return -EAGAIN;
 	size = ubsec_kop_size(ud, kreq);
-	if (!size && kreq->kop == OCF_KOP_MODEXP) {
-		job = kzalloc(sizeof(*job), GFP_NOWAIT | __GFP_NOWARN);
-		if (!job)
-			return -EBUSY;
-		job->kreq = kreq;
-		job->flags = UBSEC_JOB_SOFT_KOP;
-		ubsec_queue_soft(ud, job);
-		return 0;
-	}
-	if (!size)
+	if (!size) {
+		/* OCF's routing knows modulus sizes only: the rest is refused here. */
+		spin_lock_irqsave(&ud->lock, flags);
+		ud->stats.gave_back++;
+		spin_unlock_irqrestore(&ud->lock, flags);
 		return -EAGAIN;
-	job = ubsec_job_alloc(ud, size);
+	}
+	job = ubsec_job_alloc(ud, size, GFP_NOWAIT | __GFP_NOWARN);
 	if (!job)
 		return -EBUSY;
 	job->kreq = kreq;

@@ -191,6 +191,46 @@ struct ubsec_keyctx_rsapriv {
 	u8 buf[5 * UBSEC_NORMBITS_BIG / 2 / 8];
 } __packed;
 
+/*
+ * RNGBYPASS: a context of 64 bytes (the header and padding: FB9's struct
+ * ubsec_ctx_rngbypass), no input, 16 words of random output.
+ */
+struct ubsec_keyctx_rng {
+	struct ubsec_keyctx_hdr hdr;
+	u8 pad[60];
+} __packed;
+#define UBSEC_RNG_BYTES		64
+
 #define UBSEC_KEYCTX_MAX	sizeof(struct ubsec_keyctx_rsapriv)
+
+/*
+ * 580x bignum normalization: operands are little-endian byte strings
+ * shifted left so that the modulus' top bit is the width's, and results
+ * shifted back. @a is @width bytes, shifted in place by @shift bits.
+ */
+static inline void ubsec_le_shl(u8 *a, u32 width, u32 shift)
+{
+	u32 q = shift / 8, r = shift % 8;
+	int i;
+
+	for (i = width - 1; i >= 0; i--) {
+		u32 lo = i >= q ? a[i - q] : 0;
+		u32 lo2 = i >= q + 1 ? a[i - q - 1] : 0;
+
+		a[i] = r ? (lo << r) | (lo2 >> (8 - r)) : lo;
+	}
+}
+
+static inline void ubsec_le_shr(u8 *a, u32 width, u32 shift)
+{
+	u32 q = shift / 8, r = shift % 8, i;
+
+	for (i = 0; i < width; i++) {
+		u32 hi = i + q < width ? a[i + q] : 0;
+		u32 hi2 = i + q + 1 < width ? a[i + q + 1] : 0;
+
+		a[i] = r ? (hi >> r) | (hi2 << (8 - r)) : hi;
+	}
+}
 
 #endif /* _UBSEC_REG_H */
