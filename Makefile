@@ -32,7 +32,7 @@ check: deps
 # The vm and hifn suites (and fuzz, where tests/run has it) in a VM running
 # the debug kernel (KASAN, lockdep, kmemleak...: tools/debug-kernel), built
 # once and cached, with our modules built against it in a copy of the sources.
-DEBUG_SUITES ?= vm hifn fuzz
+DEBUG_SUITES ?= vm hifn ubsec fuzz
 DEBUG_MODULES = $(abspath $(BUILD))/debug-kernel-modules
 check-debug: deps
 	$(MAKE) all

@@ -328,7 +328,8 @@ static void ocf_kop_complete(struct ocf_krequest *kreq)
 
 	if (kreq->status == -EAGAIN) {
 		/* Given back (a device on its way out): run it elsewhere. */
-		kreq->avoid = p->id;
+		if (kreq->reruns < ARRAY_SIZE(kreq->avoid))
+			kreq->avoid[kreq->reruns] = p->id;
 		ocf_kop_unclaim(kreq);
 		if (++kreq->reruns <= OCF_KOP_MAX_RERUNS) {
 			kreq->status = 0;
@@ -404,7 +405,6 @@ int ocf_kdispatch(struct ocf_krequest *kreq)
 		return ret;
 	kreq->status = 0;
 	kreq->kproducer = NULL;
-	kreq->avoid = 0;
 	kreq->reruns = 0;
 	kreq->routed = false;
 	atomic_inc(&ocf_kops_held);

@@ -4,8 +4,16 @@
 
 #include <linux/ocf.h>
 
-/* Give-backs (-EAGAIN) one key operation may take before it fails with -ENODEV. */
-#define OCF_KOP_MAX_RERUNS	8
+/* When producer @id last gave @kreq back (a rerun's index), or -1 if it never did. */
+static inline int ocf_kop_gave_back_at(const struct ocf_krequest *kreq, u32 id)
+{
+	int i = min_t(u32, kreq->reruns, OCF_KOP_MAX_RERUNS);
+
+	while (i--)
+		if (kreq->avoid[i] == id)
+			return i;
+	return -1;
+}
 
 u32 ocf_kop_in_count(u32 kop);
 u32 ocf_kop_out_count(u32 kop);

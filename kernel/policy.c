@@ -173,21 +173,27 @@ static bool ocf_kop_preferred(const struct ocf_producer *a, const struct ocf_pro
  * fewest key operations in hand (at one modulus size they cost alike, so
  * the count is the expected wait), taking turns among equals so that idle
  * producers share the work. A preferred producer (@kreq->producer) that
- * can do it gets it; the one that gave it back (@kreq->avoid) only when no
- * other can.
+ * can do it gets it; those that gave it back (@kreq->avoid) only when no
+ * other can, and then the one whose last give-back is oldest (it may have
+ * been a passing state, such as a reset).
  */
 struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq)
 {
 	static u32 turn;	/* under ocf_lock */
 	struct ocf_producer *p, *best = NULL, *avoided = NULL;
+	int at, avoided_at = OCF_KOP_MAX_RERUNS;
 	u32 ties = 0, pick;
 
 	lockdep_assert_held(&ocf_lock);
 	list_for_each_entry(p, &ocf_producers, node) {
 		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits))
 			continue;
-		if (p->id == kreq->avoid) {
-			avoided = p;
+		at = ocf_kop_gave_back_at(kreq, p->id);
+		if (at >= 0) {
+			if (at < avoided_at) {
+				avoided = p;
+				avoided_at = at;
+			}
 			continue;
 		}
 		if (p->id == kreq->producer)
@@ -203,8 +209,8 @@ struct ocf_producer *ocf_policy_kroute(const struct ocf_krequest *kreq)
 		return avoided ?: ERR_PTR(kreq->routed ? -ENODEV : -EOPNOTSUPP);
 	pick = turn++ % ties;
 	list_for_each_entry(p, &ocf_producers, node) {
-		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits) || p->id == kreq->avoid ||
-		    ocf_kop_preferred(best, p))
+		if (!ocf_producer_can_kop(p, kreq->kop, kreq->bits) ||
+		    ocf_kop_gave_back_at(kreq, p->id) >= 0 || ocf_kop_preferred(best, p))
 			continue;
 		if (!pick--)
 			return p;

@@ -55,7 +55,7 @@ hardware_producers() {
 # /dev/ocf or when the list cannot be read.
 ocf_kops() {
 	[ -e /dev/ocf ] || { echo 0; return; }
-	ocfctl_json producers 'sum(p.get("kops", 0) and 1 for p in d["producers"])' || echo 0
+	ocfctl_json producers 'sum(1 for p in d["producers"] if p.get("kops"))' || echo 0
 }
 
 # After a transfer in mode always: at least $size_mb MiB went through OCF
@@ -89,6 +89,19 @@ ocf_total() {
 		echo "$v"
 	else
 		echo -2
+	fi
+}
+
+# The sum of counter FIELD over the producers whose names start with
+# PREFIX; -1 when it cannot be read (no device, ocfctl failing).
+ocf_producers_total() {
+	local v
+	[ -e /dev/ocf ] || { echo -1; return; }
+	if v=$(ocfctl_json stats "sum(int(p[\"stats\"][\"$2\"]) for p in d[\"stats\"][\"producers\"] if p[\"name\"].startswith(\"$1\"))") &&
+		[[ $v =~ ^[0-9]+$ ]]; then
+		echo "$v"
+	else
+		echo -1
 	fi
 }
 

@@ -1,94 +1,8 @@
 #include "hifn_common.hpp"
 
-#include <algorithm>
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <stdexcept>
-
-namespace fs = std::filesystem;
+#include <string_view>
 
 namespace hifnt {
-
-std::map<std::string, std::string> model_state(unsigned index)
-{
-	std::ifstream f(std::string(model_debugfs) + std::to_string(index) + "/state");
-	if (!f)
-		throw std::runtime_error("no model instance " + std::to_string(index));
-	std::map<std::string, std::string> out;
-	std::string line;
-	while (std::getline(f, line)) {
-		auto eq = line.find('=');
-		if (eq != std::string::npos)
-			out[line.substr(0, eq)] = line.substr(eq + 1);
-	}
-	return out;
-}
-
-long model_number(unsigned index, const std::string &key)
-{
-	auto s = model_state(index);
-	auto it = s.find(key);
-	if (it == s.end())
-		throw std::runtime_error("model state has no " + key);
-	return std::stol(it->second, nullptr, 0);
-}
-
-std::vector<unsigned> model_indexes()
-{
-	std::vector<unsigned> out;
-	for (const auto &e : fs::directory_iterator(model_debugfs)) {
-		const std::string name = e.path().filename();
-		if (e.is_directory() && !name.empty() &&
-		    std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; }))
-			out.push_back(static_cast<unsigned>(std::stoul(name)));
-	}
-	std::sort(out.begin(), out.end());
-	return out;
-}
-
-int model_write(unsigned index, const std::string &file, const std::string &value)
-{
-	return ocft::write_text(std::string(model_debugfs) + std::to_string(index) + "/" + file, value);
-}
-
-std::optional<unsigned> model_of_producer(const std::string &producer)
-{
-	for (unsigned i : model_indexes())
-		if (model_state(i)["producer"] == producer)
-			return i;
-	return std::nullopt;
-}
-
-chip::chip(const std::string &variant)
-{
-	auto before = model_indexes();
-	int r = ocft::write_text(std::string(model_debugfs) + "new", variant);
-	if (r < 0)
-		throw std::runtime_error("hifn_model/new " + variant + ": " + ocft::errname(r));
-	auto after = model_indexes();
-	for (unsigned i : after)
-		if (std::find(before.begin(), before.end(), i) == before.end())
-			index_ = i;
-	producer_ = model_state(index_)["producer"];
-}
-
-chip::~chip() { remove(); }
-
-int chip::remove()
-{
-	if (removed_)
-		return 0;
-	removed_ = true;
-	return ocft::write_text(std::string(model_debugfs) + "remove", std::to_string(index_));
-}
-
-std::uint32_t chip::id(device &dev) const
-{
-	auto p = ocft::producer_named(dev, producer_);
-	return p ? p->id : 0;
-}
 
 std::vector<ocf_producer_info> hifn_producers(device &dev)
 {
@@ -97,11 +11,6 @@ std::vector<ocf_producer_info> hifn_producers(device &dev)
 		if (std::string_view(p.name).substr(0, 4) == "hifn")
 			out.push_back(p);
 	return out;
-}
-
-std::optional<ocf_producer_info> producer_of_model(device &dev, unsigned index)
-{
-	return ocft::producer_named(dev, model_state(index)["producer"]);
 }
 
 alg make_alg(const std::string &name, std::uint32_t cipher, std::uint32_t mac, std::uint32_t key_len,

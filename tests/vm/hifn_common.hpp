@@ -8,6 +8,7 @@
 #define OCF_TESTS_VM_HIFN_COMMON_HPP
 
 #include "helpers.hpp"
+#include "model_debugfs.hpp"
 
 #include <cstdint>
 #include <map>
@@ -23,42 +24,37 @@ using ocft::device;
 inline constexpr const char *model_debugfs = "/sys/kernel/debug/hifn_model/";
 inline constexpr const char *model_params = "/sys/module/ocf_hifn_model/parameters/";
 inline constexpr const char *driver_params = "/sys/module/ocf_hifn/parameters/";
+inline constexpr ocft::model_dir model{model_debugfs};
 
 // The largest range the chip takes (the producer's max_len).
 inline constexpr std::uint32_t max_len = 0x3fffc;
 
 // /sys/kernel/debug/hifn_model/N/state as key -> value.
-std::map<std::string, std::string> model_state(unsigned index);
-long model_number(unsigned index, const std::string &key);
-std::vector<unsigned> model_indexes();
+inline std::map<std::string, std::string> model_state(unsigned index) { return model.state(index); }
+inline long model_number(unsigned index, const std::string &key) { return model.number(index, key); }
+inline std::vector<unsigned> model_indexes() { return model.indexes(); }
 // Writes VALUE to /sys/kernel/debug/hifn_model/N/FILE; 0 or -errno.
-int model_write(unsigned index, const std::string &file, const std::string &value);
-std::optional<unsigned> model_of_producer(const std::string &producer);
+inline int model_write(unsigned index, const std::string &file, const std::string &value)
+{
+	return model.write(index, file, value);
+}
+inline std::optional<unsigned> model_of_producer(const std::string &producer)
+{
+	return model.of_producer(producer);
+}
 
-// A model instance created for one test and removed (cleanly) at the end.
-class chip {
+// A Hifn model instance created for one test and removed (cleanly) at the end.
+class chip : public ocft::model_chip {
 public:
-	explicit chip(const std::string &variant);
-	~chip();
-	chip(const chip &) = delete;
-	chip &operator=(const chip &) = delete;
-
-	unsigned index() const noexcept { return index_; }
-	const std::string &producer() const noexcept { return producer_; }
-	// The OCF producer id (0 when it is not registered).
-	std::uint32_t id(device &dev) const;
-	// Removes it now (detach: sessions migrate); 0 or -errno.
-	int remove();
-
-private:
-	unsigned index_ = 0;
-	std::string producer_;
-	bool removed_ = false;
+	explicit chip(const std::string &variant) : model_chip(model, variant) {}
 };
 
 // Producers whose name starts with "hifn".
 std::vector<ocf_producer_info> hifn_producers(device &dev);
-std::optional<ocf_producer_info> producer_of_model(device &dev, unsigned index);
+inline std::optional<ocf_producer_info> producer_of_model(device &dev, unsigned index)
+{
+	return model.producer_of(dev, index);
+}
 
 // The algorithms and chains the tests run on a producer offering @algs.
 std::vector<alg> hifn_algs(std::uint64_t algs);

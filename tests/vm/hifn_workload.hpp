@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <deque>
 #include <memory>
+#include <span>
+#include <string>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -96,6 +98,62 @@ struct workload {
 		}, 10000);
 	}
 };
+
+// The differential test of one algorithm on a chip: every size of @a up to
+// @limit on sessions pinned to @pin, both ways, in and out of place (the
+// largest size in one placement), then one bit flipped in each of up to
+// eight cases where the MAC covers it. @aad: chains' authenticated-only
+// lengths, by size index (the largest case takes the last). Returns the
+// largest case's length.
+inline std::uint32_t pinned_differential(device &dev, const alg &a, std::uint32_t pin,
+					 std::uint32_t limit, std::span<const std::uint32_t> aad,
+					 const std::string &salt)
+{
+	auto rng = make_rng(salt + " differential " + a.name);
+	const bool chain = a.kind() == mode::chain;
+	const std::uint32_t max_aad = aad.back();
+	auto sizes = text_sizes(a, chain ? max_aad : 0, limit);
+	INFO(a.name << " on producer " << pin);
+	REQUIRE(sizes.size() >= 5);
+
+	std::vector<std::unique_ptr<session>> sessions;
+	std::deque<vector_case> cases;
+	for (std::size_t i = 0; i < sizes.size(); i++) {
+		const bool last = i + 1 == sizes.size();
+		keys k = random_keys(a, rng);
+		sessions.push_back(std::make_unique<session>(dev, a, k, pin));
+		REQUIRE(sessions.back()->producer() == pin);
+		cases.push_back(make_case(a, k, rng, sizes[i], last ? max_aad : aad[i % aad.size()]));
+	}
+	std::vector<prepared_ptr> ops;
+	for (std::size_t i = 0; i < cases.size(); i++) {
+		const bool last = i + 1 == cases.size();
+		for (std::size_t w = 0; w < placements().size(); w++) {
+			if (last && w != i % placements().size())
+				continue;
+			for (std::uint32_t dir : {OCF_OP_ENCRYPT, OCF_OP_DECRYPT})
+				ops.push_back(prepare(cases[i], sessions[i]->id(), dir, placements()[w]));
+		}
+		// Batches of a few MiB at most.
+		if (last || ops.size() >= 64) {
+			REQUIRE(run_prepared(dev, ops) == static_cast<int>(ops.size()));
+			check_ops(ops);
+			ops.clear();
+		}
+	}
+	if (a.mac != OCF_ALG_NONE) {
+		for (std::size_t i = 0; i < cases.size() && i < 8; i++) {
+			const vector_case &vc = cases[i];
+			const std::uint32_t byte = random_below(rng, vc.lay.len());
+			const auto bit = static_cast<std::uint8_t>(random_below(rng, 8));
+			ops.push_back(prepare_tampered(vc, sessions[i]->id(),
+						       placements()[i % placements().size()], byte, bit));
+		}
+		REQUIRE(run_prepared(dev, ops) == static_cast<int>(ops.size()));
+		check_ops(ops);
+	}
+	return cases.back().lay.len();
+}
 
 } // namespace hifnt
 

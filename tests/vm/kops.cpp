@@ -8,6 +8,7 @@
 // The null producer's "kops" parameter makes an instance plugged after it
 // take key operations and hold them until it is unplugged (then it gives
 // them back for a rerun): how a key op is caught mid-flight.
+#include "bignum.hpp"
 #include "helpers.hpp"
 
 #include <catch2/catch.hpp>
@@ -34,79 +35,6 @@ using namespace ocft;
 
 namespace {
 
-// ---- OpenSSL BIGNUMs --------------------------------------------------------------
-
-struct bn_free {
-	void operator()(BIGNUM *b) const { BN_clear_free(b); }
-};
-using bn_ptr = std::unique_ptr<BIGNUM, bn_free>;
-
-struct ctx_free {
-	void operator()(BN_CTX *c) const { BN_CTX_free(c); }
-};
-
-bn_ptr bn_new()
-{
-	bn_ptr b(BN_new());
-	if (!b)
-		throw std::bad_alloc();
-	return b;
-}
-
-bn_ptr bn_word(unsigned long w)
-{
-	bn_ptr b = bn_new();
-	BN_set_word(b.get(), w);
-	return b;
-}
-
-// Big-endian, left-padded to @len bytes.
-bytes bin(const BIGNUM *b, std::size_t len)
-{
-	bytes out(len);
-	REQUIRE(BN_bn2binpad(b, out.data(), static_cast<int>(len)) == static_cast<int>(len));
-	return out;
-}
-
-// Minimal big-endian bytes (empty for zero).
-bytes bin(const BIGNUM *b)
-{
-	return bin(b, static_cast<std::size_t>(BN_num_bytes(b)));
-}
-
-std::size_t nbytes(const BIGNUM *b)
-{
-	return static_cast<std::size_t>(BN_num_bytes(b));
-}
-
-// A random odd modulus of exactly @bits bits.
-bn_ptr random_modulus(int bits)
-{
-	bn_ptr m = bn_new();
-	REQUIRE(BN_rand(m.get(), bits, BN_RAND_TOP_ONE, BN_RAND_BOTTOM_ODD) == 1);
-	return m;
-}
-
-bn_ptr random_below(const BIGNUM *m)
-{
-	bn_ptr r = bn_new();
-	REQUIRE(BN_rand_range(r.get(), m) == 1);
-	return r;
-}
-
-bn_ptr mod_exp(const BIGNUM *b, const BIGNUM *e, const BIGNUM *m)
-{
-	std::unique_ptr<BN_CTX, ctx_free> ctx(BN_CTX_new());
-	bn_ptr r = bn_new();
-	REQUIRE(BN_mod_exp(r.get(), b, e, m, ctx.get()) == 1);
-	return r;
-}
-
-ocf_bn obn(const bytes &b)
-{
-	return { b.data(), b.size() };
-}
-
 // ---- keys from OpenSSL's default provider ----------------------------------------
 
 struct pkey_free {
@@ -117,40 +45,6 @@ struct pctx_free {
 	void operator()(EVP_PKEY_CTX *c) const { EVP_PKEY_CTX_free(c); }
 };
 using pctx_ptr = std::unique_ptr<EVP_PKEY_CTX, pctx_free>;
-
-bn_ptr param(const EVP_PKEY *k, const char *name)
-{
-	BIGNUM *b = nullptr;
-	REQUIRE(EVP_PKEY_get_bn_param(k, name, &b) == 1);
-	return bn_ptr(b);
-}
-
-struct rsa_key {
-	bytes n, d, p, q, dp, dq, qinv;
-	bn_ptr bn_n, bn_d;
-};
-
-rsa_key make_rsa(unsigned bits)
-{
-	pkey_ptr k(EVP_RSA_gen(bits));
-	REQUIRE(k);
-	rsa_key r;
-	r.bn_n = param(k.get(), OSSL_PKEY_PARAM_RSA_N);
-	r.bn_d = param(k.get(), OSSL_PKEY_PARAM_RSA_D);
-	r.n = bin(r.bn_n.get());
-	r.d = bin(r.bn_d.get());
-	r.p = bin(param(k.get(), OSSL_PKEY_PARAM_RSA_FACTOR1).get());
-	r.q = bin(param(k.get(), OSSL_PKEY_PARAM_RSA_FACTOR2).get());
-	r.dp = bin(param(k.get(), OSSL_PKEY_PARAM_RSA_EXPONENT1).get());
-	r.dq = bin(param(k.get(), OSSL_PKEY_PARAM_RSA_EXPONENT2).get());
-	r.qinv = bin(param(k.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1).get());
-	return r;
-}
-
-ocf_rsa_crt_key crt_of(const rsa_key &k)
-{
-	return { obn(k.p), obn(k.q), obn(k.dp), obn(k.dq), obn(k.qinv) };
-}
 
 pkey_ptr keygen(const char *alg, const std::function<void(EVP_PKEY_CTX *)> &setup,
 		EVP_PKEY *params = nullptr)
@@ -493,7 +387,7 @@ TEST_CASE("modexp-CRT equals x^d mod n for OpenSSL's RSA keys", "[kops]")
 	std::uint64_t before = kop_requests(dev, "swcrypt");
 	for (unsigned bits : { 512u, 1024u, 2048u }) {
 		rsa_key k = make_rsa(bits);
-		ocf_rsa_crt_key key = crt_of(k);
+		ocf_rsa_crt_key key = k.crt();
 		for (int i = 0; i < 6; i++) {
 			INFO(bits << "-bit key, case " << i);
 			bn_ptr x = i ? random_below(k.bn_n.get()) : bn_word(0);
@@ -535,12 +429,12 @@ TEST_CASE("DH on RFC 7919's ffdhe2048: shared secrets equal", "[kops]")
 		REQUIRE(EVP_PKEY_CTX_set_group_name(c, "ffdhe2048") == 1);
 	};
 	pkey_ptr a = keygen("DH", group), b = keygen("DH", group);
-	bn_ptr p = param(a.get(), OSSL_PKEY_PARAM_FFC_P);
+	bn_ptr p = bn_param(a.get(), OSSL_PKEY_PARAM_FFC_P);
 	bytes pb = bin(p.get());
-	bytes a_priv = bin(param(a.get(), OSSL_PKEY_PARAM_PRIV_KEY).get());
-	bytes b_priv = bin(param(b.get(), OSSL_PKEY_PARAM_PRIV_KEY).get());
-	bytes a_pub = bin(param(a.get(), OSSL_PKEY_PARAM_PUB_KEY).get());
-	bytes b_pub = bin(param(b.get(), OSSL_PKEY_PARAM_PUB_KEY).get());
+	bytes a_priv = bin(bn_param(a.get(), OSSL_PKEY_PARAM_PRIV_KEY).get());
+	bytes b_priv = bin(bn_param(b.get(), OSSL_PKEY_PARAM_PRIV_KEY).get());
+	bytes a_pub = bin(bn_param(a.get(), OSSL_PKEY_PARAM_PUB_KEY).get());
+	bytes b_pub = bin(bn_param(b.get(), OSSL_PKEY_PARAM_PUB_KEY).get());
 
 	bytes ab(pb.size()), ba(pb.size());
 	REQUIRE(ocf_dh_compute_key(dev.get(), obn(b_pub), obn(a_priv), obn(pb), ab.data(), ab.size()) == 0);
@@ -587,12 +481,12 @@ TEST_CASE("DSA: OCF's signatures verify in OpenSSL and the other way round", "[k
 	pkey_ptr params(params_raw);
 	pkey_ptr key = keygen("DSA", nullptr, params.get());
 
-	bytes p = bin(param(key.get(), OSSL_PKEY_PARAM_FFC_P).get());
-	bn_ptr qbn = param(key.get(), OSSL_PKEY_PARAM_FFC_Q);
+	bytes p = bin(bn_param(key.get(), OSSL_PKEY_PARAM_FFC_P).get());
+	bn_ptr qbn = bn_param(key.get(), OSSL_PKEY_PARAM_FFC_Q);
 	bytes q = bin(qbn.get());
-	bytes g = bin(param(key.get(), OSSL_PKEY_PARAM_FFC_G).get());
-	bytes x = bin(param(key.get(), OSSL_PKEY_PARAM_PRIV_KEY).get());
-	bytes y = bin(param(key.get(), OSSL_PKEY_PARAM_PUB_KEY).get());
+	bytes g = bin(bn_param(key.get(), OSSL_PKEY_PARAM_FFC_G).get());
+	bytes x = bin(bn_param(key.get(), OSSL_PKEY_PARAM_PRIV_KEY).get());
+	bytes y = bin(bn_param(key.get(), OSSL_PKEY_PARAM_PUB_KEY).get());
 	ocf_dsa_params dp{ obn(p), obn(q), obn(g) };
 	auto rng = make_rng("kops-dsa");
 

@@ -166,6 +166,9 @@ struct ocf_kbn {
 	u32 len;
 };
 
+/* Give-backs (-EAGAIN) one key operation may take before it fails with -ENODEV. */
+#define OCF_KOP_MAX_RERUNS	8
+
 /**
  * struct ocf_krequest - one key operation (the paper's crypto_kdispatch)
  * @kop: an OCF_KOP_* value (uapi, where each one's parameters are listed)
@@ -204,7 +207,7 @@ struct ocf_krequest {
 	struct delayed_work work;
 	struct ocf_producer *kproducer;	/* running it; NULL while routed */
 	u32 bits;			/* modulus size, for routing */
-	u32 avoid;			/* id of a producer that gave it back */
+	u32 avoid[OCF_KOP_MAX_RERUNS];	/* ids of those that gave it back, one per rerun */
 	u32 reruns;
 	bool routed;			/* some producer was picked for it */
 };

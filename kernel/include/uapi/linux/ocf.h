@@ -346,6 +346,10 @@ struct ocf_reap {
  *		keys go through MODEXP_CRT, DH through DH_COMPUTE_KEY.
  * MODEXP_CRT	in: x, p, q, dp, dq, qinv (an RSA private key); out:
  *		x^d mod p*q. dp and dq are blinded with p-1 and q-1.
+ *
+ * The exponent blinding here is the software producer's. A card's key unit
+ * takes exponents as they are (its operands are sized to the modulus); its
+ * timing is the card's. docs/key-operations.md says what that means.
  * DSA_SIGN	in: digest, p, q, g, x (private key); out: r, s. The kernel
  *		picks the nonce; the digest is cut to the byte length of q
  *		(as OpenSSL does). k is blinded with q, its inverse with a
