@@ -17,7 +17,37 @@
 struct ocf_ring {
 	io_uring uring;
 	int dev_fd;
+	// Submitted ops whose CQE has not been reaped: the module may still
+	// write into their buffers, so close waits for them.
+	unsigned in_flight;
 };
+
+namespace {
+
+// Copies up to @max CQEs out (none when @out is NULL) and retires them.
+unsigned take_cqes(ocf_ring *ring, ocf_completion *out, unsigned max)
+{
+	// Completions the kernel kept aside when the CQ was full come back first.
+	if (io_uring_cq_has_overflow(&ring->uring))
+		io_uring_get_events(&ring->uring);
+	unsigned head, n = 0;
+	io_uring_cqe *cqe;
+	io_uring_for_each_cqe(&ring->uring, head, cqe) {
+		if (n == max)
+			break;
+		if (out) {
+			out[n].tag = cqe->user_data;
+			out[n].status = cqe->res;
+			out[n].reserved = 0;
+		}
+		n++;
+	}
+	io_uring_cq_advance(&ring->uring, n);
+	ring->in_flight -= n;
+	return n;
+}
+
+} // namespace
 
 extern "C" int ocf_ring_open(ocf_device *dev, unsigned entries, uint32_t flags, ocf_ring **out)
 {
@@ -30,7 +60,8 @@ extern "C" int ocf_ring_open(ocf_device *dev, unsigned entries, uint32_t flags, 
 	if (!ring)
 		return -ENOMEM;
 	io_uring_params p{};
-	p.flags = IORING_SETUP_SQE128;
+	// SUBMIT_ALL: an SQE that fails at issue does not leave the rest queued.
+	p.flags = IORING_SETUP_SQE128 | IORING_SETUP_SUBMIT_ALL;
 	if (flags & OCF_RING_SQPOLL) {
 		p.flags |= IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = 100; // ms of idle polling before the thread sleeps
@@ -49,6 +80,17 @@ extern "C" void ocf_ring_close(ocf_ring *ring)
 {
 	if (!ring)
 		return;
+	// Until each submitted op's CQE is in, the module may still write into
+	// (or read) its buffers, which the caller frees once this returns.
+	while (ring->in_flight) {
+		take_cqes(ring, nullptr, ring->in_flight);
+		if (!ring->in_flight)
+			break;
+		io_uring_cqe *cqe;
+		int ret = io_uring_wait_cqe(&ring->uring, &cqe);
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN)
+			break; // the ring itself failed: nothing more will come
+	}
 	io_uring_queue_exit(&ring->uring);
 	delete ring;
 }
@@ -92,6 +134,8 @@ extern "C" int ocf_ring_submit(ocf_ring *ring)
 	int ret;
 	while ((ret = io_uring_submit(&ring->uring)) == -EINTR) {
 	}
+	if (ret > 0)
+		ring->in_flight += static_cast<unsigned>(ret);
 	return ret;
 }
 
@@ -103,20 +147,10 @@ extern "C" int ocf_ring_reap(ocf_ring *ring, ocf_completion *out, unsigned max,
 	min_complete = std::min(min_complete, max);
 	unsigned n = 0;
 	for (;;) {
-		unsigned head, seen = 0;
-		io_uring_cqe *cqe;
-		io_uring_for_each_cqe(&ring->uring, head, cqe) {
-			if (n == max)
-				break;
-			out[n].tag = cqe->user_data;
-			out[n].status = cqe->res;
-			out[n].reserved = 0;
-			n++;
-			seen++;
-		}
-		io_uring_cq_advance(&ring->uring, seen);
+		n += take_cqes(ring, out + n, max - n);
 		if (n >= min_complete)
 			return static_cast<int>(n);
+		io_uring_cqe *cqe;
 		int ret = io_uring_wait_cqe_nr(&ring->uring, &cqe, min_complete - n);
 		if (ret < 0 && ret != -EINTR)
 			return n ? static_cast<int>(n) : ret;

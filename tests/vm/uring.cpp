@@ -632,6 +632,46 @@ TEST_CASE("libocf's ring: prep, submit and reap through the C API and ocf::ring"
 	ocf_ring_close(nullptr);
 }
 
+TEST_CASE("libocf's ring: close waits until the module has finished every submitted op",
+	  "[uring][libocf]")
+{
+	device dev;
+	std::uint32_t null0 = null0_id(dev);
+	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+	std::uint32_t sid = held_session(dev, null0);
+	held_ops held(16);
+	ocf_ring *r = nullptr;
+	REQUIRE(ocf_ring_open(dev.get(), 16, 0, &r) == 0);
+	for (std::size_t i = 0; i < held.src.size(); i++) {
+		ocf_op op{};
+		ocf_op_cipher(&op, sid, OCF_OP_ENCRYPT, held.src[i].data(), held.dst[i].data(),
+			      static_cast<std::uint32_t>(held.src[i].size()), nullptr);
+		op.tag = i;
+		REQUIRE(ocf_ring_prep(r, &op) == 0);
+	}
+	REQUIRE(ocf_ring_submit(r) == 16);
+	// Reap a few of none: the count of ops in flight must not be thrown off by reaps.
+	ocf_completion c{};
+	CHECK(ocf_ring_reap(r, &c, 1, 0) == 0);
+	std::atomic<bool> closed{false};
+	std::thread closer([&] {
+		ocf_ring_close(r);
+		closed = true;
+	});
+	std::this_thread::sleep_for(500ms);
+	// The outputs still belong to the module: close must not have returned.
+	CHECK(!closed);
+	busy.reset();
+	CHECK(eventually([&] { return closed.load(); }, 10000));
+	closer.join();
+	// Every output was written before close returned, so the caller may free them now.
+	for (std::size_t i = 0; i < held.src.size(); i++) {
+		INFO("op " << i);
+		CHECK(held.dst[i] == held.src[i]);
+	}
+	CHECK(null0_in_flight(dev) == 0);
+}
+
 TEST_CASE("ocf::ring runs an ocf::batch and matches OpenSSL", "[uring][libocf]")
 {
 	auto rng = make_rng("ocf::ring batch");

@@ -283,8 +283,10 @@ int ocf_ring_open(struct ocf_device *dev, unsigned entries, uint32_t flags,
 /**
  * ocf_ring_close() - tear the ring down; NULL is allowed
  *
- * Ops still in flight are not cancelled: they finish in the module, and
- * their outputs are written (into this process) or dropped.
+ * Blocks until the module has finished every submitted op (its completion
+ * arrived, reaped or not): until then it may still write into the op's
+ * buffers, which the caller may free once this returns. Queued ops not yet
+ * submitted are dropped. A signal does not end the wait.
  */
 void ocf_ring_close(struct ocf_ring *ring);
 
@@ -302,6 +304,8 @@ int ocf_ring_prep(struct ocf_ring *ring, const struct ocf_op *op);
 /**
  * ocf_ring_submit() - hand the queued ops to the module
  *
+ * Every queued op is handed over, even past one that fails at issue (that
+ * one completes with its error).
  * Return: the number of ops handed over (each completes once, through
  * ocf_ring_reap()), or a negative errno of io_uring_enter(2).
  */

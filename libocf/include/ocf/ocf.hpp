@@ -329,7 +329,10 @@ private:
 // An io_uring ring on a device (see ocf_ring_open()), in liburing's style:
 // prep() queues ops, submit() hands them all over with one system call
 // (none with OCF_RING_SQPOLL, usually), reap() collects completions, each
-// with its op's tag. The buffers must stay valid until the op is reaped.
+// with its op's tag. The buffers must stay valid until the op is reaped or
+// the ring destroyed: the destructor (as ocf_ring_close()) blocks until the
+// module has finished every submitted op, so that unwinding past a ring
+// never leaves the kernel writing into freed buffers.
 // Move-only; keeps the device's file open; one thread at a time.
 //
 //     ocf::ring r(dev, 64);
@@ -339,6 +342,17 @@ private:
 class ring {
 public:
 	ring() noexcept = default;
+	ring(ring &&) noexcept = default;
+	// The old ring is closed before the device it holds can go.
+	ring &operator=(ring &&other) noexcept
+	{
+		if (this != &other) {
+			handle_.reset();
+			handle_ = std::move(other.handle_);
+			device_ = std::move(other.device_);
+		}
+		return *this;
+	}
 	// Throws std::system_error (EPERM: io_uring disabled or SQPOLL not allowed).
 	explicit ring(const device &dev, unsigned entries = 256, std::uint32_t flags = 0);
 	static ring open(const device &dev, unsigned entries, std::uint32_t flags,
