@@ -45,6 +45,7 @@ struct ocf_file {
 	atomic_t nsessions;
 	atomic_t reserved;		/* RUN and SUBMIT ops in flight or awaiting reap */
 	atomic_t submitted;		/* SUBMIT ops not yet reaped: REAP's wait target */
+	atomic_t uring_in_flight;	/* io_uring ops until released */
 	struct ocf_user *user;		/* the opener's per-user limits */
 	struct ocf_pages_account acct;	/* the opener's locked pages */
 	kuid_t uid;
@@ -99,6 +100,7 @@ static int ocf_open(struct inode *inode, struct file *file)
 	xa_init_flags(&f->sessions, XA_FLAGS_ALLOC1);
 	atomic_set(&f->nsessions, 0);
 	atomic_set(&f->reserved, 0);
+	atomic_set(&f->uring_in_flight, 0);
 	atomic_set(&f->submitted, 0);
 	f->owner = get_pid(task_tgid(current));
 	spin_lock_init(&f->lock);
@@ -201,9 +203,10 @@ static bool ocf_zeroed(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
+/* Without CONFIG_IO_URING the stubs compile, but no ring can reach us. */
 #define OCF_FEATURES (OCF_FEATURE_SIZED_IOCTLS | OCF_FEATURE_USER_LIMITS | \
 		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER | OCF_FEATURE_KEY_OPS | \
-		      OCF_FEATURE_URING)
+		      (IS_ENABLED(CONFIG_IO_URING) ? OCF_FEATURE_URING : 0))
 
 static long ocf_ioctl_version(void __user *argp)
 {
@@ -870,12 +873,20 @@ static __poll_t ocf_poll(struct file *file, poll_table *wait)
 /*
  * io_uring: one struct ocf_uring_op per SQE, checked, accounted and
  * prepared as an OCF_IOC_SUBMIT op is. An accepted op holds a reference to
- * the file and its reservation until its CQE is posted; the CQE is posted
- * from task work of the submitting task, which copies copied outputs into
- * its own memory first.
+ * the file and its reservation until the producer has finished it; its CQE
+ * is posted from task work of the submitting task, which copies copied
+ * outputs into its own memory first.
+ *
+ * An op's u->owner is its command until its CQE is claimed: the completion
+ * and, where io_uring can cancel (6.7+), the cancel each take it with
+ * xchg(), and only the one that gets it posts the CQE. A cancelled op is
+ * orphaned: -ECANCELED is posted at once, so the ring, exit and exec need
+ * not wait for it, and the op keeps its file reference, reservation and
+ * pins until the producer finishes it; then it is released without copying
+ * out, as a SUBMIT op of a closed file is.
  */
 struct ocf_uring_pdu {
-	struct ocf_uop *u;	/* NULL: failed before it was built */
+	struct ocf_uop *u;	/* NULL: not built, or its CQE's task work runs */
 	int status;		/* then the CQE's res */
 };
 
@@ -885,13 +896,45 @@ static struct ocf_uring_pdu *ocf_uring_pdu(struct io_uring_cmd *ioucmd)
 	return (struct ocf_uring_pdu *)ioucmd->pdu;
 }
 
-/* Releases an op that was accepted: its buffers, reservation and file reference. */
-static int ocf_uring_release(struct ocf_file *f, struct ocf_uop *u, bool copy_out)
+/* An op's file: what it charges its pages to is the file's. */
+static struct ocf_file *ocf_uop_file(struct ocf_uop *u)
 {
+	return container_of(u->acct, struct ocf_file, acct);
+}
+
+/*
+ * The file's limits, and where io_uring cannot cancel, a lower one of its
+ * own that bounds how long a ring's teardown waits.
+ */
+static int ocf_uring_reserve(struct ocf_file *f)
+{
+	int ret;
+
+	if (atomic_inc_return(&f->uring_in_flight) > READ_ONCE(ocf_max_uring_in_flight) &&
+	    !OCF_URING_CANCELABLE) {
+		atomic_dec(&f->uring_in_flight);
+		return -EAGAIN;
+	}
+	ret = ocf_reserve(f, 1);
+	if (ret)
+		atomic_dec(&f->uring_in_flight);
+	return ret;
+}
+
+static void ocf_uring_unreserve(struct ocf_file *f)
+{
+	ocf_unreserve(f, 1);
+	atomic_dec(&f->uring_in_flight);
+}
+
+/* Releases an op that was accepted: its buffers, reservation and file reference. */
+static int ocf_uring_release(struct ocf_uop *u, bool copy_out)
+{
+	struct ocf_file *f = ocf_uop_file(u);
 	int status = ocf_uop_finish(u, copy_out);
 
 	kfree(u);
-	ocf_unreserve(f, 1);
+	ocf_uring_unreserve(f);
 	ocf_file_put(f);
 	return status;
 }
@@ -907,11 +950,35 @@ static void ocf_uring_done(struct io_uring_cmd *ioucmd, unsigned int issue_flags
 		/* Its memory only: not a worker's, nor an exiting task's without one. */
 		bool own = u->mm == current->mm;
 
-		if (!own && !u->finished)
+		/* What is lost is what only a copy-out delivers; pinned output is in place. */
+		if (!own && !u->status && (u->copied || u->kop))
 			u->status = -EINTR;
-		status = ocf_uring_release(ioucmd->file->private_data, u, own);
+		pdu->u = NULL;
+		status = ocf_uring_release(u, own);
 	}
 	io_uring_cmd_done(ioucmd, status, 0, issue_flags);
+}
+
+/* Fails a command with @status from its issue, through its CQE. */
+static int ocf_uring_fail(struct io_uring_cmd *ioucmd, int status)
+{
+	struct ocf_uring_pdu *pdu = ocf_uring_pdu(ioucmd);
+
+	pdu->u = NULL;
+	pdu->status = status;
+	io_uring_cmd_complete_in_task(ioucmd, ocf_uring_done);
+	return -EIOCBQUEUED;
+}
+
+/* The producer is done with @u: its CQE is posted, or, if cancelled, it is released. */
+static void ocf_uring_post(struct ocf_uop *u)
+{
+	struct io_uring_cmd *ioucmd = xchg(&u->owner, NULL);
+
+	if (ioucmd)
+		io_uring_cmd_complete_in_task(ioucmd, ocf_uring_done);
+	else
+		ocf_uring_release(u, false);
 }
 
 static void ocf_uring_complete(struct ocf_request *req)
@@ -920,7 +987,7 @@ static void ocf_uring_complete(struct ocf_request *req)
 
 	u->status = req->status;
 	ocf_uop_release_pins(u);
-	io_uring_cmd_complete_in_task(u->owner, ocf_uring_done);
+	ocf_uring_post(u);
 }
 
 static void ocf_uring_kcomplete(struct ocf_krequest *kreq)
@@ -928,7 +995,21 @@ static void ocf_uring_kcomplete(struct ocf_krequest *kreq)
 	struct ocf_uop *u = kreq->opaque;
 
 	u->status = kreq->status;
-	io_uring_cmd_complete_in_task(u->owner, ocf_uring_done);
+	ocf_uring_post(u);
+}
+
+/*
+ * IO_URING_F_CANCEL, under the ring's uring_lock, which ocf_uring_done()
+ * also runs under: a non-NULL pdu->u is not freed meanwhile. io_uring asks
+ * again while the command is on its cancelable list, so a cancel that wins
+ * must post the CQE; one that loses finds the completion's task work queued.
+ */
+static void ocf_uring_cancel(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
+{
+	struct ocf_uop *u = ocf_uring_pdu(ioucmd)->u;
+
+	if (u && xchg(&u->owner, NULL))
+		io_uring_cmd_done(ioucmd, -ECANCELED, 0, issue_flags);
 }
 
 static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
@@ -941,14 +1022,27 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	int ret;
 
 	BUILD_BUG_ON(sizeof(uo) != OCF_URING_OP_SIZE);
+	/* Before anything else: a cancel's ioucmd->sqe may be gone. */
+	if (issue_flags & OCF_URING_F_CANCEL) {
+		ocf_uring_cancel(ioucmd, issue_flags);
+		return 0;
+	}
 	if (ioucmd->cmd_op != OCF_URING_OP)
 		return -ENOTTY;
-	if (!(issue_flags & IO_URING_F_SQE128))
+	/* Registered buffers are not supported (yet): refused, not misread. */
+	if (!(issue_flags & IO_URING_F_SQE128) || (ioucmd->flags & IORING_URING_CMD_FIXED))
 		return -EINVAL;
 	/* Read once: the SQE is in memory the submitter can still write. */
 	memcpy(&uo, ocf_uring_cmd_payload(ioucmd), sizeof(uo));
 	if (!ocf_zeroed(uo.reserved, sizeof(uo.reserved)))
 		return -EINVAL;
+	/*
+	 * A key op can take seconds, and without a cancel its ring's teardown
+	 * waits for it (and warns after 5 minutes): key ops go through the
+	 * ioctls there.
+	 */
+	if (uo.op == OCF_OP_KEY && !OCF_URING_CANCELABLE)
+		return -EOPNOTSUPP;
 	op.session = uo.session;
 	op.op = uo.op;
 	op.flags = uo.flags;
@@ -963,21 +1057,17 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	op.mac_offset = uo.mac_offset;
 	op.iv_offset = uo.iv_offset;
 
-	ret = ocf_reserve(f, 1);
-	if (ret) {
-		/*
-		 * Not returned: io_uring would take -EAGAIN for "retry where
-		 * it may block" and reissue from a worker, which waits for
-		 * nothing here. The limit is the op's status, as for SUBMIT.
-		 */
-		pdu->u = NULL;
-		pdu->status = ret;
-		io_uring_cmd_complete_in_task(ioucmd, ocf_uring_done);
-		return -EIOCBQUEUED;
-	}
+	/*
+	 * A limit's -EAGAIN is not returned: io_uring would take it for "retry
+	 * where it may block" and reissue from a worker, which waits for
+	 * nothing here. The limit is the op's status, as for SUBMIT.
+	 */
+	ret = ocf_uring_reserve(f);
+	if (ret)
+		return ocf_uring_fail(ioucmd, ret);
 	u = kmalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 	if (!u) {
-		ocf_unreserve(f, 1);
+		ocf_uring_unreserve(f);
 		return -ENOMEM;
 	}
 	ocf_uop_init(u, &f->acct);
@@ -987,22 +1077,34 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	kref_get(&f->ref);
 	pdu->u = u;
 	ret = ocf_uop_setup(f, u, &op, ocf_uring_complete, ocf_uring_kcomplete, ioucmd);
-	if (!ret && u->kop)
-		ret = ocf_kdispatch(&u->kop->kreq);
 	if (ret) {
-		ocf_uring_release(f, u, false);
+		pdu->u = NULL;
+		ocf_uring_release(u, false);
 		return ret;
 	}
-	/*
-	 * As RUN does: a synchronous producer works in the issuing task (or
-	 * the SQPOLL thread), which costs less than a worker's handoff and
-	 * wakeup per op; a failure completes through the callback. Once
-	 * dispatched, @u is the completion's: its CQE may be posted already.
-	 */
-	if (!u->kop) {
+	/* From here a cancel may take the command: @ioucmd is only ocf_uring_post()'s. */
+	ocf_uring_mark_cancelable(ioucmd, issue_flags);
+	if (u->kop) {
+		ret = ocf_kdispatch(&u->kop->kreq);
+	} else if (u->req.len <= OCF_BOUNCE_MAX || !(issue_flags & IO_URING_F_NONBLOCK)) {
 		struct ocf_request *req = &u->req;
 
+		/*
+		 * As RUN does, a synchronous producer does a small op in the
+		 * issuing task (or the SQPOLL thread), which costs less than
+		 * a worker's handoff and wakeup; a large one would hold the
+		 * submitter and the ring's lock, so it goes to the workers
+		 * unless io_uring already issues from one of its own. A
+		 * failure completes through the callback.
+		 */
 		ocf_dispatch_batch(&req, 1);
+	} else {
+		ret = ocf_dispatch(&u->req);
+	}
+	/* Neither dispatch completes on failure; once dispatched, @u is the completion's. */
+	if (ret) {
+		u->status = ret;
+		ocf_uring_post(u);
 	}
 	return -EIOCBQUEUED;
 }

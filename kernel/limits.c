@@ -28,6 +28,17 @@ unsigned int ocf_max_op_len = 0x100000;
 module_param_named(max_op_len, ocf_max_op_len, uint, 0644);
 MODULE_PARM_DESC(max_op_len, "bytes per operation through /dev/ocf (then -E2BIG)");
 
+/*
+ * Before 6.7 io_uring cannot cancel a command: a ring's teardown, and the
+ * submitter's exec, wait for every op it holds, and warn after 5 minutes.
+ * This bound on io_uring ops per file keeps that wait to seconds; kernels
+ * that cancel do not apply it.
+ */
+unsigned int ocf_max_uring_in_flight = 256;
+module_param_named(max_uring_in_flight, ocf_max_uring_in_flight, uint, 0644);
+MODULE_PARM_DESC(max_uring_in_flight,
+		 "io_uring operations in flight per open /dev/ocf, on kernels before 6.7 (then -EAGAIN)");
+
 static unsigned int ocf_max_user_in_flight = 16384;
 module_param_named(max_user_in_flight, ocf_max_user_in_flight, uint, 0644);
 MODULE_PARM_DESC(max_user_in_flight,

@@ -27,6 +27,7 @@ struct ocf_user {
 extern unsigned int ocf_max_sessions;
 extern unsigned int ocf_max_in_flight;
 extern unsigned int ocf_max_op_len;
+extern unsigned int ocf_max_uring_in_flight;
 
 struct ocf_user *ocf_user_get(kuid_t uid);
 void ocf_user_put(struct ocf_user *u);

@@ -19,6 +19,8 @@
 #include <cstring>
 #include <deque>
 #include <sys/resource.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -51,13 +53,14 @@ public:
 
 	// An SQE for @uo on @fd; false when the SQ is full.
 	bool prep(int fd, const ocf_uring_op &uo, std::uint64_t user_data,
-		  std::uint32_t cmd_op = OCF_URING_OP)
+		  std::uint32_t cmd_op = OCF_URING_OP, std::uint32_t cmd_flags = 0)
 	{
 		io_uring_sqe *sqe = io_uring_get_sqe(&r_);
 		if (!sqe)
 			return false;
 		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, nullptr, 0, 0);
 		sqe->cmd_op = cmd_op;
+		sqe->uring_cmd_flags = cmd_flags;
 		// A 64-byte SQE has 16 bytes of command area; the rest is the next SQE.
 		std::size_t room = (r_.flags & IORING_SETUP_SQE128) ? sizeof(uo) : 16;
 		std::memcpy(sqe->cmd, &uo, room);
@@ -83,6 +86,12 @@ public:
 	}
 
 	unsigned ready() { return io_uring_cq_ready(&r_); }
+
+	int register_buffer(void *p, std::size_t len)
+	{
+		iovec iov{p, len};
+		return io_uring_register_buffers(&r_, &iov, 1);
+	}
 
 private:
 	io_uring r_{};
@@ -140,6 +149,16 @@ void check_statuses(const std::vector<prepared_ptr> &ops)
 		INFO(p->describe());
 		CHECK(p->check(p->op.status) == "");
 	}
+}
+
+// Whether the running kernel lets io_uring cancel a command (6.7+).
+bool uring_cancels()
+{
+	struct utsname u {};
+	int major = 0, minor = 0;
+	if (::uname(&u) || std::sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		throw std::runtime_error("uname");
+	return major > 6 || (major == 6 && minor >= 7);
 }
 
 std::uint32_t null0_id(device &dev)
@@ -260,6 +279,7 @@ TEST_CASE("io_uring: 10,000 ops in flight from four threads complete once each, 
 	device dev;
 	std::uint32_t null0 = null0_id(dev);
 	param_override file_cap(std::string(ocf_params) + "max_in_flight", "16384");
+	param_override uring_cap(std::string(ocf_params) + "max_uring_in_flight", "16384");
 	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
 	std::uint32_t sid = held_session(dev, null0);
 
@@ -354,8 +374,8 @@ TEST_CASE("io_uring: the ring and the file closed with ops in flight: they finis
 		REQUIRE(held.submit(r, dev->fd(), sid) == 64);
 		r.close();
 		dev->close();
-		// Nothing was cancelled: the ops hold their pins, and the closed file
-		// lives on (its session still listed) until they complete.
+		// Cancelled (6.7+) or not, the ops hold their pins, and the closed
+		// file lives on (its session still listed) until they complete.
 		std::this_thread::sleep_for(300ms);
 		CHECK(sessions_of(probe, ::getpid()) == 1);
 		CHECK(pins_outstanding() - pins0 >= 32 * 2 * 4);
@@ -419,6 +439,57 @@ TEST_CASE("io_uring: a process killed with ops in flight exits at once; they fin
 	CHECK(eventually([&] { return pins_outstanding() == pins0; }, 20000));
 }
 
+TEST_CASE("io_uring: from 6.7, exec cancels the task's ops at once; they finish and release "
+	  "everything",
+	  "[uring][teardown]")
+{
+	if (!uring_cancels()) {
+		WARN("no io_uring cancel on this kernel: exec waits for the ops (docs/limits.md)");
+		return;
+	}
+	device probe;
+	std::uint32_t null0 = null0_id(probe);
+	long long pins0 = pins_outstanding();
+	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+	int up[2];
+	REQUIRE(::pipe(up) == 0);
+	std::fflush(nullptr);
+	pid_t pid = ::fork();
+	REQUIRE(pid >= 0);
+	if (pid == 0) {
+		::close(up[0]);
+		char c = 'n';
+		try {
+			device dev;
+			ring r(64);
+			held_ops held;
+			if (held.submit(r, dev.fd(), held_session(dev, null0)) == 64)
+				c = 'y';
+		} catch (...) {
+		}
+		(void)!::write(up[1], &c, 1);
+		// Still held by null0: without a cancel this exec would wait for them.
+		::execl("/bin/true", "true", static_cast<char *>(nullptr));
+		::_exit(1);
+	}
+	::close(up[1]);
+	char c = 0;
+	REQUIRE(::read(up[0], &c, 1) == 1);
+	::close(up[0]);
+	CHECK(c == 'y');
+	int st = 0;
+	bool ended = eventually([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, 5000);
+	CHECK(ended);
+	CHECK((WIFEXITED(st) && WEXITSTATUS(st) == 0));
+	// Orphaned, not stopped: they still hold their pins until null0 lets go.
+	CHECK(pins_outstanding() > pins0);
+	busy.reset();
+	if (!ended)
+		::waitpid(pid, &st, 0);
+	CHECK(eventually([&] { return null0_in_flight(probe) == 0; }, 20000));
+	CHECK(eventually([&] { return pins_outstanding() == pins0; }, 20000));
+}
+
 TEST_CASE("io_uring: bad SQEs get the documented errors", "[uring][bad_input]")
 {
 	device dev;
@@ -431,8 +502,9 @@ TEST_CASE("io_uring: bad SQEs get the documented errors", "[uring][bad_input]")
 	ocf_op_cipher(&op, s.id(), OCF_OP_ENCRYPT, buf.data(), nullptr, 64, iv.data());
 	const ocf_uring_op good = to_uring(op);
 
-	auto one = [&](ring &r, const ocf_uring_op &uo, std::uint32_t cmd_op = OCF_URING_OP) {
-		REQUIRE(r.prep(dev.fd(), uo, 77, cmd_op));
+	auto one = [&](ring &r, const ocf_uring_op &uo, std::uint32_t cmd_op = OCF_URING_OP,
+		       std::uint32_t cmd_flags = 0) {
+		REQUIRE(r.prep(dev.fd(), uo, 77, cmd_op, cmd_flags));
 		REQUIRE(r.submit() == 1);
 		auto done = r.reap(1, 10000);
 		REQUIRE(done.size() == 1);
@@ -478,6 +550,16 @@ TEST_CASE("io_uring: bad SQEs get the documented errors", "[uring][bad_input]")
 	uo = good;
 	uo.dst = uptr(bad.ro());
 	CHECK(one(r, uo) == -EFAULT);
+	// Registered buffers are refused, not taken for plain addresses.
+	REQUIRE(r.register_buffer(buf.data(), 64) == 0);
+	CHECK(one(r, good, OCF_URING_OP, IORING_URING_CMD_FIXED) == -EINVAL);
+	// Without a cancel (before 6.7) a key op could hold a ring's teardown for long.
+	ocf_kop kop{};
+	uo = ocf_uring_op{};
+	uo.op = OCF_OP_KEY;
+	uo.src = uptr(&kop);
+	if (!uring_cancels())
+		CHECK(one(r, uo) == -EOPNOTSUPP);
 	// A 64-byte SQE has no room for the op.
 	ring small(8, 0);
 	REQUIRE(small.prep(dev.fd(), good, 77));
@@ -487,6 +569,40 @@ TEST_CASE("io_uring: bad SQEs get the documented errors", "[uring][bad_input]")
 	CHECK(done[0].second == -EINVAL);
 	// After all that, the file still works.
 	CHECK(one(r, good) == 0);
+}
+
+TEST_CASE("io_uring: before 6.7, a file has at most max_uring_in_flight ops in flight",
+	  "[uring][limits]")
+{
+	if (uring_cancels()) {
+		WARN("io_uring can cancel on this kernel: the cap is not applied");
+		return;
+	}
+	device dev;
+	std::uint32_t null0 = null0_id(dev);
+	param_override cap(std::string(ocf_params) + "max_uring_in_flight", "32");
+	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+	std::uint32_t sid = held_session(dev, null0);
+	ring r(64);
+	static std::uint8_t src[40][64], dst[40][64];
+	for (std::size_t i = 0; i < 40; i++)
+		REQUIRE(r.prep(dev.fd(), null_op(sid, src[i], dst[i], 64), i));
+	REQUIRE(r.submit() == 40);
+	auto refused = r.reap(8, 10000);
+	REQUIRE(refused.size() == 8);
+	for (auto [i, res] : refused) {
+		CHECK(i >= 32);
+		CHECK(res == -EAGAIN);
+	}
+	std::this_thread::sleep_for(300ms);
+	CHECK(r.ready() == 0);
+	CHECK(null0_in_flight(dev) == 32);
+	busy.reset();
+	auto rest = r.reap(32);
+	CHECK(rest.size() == 32);
+	for (auto [i, res] : rest)
+		CHECK(res == 0);
+	CHECK(eventually([&] { return null0_in_flight(dev) == 0; }, 20000));
 }
 
 TEST_CASE("io_uring: an unprivileged user is held to the ioctls' limits", "[uring][limits]")

@@ -95,4 +95,30 @@ static inline const void *ocf_uring_cmd_payload(const struct io_uring_cmd *ioucm
 }
 #endif
 
+/*
+ * 6.7 let io_uring cancel a command it was told may be cancelled
+ * (io_uring_cmd_mark_cancelable(), then ->uring_cmd with IO_URING_F_CANCEL
+ * at ring teardown, exit and exec). Before it, nothing can: an op keeps
+ * its request until the producer finishes it. OCF_URING_F_CANCEL is 0
+ * there, so the cancel branch compiles and is never taken.
+ */
+#ifdef OCF_HAVE_IO_URING_CMD_CANCEL
+#define OCF_URING_CANCELABLE	true
+#define OCF_URING_F_CANCEL	IO_URING_F_CANCEL
+
+static inline void ocf_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
+					     unsigned int issue_flags)
+{
+	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
+}
+#else
+#define OCF_URING_CANCELABLE	false
+#define OCF_URING_F_CANCEL	0
+
+static inline void ocf_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
+					     unsigned int issue_flags)
+{
+}
+#endif
+
 #endif /* _LINUX_OCF_COMPAT_H */

@@ -86,7 +86,7 @@ enum ocf_alg {
 #define OCF_FEATURE_VERIFY_FIRST	0x4ull
 #define OCF_FEATURE_REAP_OWNER		0x8ull
 #define OCF_FEATURE_KEY_OPS		0x10ull	/* OCF_OP_KEY: struct ocf_kop */
-#define OCF_FEATURE_URING		0x20ull	/* IORING_OP_URING_CMD: struct ocf_uring_op */
+#define OCF_FEATURE_URING		0x20ull	/* IORING_OP_URING_CMD (a sysctl may bar it) */
 
 /**
  * struct ocf_version - OCF_IOC_VERSION
@@ -584,17 +584,31 @@ struct ocf_session_info {
  * the same file and user limits as OCF_IOC_SUBMIT (-EAGAIN at an in-flight
  * limit). Outputs that are copied (up to 4 KiB, and decryptions that
  * verify) are written by the submitting task, before its CQE is posted;
- * if that task has exited by then, nothing is written and res is -EINTR.
+ * if that task has exited by then, nothing is written and res is -EINTR
+ * (unless the op had already failed); pinned outputs are written in place.
  * Errors for a bad SQE: -ENOTTY (cmd_op not OCF_URING_OP), -EINVAL (the
- * ring lacks IORING_SETUP_SQE128, or @reserved is not zero), and for the
- * operation: -E2BIG (@len over the op limit), -EINVAL (regions, lengths),
- * as for OCF_IOC_SUBMIT. A ring set up with IORING_SETUP_IOPOLL gets
- * -EOPNOTSUPP from io_uring itself.
- * Teardown: an accepted operation is never cancelled, it always completes
- * (producers complete or fail every request); closing the ring, or the
- * submitter's exit, waits for that, as io_uring does for its requests.
- * Closing /dev/ocf waits for nothing: the operations keep the file's
- * state alive until they complete.
+ * ring lacks IORING_SETUP_SQE128, @reserved is not zero, or the SQE asks
+ * for a registered buffer, IORING_URING_CMD_FIXED, which is not supported),
+ * -EOPNOTSUPP (OCF_OP_KEY on a kernel before 6.7: see Teardown; use the
+ * ioctls there), and for the operation: -E2BIG (@len over the op limit),
+ * -EINVAL (regions, lengths), as for OCF_IOC_SUBMIT. A ring set up with
+ * IORING_SETUP_IOPOLL gets -EOPNOTSUPP from io_uring itself.
+ * Teardown, on kernels from 6.7 (io_uring can cancel a command): closing
+ * the ring, the submitter's exit and its exec cancel its operations in
+ * flight: each CQE is posted at once with -ECANCELED, and nothing waits.
+ * The cancelled operation itself runs on until its producer finishes it,
+ * holding its file's state, its place in the limits and its pinned pages;
+ * its pinned output may still be written in place after the -ECANCELED,
+ * its copied output is dropped. Buffers of a cancelled operation must
+ * therefore not be reused for anything secret while it may still run.
+ * Teardown, before 6.7 (no cancel): an accepted operation always runs to
+ * its CQE. Closing the ring returns at once, and a kernel worker waits for
+ * the ring's operations (io_uring warns after 5 minutes); exec waits for
+ * the task's operations; exit does not wait. To keep those waits to
+ * seconds, a file has at most max_uring_in_flight (256) operations in
+ * flight through io_uring (-EAGAIN past it) and OCF_OP_KEY is refused.
+ * On every kernel, closing /dev/ocf waits for nothing: the operations keep
+ * the file's state alive until they complete.
  */
 struct ocf_uring_op {
 	__u32 session;
