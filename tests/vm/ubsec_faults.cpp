@@ -44,38 +44,36 @@ struct key_batch {
 	}
 };
 
-} // namespace
-
-TEST_CASE("a stalled chip times out, is reset, and every request completes right",
-	  "[ubsec][faults]")
+// A 5820 with the model fault @fault set to @value, 40 requests through it:
+// the watchdog must reset it and every request come out right.
+void watchdog_recovers(const char *fault, const char *value, const char *what)
 {
 	device dev;
 	chip c("5820");
 	param_override fast(std::string(driver_params) + "timeout_ms", "300");
-	REQUIRE(model_write(c.index(), "stall_next", "2") == 0);
-	hifnt::workload w(dev, c.id(dev), 2, 40, "ubsec stall");
-	REQUIRE(w.submit(dev, 0, w.ops.size()) == 40);
-	w.reap_and_check(dev);
-	CHECK(driver_stat(c.producer(), "timeouts") > 0);
-	CHECK(driver_stat(c.producer(), "resets") > 0);
-	CHECK(model_number(c.index(), "violations") == 0);
-}
-
-TEST_CASE("a chip that says FULL with nothing of ours on it is reset; nothing waits for ever",
-	  "[ubsec][faults]")
-{
-	device dev;
-	chip c("5820");
-	param_override fast(std::string(driver_params) + "timeout_ms", "300");
-	// Whatever the driver posted is done; the chip keeps FULL up until a reset.
-	REQUIRE(model_write(c.index(), "full_stuck", "1") == 0);
-	hifnt::workload w(dev, c.id(dev), 2, 40, "ubsec full stuck");
+	REQUIRE(model_write(c.index(), fault, value) == 0);
+	hifnt::workload w(dev, c.id(dev), 2, 40, what);
 	REQUIRE(w.submit(dev, 0, w.ops.size()) == 40);
 	w.reap_and_check(dev);
 	CHECK(driver_stat(c.producer(), "timeouts") > 0);
 	CHECK(driver_stat(c.producer(), "resets") > 0);
 	CHECK(model_number(c.index(), "violations") == 0);
 	CHECK((model_number(c.index(), "stat") & 0x48000000) == 0);	// MCR1/2 FULL
+}
+
+} // namespace
+
+TEST_CASE("a stalled chip times out, is reset, and every request completes right",
+	  "[ubsec][faults]")
+{
+	watchdog_recovers("stall_next", "2", "ubsec stall");
+}
+
+TEST_CASE("a chip that says FULL with nothing of ours on it is reset; nothing waits for ever",
+	  "[ubsec][faults]")
+{
+	// Whatever the driver posted is done; the chip keeps FULL up until a reset.
+	watchdog_recovers("full_stuck", "1", "ubsec full stuck");
 }
 
 TEST_CASE("a DMA error resets the chip and every request completes right", "[ubsec][faults]")
