@@ -73,22 +73,25 @@ static inline int ocf_mpi_mulm(MPI w, MPI u, MPI v, MPI m)
 
 /*
  * Between 6.1 and 6.12 struct io_uring_cmd moved to <linux/io_uring/cmd.h>
- * and its cmd pointer gave way to the SQE, whose command area
+ * and its cmd pointer gave way to the SQE (6.5), whose command area
  * io_uring_sqe_cmd() returns. Kbuild sets OCF_HAVE_IO_URING_CMD_H when the
- * header exists. Debian's 6.1 (6.1.0-57) already has the issue_flags
- * arguments of io_uring_cmd_done() and of the task work callback, as 6.12
- * does: no wrapper for those.
+ * header exists, OCF_HAVE_IO_URING_SQE_CMD when the accessor does. Debian's
+ * 6.1 (6.1.0-57) already has the issue_flags arguments of
+ * io_uring_cmd_done() and of the task work callback, as 6.12 does: no
+ * wrapper for those.
  */
 #ifdef OCF_HAVE_IO_URING_CMD_H
 #include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
 
+#ifdef OCF_HAVE_IO_URING_SQE_CMD
 static inline const void *ocf_uring_cmd_payload(const struct io_uring_cmd *ioucmd)
 {
 	return io_uring_sqe_cmd(ioucmd->sqe);
 }
 #else
-#include <linux/io_uring.h>
-
 static inline const void *ocf_uring_cmd_payload(const struct io_uring_cmd *ioucmd)
 {
 	return ioucmd->cmd;
