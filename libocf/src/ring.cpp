@@ -100,6 +100,16 @@ extern "C" int ocf_ring_prep(ocf_ring *ring, const ocf_op *op)
 	if (!ring || !op || op->reserved0 || op->reserved[0] || op->reserved[1])
 		return -EINVAL;
 	io_uring_sqe *sqe = io_uring_get_sqe(&ring->uring);
+	// Under SQPOLL a CQE can be out before the kernel's thread has moved the
+	// SQ head past its SQE (it does so after a whole pass): what fills the
+	// ring then is published and being consumed, so wait for the thread.
+	// Entries not submitted yet it cannot see: those are the caller's to submit.
+	io_uring_sq &sq = ring->uring.sq;
+	if (!sqe && (ring->uring.flags & IORING_SETUP_SQPOLL) &&
+	    sq.sqe_head != io_uring_smp_load_acquire(sq.khead)) {
+		io_uring_sqring_wait(&ring->uring);
+		sqe = io_uring_get_sqe(&ring->uring);
+	}
 	if (!sqe)
 		return -EBUSY;
 	// The SQE is 128 bytes; fields of the first half not set here must be zero.
@@ -131,9 +141,17 @@ extern "C" int ocf_ring_submit(ocf_ring *ring)
 {
 	if (!ring)
 		return -EINVAL;
+	// Under SQPOLL, io_uring_submit() answers with every SQE the kernel's
+	// thread has not consumed yet, earlier calls' included: counted from it,
+	// in_flight would grow past the CQEs to come and close would wait for ever.
+	// Every SQE published gives exactly one CQE, so count those.
+	const unsigned published = ring->uring.sq.sqe_tail - ring->uring.sq.sqe_head;
+	const bool sqpoll = ring->uring.flags & IORING_SETUP_SQPOLL;
 	int ret;
 	while ((ret = io_uring_submit(&ring->uring)) == -EINTR) {
 	}
+	if (ret >= 0 && sqpoll)
+		ret = static_cast<int>(published);
 	if (ret > 0)
 		ring->in_flight += static_cast<unsigned>(ret);
 	return ret;

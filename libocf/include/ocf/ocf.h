@@ -295,6 +295,8 @@ void ocf_ring_close(struct ocf_ring *ring);
  * @op: the op as for ocf_submit(); its tag comes back with its completion,
  *	its status is ignored
  *
+ * On an OCF_RING_SQPOLL ring whose queue is full of submitted ops the
+ * kernel's thread has not taken yet, waits for it to take one.
  * Return: 0; -EBUSY when the submission queue is full (submit first);
  * -EINVAL for an op whose reserved fields are set (the ring's op has no
  * room for them).
@@ -306,8 +308,8 @@ int ocf_ring_prep(struct ocf_ring *ring, const struct ocf_op *op);
  *
  * Every queued op is handed over, even past one that fails at issue (that
  * one completes with its error).
- * Return: the number of ops handed over (each completes once, through
- * ocf_ring_reap()), or a negative errno of io_uring_enter(2).
+ * Return: the number of ops handed over by this call (each completes
+ * once, through ocf_ring_reap()), or a negative errno of io_uring_enter(2).
  */
 int ocf_ring_submit(struct ocf_ring *ring);
 
