@@ -16,13 +16,85 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
+struct ocf_swcrypt_scratch;
+
 struct ocf_swcrypt_session {
 	struct crypto_skcipher *skcipher;
 	struct crypto_aead *aead;
 	struct crypto_ahash *ahash;
 	u32 mac_len;
 	bool mac_then_cipher;
+	struct ocf_swcrypt_scratch *spare;	/* the last one used, for the next */
 };
+
+/*
+ * What one operation works with: what the crypto API reads or writes
+ * through a pointer (IV, digest), off the stack, since a driver that
+ * DMA-maps it cannot take stack memory; and the session's crypto API
+ * requests. Allocating and zeroing all that took more time than a small
+ * operation's crypto, so a session keeps its last one for the next
+ * operation; concurrent operations on one session allocate their own.
+ */
+struct ocf_swcrypt_scratch {
+	u8 iv[OCF_MAX_IV_LEN];
+	u8 digest[OCF_MAX_MAC_LEN];
+	u8 expected[OCF_MAX_MAC_LEN];
+	struct skcipher_request *skcipher;
+	struct aead_request *aead;
+	struct ahash_request *ahash;
+};
+
+static void ocf_swcrypt_scratch_free(struct ocf_swcrypt_scratch *sc)
+{
+	if (!sc)
+		return;
+	/* These free with kfree_sensitive(): contexts may hold cipher state. */
+	if (sc->skcipher)
+		skcipher_request_free(sc->skcipher);
+	if (sc->aead)
+		aead_request_free(sc->aead);
+	if (sc->ahash)
+		ahash_request_free(sc->ahash);
+	kfree_sensitive(sc);
+}
+
+static struct ocf_swcrypt_scratch *ocf_swcrypt_scratch_get(struct ocf_swcrypt_session *ss)
+{
+	struct ocf_swcrypt_scratch *sc = xchg(&ss->spare, NULL);
+
+	if (sc)
+		return sc;
+	sc = kzalloc(sizeof(*sc), GFP_KERNEL);
+	if (!sc)
+		return NULL;
+	if (ss->skcipher) {
+		sc->skcipher = skcipher_request_alloc(ss->skcipher, GFP_KERNEL);
+		if (!sc->skcipher)
+			goto err_free;
+	}
+	if (ss->aead) {
+		sc->aead = aead_request_alloc(ss->aead, GFP_KERNEL);
+		if (!sc->aead)
+			goto err_free;
+	}
+	if (ss->ahash) {
+		sc->ahash = ahash_request_alloc(ss->ahash, GFP_KERNEL);
+		if (!sc->ahash)
+			goto err_free;
+	}
+	return sc;
+
+err_free:
+	ocf_swcrypt_scratch_free(sc);
+	return NULL;
+}
+
+static void ocf_swcrypt_scratch_put(struct ocf_swcrypt_session *ss,
+				    struct ocf_swcrypt_scratch *sc)
+{
+	if (cmpxchg(&ss->spare, NULL, sc))
+		ocf_swcrypt_scratch_free(sc);
+}
 
 static void ocf_swcrypt_freesession(struct ocf_producer *p, void *priv)
 {
@@ -30,6 +102,7 @@ static void ocf_swcrypt_freesession(struct ocf_producer *p, void *priv)
 
 	if (!ss)
 		return;
+	ocf_swcrypt_scratch_free(ss->spare);
 	crypto_free_skcipher(ss->skcipher);
 	crypto_free_aead(ss->aead);
 	crypto_free_ahash(ss->ahash);
@@ -91,30 +164,16 @@ err_free:
 	return ret == -ENOENT ? -EOPNOTSUPP : ret;
 }
 
-/*
- * What the crypto API reads or writes through a pointer (IV, digest): off
- * the stack, since a driver that DMA-maps it cannot take stack memory.
- */
-struct ocf_swcrypt_scratch {
-	u8 iv[OCF_MAX_IV_LEN];
-	u8 digest[OCF_MAX_MAC_LEN];
-	u8 expected[OCF_MAX_MAC_LEN];
-};
-
 static int ocf_swcrypt_cipher(struct ocf_swcrypt_session *ss, struct ocf_request *req,
 			      struct ocf_swcrypt_scratch *sc, struct scatterlist *src,
 			      struct scatterlist *dst)
 {
 	struct scatterlist sbuf[2], dbuf[2], *s, *d;
-	struct skcipher_request *r;
+	struct skcipher_request *r = sc->skcipher;
 	DECLARE_CRYPTO_WAIT(wait);
-	int ret;
 
 	if (!req->cipher_len)
 		return 0;
-	r = skcipher_request_alloc(ss->skcipher, GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
 	s = scatterwalk_ffwd(sbuf, src, req->cipher_offset);
 	d = src == dst ? s : scatterwalk_ffwd(dbuf, dst, req->cipher_offset);
 	/* The crypto API advances the IV; the request's stays as given. */
@@ -122,31 +181,22 @@ static int ocf_swcrypt_cipher(struct ocf_swcrypt_session *ss, struct ocf_request
 	skcipher_request_set_callback(r, CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      crypto_req_done, &wait);
 	skcipher_request_set_crypt(r, s, d, req->cipher_len, sc->iv);
-	ret = crypto_wait_req(req->op == OCF_OP_ENCRYPT ? crypto_skcipher_encrypt(r) :
-				crypto_skcipher_decrypt(r), &wait);
-	skcipher_request_free(r);
-	return ret;
+	return crypto_wait_req(req->op == OCF_OP_ENCRYPT ? crypto_skcipher_encrypt(r) :
+			       crypto_skcipher_decrypt(r), &wait);
 }
 
 /* The MAC or hash of the auth region of @sg. */
-static int ocf_swcrypt_digest(struct ocf_swcrypt_session *ss, struct ocf_request *req,
+static int ocf_swcrypt_digest(struct ocf_request *req, struct ahash_request *r,
 			      struct scatterlist *sg, u8 *digest)
 {
 	struct scatterlist buf[2], *s;
-	struct ahash_request *r;
 	DECLARE_CRYPTO_WAIT(wait);
-	int ret;
 
-	r = ahash_request_alloc(ss->ahash, GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
 	s = req->auth_len ? scatterwalk_ffwd(buf, sg, req->auth_offset) : sg;
 	ahash_request_set_callback(r, CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG,
 				   crypto_req_done, &wait);
 	ahash_request_set_crypt(r, s, digest, req->auth_len);
-	ret = crypto_wait_req(crypto_ahash_digest(r), &wait);
-	ahash_request_free(r);
-	return ret;
+	return crypto_wait_req(crypto_ahash_digest(r), &wait);
 }
 
 /* Computes the MAC over @over and writes it into @to at mac_offset. */
@@ -156,7 +206,7 @@ static int ocf_swcrypt_mac_write(struct ocf_swcrypt_session *ss, struct ocf_requ
 {
 	int ret;
 
-	ret = ocf_swcrypt_digest(ss, req, over, sc->digest);
+	ret = ocf_swcrypt_digest(req, sc->ahash, over, sc->digest);
 	if (!ret)
 		scatterwalk_map_and_copy(sc->digest, to, req->mac_offset, ss->mac_len, 1);
 	return ret;
@@ -169,7 +219,7 @@ static int ocf_swcrypt_mac_check(struct ocf_swcrypt_session *ss, struct ocf_requ
 {
 	int ret;
 
-	ret = ocf_swcrypt_digest(ss, req, over, sc->digest);
+	ret = ocf_swcrypt_digest(req, sc->ahash, over, sc->digest);
 	if (!ret) {
 		scatterwalk_map_and_copy(sc->expected, from, req->mac_offset, ss->mac_len, 0);
 		if (crypto_memneq(sc->digest, sc->expected, ss->mac_len))
@@ -183,13 +233,10 @@ static int ocf_swcrypt_aead(struct ocf_swcrypt_session *ss, struct ocf_request *
 {
 	struct scatterlist sbuf[2], dbuf[2], *s, *d;
 	bool encrypt = req->op == OCF_OP_ENCRYPT;
-	struct aead_request *r;
+	struct aead_request *r = sc->aead;
 	DECLARE_CRYPTO_WAIT(wait);
 	int ret;
 
-	r = aead_request_alloc(ss->aead, GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
 	/* AAD, text and tag are contiguous from auth_offset (checked by OCF). */
 	s = scatterwalk_ffwd(sbuf, req->src, req->auth_offset);
 	d = req->src == req->dst ? s : scatterwalk_ffwd(dbuf, req->dst, req->auth_offset);
@@ -199,7 +246,6 @@ static int ocf_swcrypt_aead(struct ocf_swcrypt_session *ss, struct ocf_request *
 	aead_request_set_ad(r, req->auth_len);
 	aead_request_set_crypt(r, s, d, req->cipher_len + (encrypt ? 0 : ss->mac_len), sc->iv);
 	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(r) : crypto_aead_decrypt(r), &wait);
-	aead_request_free(r);
 	/* The crypto API may have decrypted before it checked: release nothing. */
 	if (ret == -EBADMSG)
 		ocf_sg_zero(req->dst, req->cipher_offset, req->cipher_len);
@@ -244,7 +290,7 @@ static int ocf_swcrypt_process(struct ocf_producer *p, struct ocf_request *req, 
 	struct ocf_swcrypt_scratch *sc;
 	int ret;
 
-	sc = kmalloc(sizeof(*sc), GFP_KERNEL);
+	sc = ocf_swcrypt_scratch_get(ss);
 	if (!sc) {
 		ocf_request_done(req, -ENOMEM);
 		return 0;
@@ -259,7 +305,7 @@ static int ocf_swcrypt_process(struct ocf_producer *p, struct ocf_request *req, 
 		ret = ocf_swcrypt_mac_write(ss, req, sc, req->src, req->dst);
 	else
 		ret = ocf_swcrypt_mac_check(ss, req, sc, req->src, req->src);
-	kfree_sensitive(sc);
+	ocf_swcrypt_scratch_put(ss, sc);
 	ocf_request_done(req, ret);
 	return 0;
 }
