@@ -46,13 +46,20 @@ struct ocf_file {
 	atomic_t reserved;		/* RUN and SUBMIT ops in flight or awaiting reap */
 	atomic_t submitted;		/* SUBMIT ops not yet reaped: REAP's wait target */
 	atomic_t uring_in_flight;	/* io_uring ops until released */
+	struct ocf_run *spare_run;	/* the last RUN's memory, for the next */
 	struct ocf_user *user;		/* the opener's per-user limits */
 	struct ocf_pages_account acct;	/* the opener's locked pages */
 	kuid_t uid;
 	struct pid *owner;		/* the opener's thread group */
 	struct list_head node;		/* in ocf_files, under ocf_files_lock */
 
-	spinlock_t lock;		/* protects the fields below */
+	/*
+	 * Protects the fields below, and the pdu->u of the file's io_uring
+	 * commands against a cancel (which io_uring runs under its ring's
+	 * lock, but before 6.10 not always the completion's task work). A
+	 * leaf lock: taken under io_uring's uring_lock.
+	 */
+	spinlock_t lock;
 	struct list_head done;		/* completed async ops, to reap */
 	u32 ndone;
 	bool closed;			/* released: completions are dropped, not posted */
@@ -63,10 +70,13 @@ struct ocf_file {
 static LIST_HEAD(ocf_files);
 static DEFINE_MUTEX(ocf_files_lock);
 
+static void ocf_run_free(struct ocf_run *run);
+
 static void ocf_file_free(struct kref *ref)
 {
 	struct ocf_file *f = container_of(ref, struct ocf_file, ref);
 
+	ocf_run_free(f->spare_run);
 	xa_destroy(&f->sessions);
 	ocf_user_put(f->user);
 	put_pid(f->owner);
@@ -420,6 +430,11 @@ static int ocf_uop_setup(struct ocf_file *f, struct ocf_uop *u, const struct ocf
 /*
  * One OCF_IOC_RUN. On the heap, refcounted: a caller killed while waiting
  * leaves, and the last completion releases the operations' buffers.
+ *
+ * Its memory is kept for the file's next RUN: allocating and zeroing the
+ * arrays (the kernel zeroes every allocation when init_on_alloc is on, as
+ * Debian's is) and the small operations' copies cost more than the crypto
+ * of a batch of small operations.
  */
 struct ocf_run {
 	refcount_t ref;			/* the waiter's, and the operations' */
@@ -427,30 +442,102 @@ struct ocf_run {
 	struct completion done;		/* pending reached 0 */
 	struct ocf_file *f;		/* a reference, with @count ops reserved */
 	u32 count;
+	u32 capacity;			/* of the arrays */
 	struct ocf_op *ops;
 	struct ocf_uop *uops;
 	struct ocf_request **reqs;
+	u8 *bounce;			/* copies of small operations, zeroed after use */
+	size_t bounce_size;
 };
 
-static void ocf_run_free_arrays(struct ocf_run *run)
+/* What a file keeps of its last RUN: the arrays of up to this many ops... */
+#define OCF_RUN_SPARE_OPS	256
+/* ...and this much room for copies; an op that does not fit allocates its own. */
+#define OCF_RUN_BOUNCE_MAX	(64 * 1024)
+/* A copy's slot: a cache line of its own, for a producer that DMA-maps it. */
+#define OCF_RUN_SLOT(len)	ALIGN(max_t(u32, (len), 1), L1_CACHE_BYTES)
+
+static void ocf_run_free(struct ocf_run *run)
 {
+	if (!run)
+		return;
+	kfree(run->bounce);
 	kvfree(run->reqs);
 	kvfree(run->uops);
 	kvfree(run->ops);
 	kfree(run);
 }
 
+/* A run with arrays for @count ops: the file's spare if it is large enough. */
+static struct ocf_run *ocf_run_alloc(struct ocf_file *f, u32 count)
+{
+	struct ocf_run *run = xchg(&f->spare_run, NULL);
+
+	if (run && run->capacity >= count)
+		return run;
+	ocf_run_free(run);
+	run = kzalloc(sizeof(*run), GFP_KERNEL_ACCOUNT);
+	if (!run)
+		return NULL;
+	run->capacity = count;
+	run->ops = kvmalloc_array(count, sizeof(*run->ops), GFP_KERNEL_ACCOUNT);
+	run->uops = kvmalloc_array(count, sizeof(*run->uops), GFP_KERNEL_ACCOUNT);
+	run->reqs = kvmalloc_array(count, sizeof(*run->reqs), GFP_KERNEL_ACCOUNT);
+	if (!run->ops || !run->uops || !run->reqs) {
+		ocf_run_free(run);
+		return NULL;
+	}
+	return run;
+}
+
+/* Keeps @run for the file's next RUN, unless it is too large or one is kept already. */
+static void ocf_run_recycle(struct ocf_file *f, struct ocf_run *run)
+{
+	if (run->capacity > OCF_RUN_SPARE_OPS || cmpxchg(&f->spare_run, NULL, run))
+		ocf_run_free(run);
+}
+
+/*
+ * Gives the small ops that will be copied a slot in the run's copy block,
+ * as far as it goes. Without the block they allocate their own.
+ */
+static void ocf_run_bounce(struct ocf_run *run)
+{
+	size_t need = 0, at = 0;
+	u32 i;
+
+	for (i = 0; i < run->count; i++)
+		if (run->ops[i].len <= OCF_BOUNCE_MAX && run->ops[i].op != OCF_OP_KEY)
+			need += OCF_RUN_SLOT(run->ops[i].len);
+	need = min_t(size_t, need, OCF_RUN_BOUNCE_MAX);
+	if (need > run->bounce_size) {
+		kfree(run->bounce);
+		run->bounce = kmalloc(need, GFP_KERNEL_ACCOUNT);
+		run->bounce_size = run->bounce ? need : 0;
+	}
+	for (i = 0; i < run->count; i++) {
+		u32 len = run->ops[i].len;
+
+		if (len > OCF_BOUNCE_MAX || run->ops[i].op == OCF_OP_KEY ||
+		    at + OCF_RUN_SLOT(len) > run->bounce_size)
+			continue;
+		run->uops[i].bounce = run->bounce + at;
+		at += OCF_RUN_SLOT(len);
+	}
+}
+
 static void ocf_run_put(struct ocf_run *run)
 {
+	struct ocf_file *f = run->f;
 	u32 i;
 
 	if (!refcount_dec_and_test(&run->ref))
 		return;
 	for (i = 0; i < run->count; i++)
 		ocf_uop_finish(&run->uops[i], false);
-	ocf_unreserve(run->f, run->count);
-	ocf_file_put(run->f);
-	ocf_run_free_arrays(run);
+	ocf_unreserve(f, run->count);
+	ocf_run_recycle(f, run);
+	ocf_file_put(f);
 }
 
 static void ocf_run_one_done(struct ocf_run *run)
@@ -488,32 +575,27 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 	ret = ocf_batch_read(&b, argp);
 	if (ret)
 		return ret;
-	run = kzalloc(sizeof(*run), GFP_KERNEL_ACCOUNT);
+	run = ocf_run_alloc(f, b.count);
 	if (!run)
 		return -ENOMEM;
-	run->ops = kvmalloc_array(b.count, sizeof(*run->ops), GFP_KERNEL_ACCOUNT);
-	run->uops = kvmalloc_array(b.count, sizeof(*run->uops), GFP_KERNEL_ACCOUNT);
-	run->reqs = kvmalloc_array(b.count, sizeof(*run->reqs), GFP_KERNEL_ACCOUNT);
-	if (!run->ops || !run->uops || !run->reqs) {
-		ret = -ENOMEM;
-		goto err_free;
-	}
 	ret = ocf_ops_read(&b, run->ops);
 	if (ret)
-		goto err_free;
+		goto err_recycle;
 	ret = ocf_reserve(f, b.count);
 	if (ret)
-		goto err_free;
+		goto err_recycle;
 
 	kref_get(&f->ref);
 	run->f = f;
 	run->count = b.count;
 	refcount_set(&run->ref, 2);
 	init_completion(&run->done);
+	for (i = 0; i < b.count; i++)
+		ocf_uop_init(&run->uops[i], &f->acct);
+	ocf_run_bounce(run);
 	for (i = 0, n = 0, k = 0; i < b.count; i++) {
 		struct ocf_uop *u = &run->uops[i];
 
-		ocf_uop_init(u, &f->acct);
 		u->status = ocf_uop_setup(f, u, &run->ops[i], ocf_run_complete, ocf_run_kcomplete,
 					  run);
 		if (u->status)
@@ -556,8 +638,8 @@ static long ocf_ioctl_run(struct ocf_file *f, void __user *argp)
 		ret = -EFAULT;
 	return ret;
 
-err_free:
-	ocf_run_free_arrays(run);
+err_recycle:
+	ocf_run_recycle(f, run);
 	return ret;
 }
 
@@ -595,25 +677,26 @@ static void ocf_async_kcomplete(struct ocf_krequest *kreq)
 
 static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 {
-	struct ocf_op *ops;
 	struct ocf_batch b;
+	struct ocf_run *run;
 	struct ocf_uop *u;
+	u32 i, n = 0;
 	long ret;
 	int err;
-	u32 i;
 
 	ret = ocf_batch_read(&b, argp);
 	if (ret)
 		return ret;
-	ops = kvmalloc_array(b.count, sizeof(*ops), GFP_KERNEL_ACCOUNT);
-	if (!ops)
+	/* Only its arrays: the ops outlive this call. */
+	run = ocf_run_alloc(f, b.count);
+	if (!run)
 		return -ENOMEM;
-	ret = ocf_ops_read(&b, ops);
+	ret = ocf_ops_read(&b, run->ops);
 	if (ret)
-		goto out_free;
+		goto out_recycle;
 	ret = ocf_reserve(f, b.count);
 	if (ret)
-		goto out_free;
+		goto out_recycle;
 
 	for (i = 0; i < b.count; i++) {
 		u = kmalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
@@ -629,20 +712,28 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		mmgrab(u->mm);
 		kref_get(&f->ref);
 		atomic_inc(&f->submitted);
-		err = ocf_uop_setup(f, u, &ops[i], ocf_async_complete, ocf_async_kcomplete, f);
+		err = ocf_uop_setup(f, u, &run->ops[i], ocf_async_complete, ocf_async_kcomplete,
+				    f);
 		/* Once dispatched, @u is the completion's: it may be reaped already. */
-		if (!err)
-			err = u->kop ? ocf_kdispatch(&u->kop->kreq) : ocf_dispatch(&u->req);
+		if (!err && u->kop)
+			err = ocf_kdispatch(&u->kop->kreq);
+		else if (!err)
+			run->reqs[n++] = &u->req;
 		if (err) {
 			u->status = err;
 			ocf_async_post(f, u);
 		}
 	}
+	/*
+	 * As one batch, as RUN does: a synchronous producer does small ones
+	 * here, which costs less than a worker's handoff per op.
+	 */
+	ocf_dispatch_batch(run->reqs, n);
 	if (!ret && put_user(i, &((struct ocf_batch __user *)argp)->done))
 		ret = -EFAULT;
 
-out_free:
-	kvfree(ops);
+out_recycle:
+	ocf_run_recycle(f, run);
 	return ret;
 }
 
@@ -939,23 +1030,28 @@ static int ocf_uring_release(struct ocf_uop *u, bool copy_out)
 	return status;
 }
 
+/* Releases a finished op, copying out into the submitter's memory only. */
+static int ocf_uring_finish(struct io_uring_cmd *ioucmd, struct ocf_uop *u)
+{
+	struct ocf_file *f = ocf_uop_file(u);
+	/* Not a worker's, nor an exiting task's without one. */
+	bool own = u->mm == current->mm;
+
+	/* What is lost is what only a copy-out delivers; pinned output is in place. */
+	if (!own && !u->status && (u->copied || u->kop))
+		u->status = -EINTR;
+	spin_lock(&f->lock);
+	ocf_uring_pdu(ioucmd)->u = NULL;
+	spin_unlock(&f->lock);
+	return ocf_uring_release(u, own);
+}
+
 /* Task work of the submitting task, or io_uring's fallback worker when it is gone. */
 static void ocf_uring_done(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	struct ocf_uring_pdu *pdu = ocf_uring_pdu(ioucmd);
-	struct ocf_uop *u = pdu->u;
-	int status = pdu->status;
+	int status = pdu->u ? ocf_uring_finish(ioucmd, pdu->u) : pdu->status;
 
-	if (u) {
-		/* Its memory only: not a worker's, nor an exiting task's without one. */
-		bool own = u->mm == current->mm;
-
-		/* What is lost is what only a copy-out delivers; pinned output is in place. */
-		if (!own && !u->status && (u->copied || u->kop))
-			u->status = -EINTR;
-		pdu->u = NULL;
-		status = ocf_uring_release(u, own);
-	}
 	io_uring_cmd_done(ioucmd, status, 0, issue_flags);
 }
 
@@ -970,15 +1066,49 @@ static int ocf_uring_fail(struct io_uring_cmd *ioucmd, int status)
 	return -EIOCBQUEUED;
 }
 
-/* The producer is done with @u: its CQE is posted, or, if cancelled, it is released. */
+/*
+ * The owner of an op issued inline while its issue still runs: a
+ * completion that finds it leaves the CQE to the issue, which returns the
+ * status and so spares the task work.
+ */
+#define OCF_URING_ISSUING	((void *)1)
+
+/*
+ * The producer is done with @u: its CQE is posted, or left to its issue,
+ * or, if cancelled, @u is released.
+ */
 static void ocf_uring_post(struct ocf_uop *u)
 {
 	struct io_uring_cmd *ioucmd = xchg(&u->owner, NULL);
 
+	if (ioucmd == OCF_URING_ISSUING)
+		return;
 	if (ioucmd)
 		io_uring_cmd_complete_in_task(ioucmd, ocf_uring_done);
 	else
 		ocf_uring_release(u, false);
+}
+
+/*
+ * Dispatches a small op in the issuing task and, when a synchronous
+ * producer finished it there, returns its status for io_uring to post at
+ * once; else -EIOCBQUEUED. Not cancelable: an op that does not finish
+ * here went to a producer that finishes or fails it within its timeout.
+ */
+static int ocf_uring_issue_inline(struct io_uring_cmd *ioucmd, struct ocf_uop *u)
+{
+	struct ocf_request *req = &u->req;
+	int status;
+
+	u->owner = OCF_URING_ISSUING;
+	ocf_dispatch_batch(&req, 1);
+	if (cmpxchg(&u->owner, OCF_URING_ISSUING, ioucmd) == OCF_URING_ISSUING)
+		return -EIOCBQUEUED;
+	/* A failed cmpxchg() orders nothing: see the completion's writes before its xchg(). */
+	smp_rmb();
+	status = ocf_uring_finish(ioucmd, u);
+	/* Returned, -EAGAIN would have io_uring issue it again. */
+	return status == -EAGAIN ? ocf_uring_fail(ioucmd, status) : status;
 }
 
 static void ocf_uring_complete(struct ocf_request *req)
@@ -999,16 +1129,24 @@ static void ocf_uring_kcomplete(struct ocf_krequest *kreq)
 }
 
 /*
- * IO_URING_F_CANCEL, under the ring's uring_lock, which ocf_uring_done()
- * also runs under: a non-NULL pdu->u is not freed meanwhile. io_uring asks
- * again while the command is on its cancelable list, so a cancel that wins
- * must post the CQE; one that loses finds the completion's task work queued.
+ * IO_URING_F_CANCEL. The file's lock keeps a non-NULL pdu->u from being
+ * freed meanwhile: io_uring holds its ring's lock here, but from 6.7 to
+ * 6.9 the completion's task work may run without it. io_uring asks again
+ * while the command is on its cancelable list, so a cancel that wins must
+ * post the CQE; one that loses finds the completion's task work queued.
  */
 static void ocf_uring_cancel(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
-	struct ocf_uop *u = ocf_uring_pdu(ioucmd)->u;
+	struct ocf_file *f = ioucmd->file->private_data;
+	struct io_uring_cmd *mine = NULL;
+	struct ocf_uop *u;
 
-	if (u && xchg(&u->owner, NULL))
+	spin_lock(&f->lock);
+	u = ocf_uring_pdu(ioucmd)->u;
+	if (u)
+		mine = xchg(&u->owner, NULL);
+	spin_unlock(&f->lock);
+	if (mine)
 		io_uring_cmd_done(ioucmd, -ECANCELED, 0, issue_flags);
 }
 
@@ -1082,6 +1220,8 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		ocf_uring_release(u, false);
 		return ret;
 	}
+	if (!u->kop && u->req.len <= OCF_BOUNCE_MAX && (issue_flags & IO_URING_F_NONBLOCK))
+		return ocf_uring_issue_inline(ioucmd, u);
 	/* From here a cancel may take the command: @ioucmd is only ocf_uring_post()'s. */
 	ocf_uring_mark_cancelable(ioucmd, issue_flags);
 	if (u->kop) {

@@ -178,6 +178,8 @@ static void ocf_request_start(struct ocf_request *req, bool submitter);
 /*
  * A large batch is shared out: the submitter and up to one helper worker per
  * other CPU take its requests one at a time. Freed by whoever leaves last.
+ * It has its own copy of the request pointers: a helper reads its entry
+ * after it has taken it, when the submitter may have returned already.
  */
 struct ocf_batch_share {
 	struct kref ref;
@@ -199,7 +201,6 @@ static void ocf_batch_pull(struct ocf_batch_share *b, bool submitter)
 {
 	u32 i;
 
-	/* Once all are taken, @b->reqs is not touched again: it is the caller's. */
 	while ((i = atomic_inc_return(&b->next) - 1) < b->n)
 		ocf_request_start(b->reqs[i], submitter);
 	kref_put(&b->ref, ocf_batch_share_release);
@@ -222,7 +223,8 @@ static void ocf_batch_help(struct work_struct *work)
  * to a worker would cost more than the work), and are shared between the
  * caller and helper workers on the other CPUs when it is large. A request
  * that fails the checks completes with its error through its callback.
- * Callbacks may run before this returns.
+ * Callbacks may run before this returns; @reqs is the caller's again when
+ * it has.
  *
  * Context: process context; may sleep.
  */
@@ -248,14 +250,17 @@ void ocf_dispatch_batch(struct ocf_request **reqs, u32 n)
 		return;
 	if (bytes >= READ_ONCE(parallel_bytes))
 		helpers = min(k, num_online_cpus()) - 1;
-	b = kmalloc(struct_size(b, helpers, helpers), GFP_KERNEL);
+	/* Most batches are small: they need no share to hand out. */
+	b = helpers ? kmalloc(size_add(struct_size(b, helpers, helpers),
+				       array_size(k, sizeof(*reqs))), GFP_KERNEL) : NULL;
 	if (!b) {
 		for (i = 0; i < k; i++)
 			ocf_request_start(reqs[i], true);
 		return;
 	}
 	kref_init(&b->ref);
-	b->reqs = reqs;
+	b->reqs = (struct ocf_request **)&b->helpers[helpers];
+	memcpy(b->reqs, reqs, array_size(k, sizeof(*reqs)));
 	b->n = k;
 	atomic_set(&b->next, 0);
 	for (i = 0; i < helpers; i++) {

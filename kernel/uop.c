@@ -72,7 +72,10 @@ static void ocf_kbuf_free(struct ocf_kbuf *k, const struct ocf_pages_account *ac
 	unsigned int i;
 
 	if (k->block) {
-		kfree_sensitive(k->block);
+		if (k->borrowed)
+			memzero_explicit(k->block, k->len);
+		else
+			kfree_sensitive(k->block);
 		k->block = NULL;
 		return;
 	}
@@ -88,16 +91,21 @@ static void ocf_kbuf_free(struct ocf_kbuf *k, const struct ocf_pages_account *ac
 	ocf_pages_uncharge(acct, k->npages);
 }
 
-/* A copy of @len bytes at @src; on error ocf_kbuf_free() cleans up. */
+/*
+ * A copy of @len bytes at @src, in @bounce if given and the copy fits; on
+ * error ocf_kbuf_free() cleans up.
+ */
 static int ocf_kbuf_copy_in(struct ocf_kbuf *k, const struct ocf_pages_account *acct,
-			    const void __user *src, u32 len)
+			    const void __user *src, u32 len, void *bounce)
 {
 	unsigned int i;
 	size_t at;
 	int ret;
 
 	if (len <= OCF_BOUNCE_MAX) {
-		k->block = kmalloc(max_t(u32, len, 1), GFP_KERNEL_ACCOUNT);
+		k->len = len;
+		k->borrowed = !!bounce;
+		k->block = bounce ?: kmalloc(max_t(u32, len, 1), GFP_KERNEL_ACCOUNT);
 		if (!k->block)
 			return -ENOMEM;
 		if (copy_from_user(k->block, src, len))
@@ -163,6 +171,7 @@ void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct)
 	u->copy.block = NULL;
 	u->copy.pages = NULL;
 	u->copy.sgt.sgl = NULL;
+	u->bounce = NULL;
 	u->src.pages = NULL;
 	u->dst.pages = NULL;
 	u->kop = NULL;
@@ -208,7 +217,7 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 
 	if (op->len <= OCF_BOUNCE_MAX || ocf_uop_verifies(op, s)) {
 		u->copied = true;
-		ret = ocf_kbuf_copy_in(&u->copy, u->acct, src, op->len);
+		ret = ocf_kbuf_copy_in(&u->copy, u->acct, src, op->len, u->bounce);
 		if (ret)
 			return ret;
 		req->src = ocf_kbuf_sg(&u->copy);

@@ -25,6 +25,8 @@ struct ocf_ubuf {
  */
 struct ocf_kbuf {
 	void *block;
+	u32 len;
+	bool borrowed;			/* @block is the caller's: zeroed, not freed */
 	struct scatterlist sg;
 	struct page **pages;
 	unsigned int npages;
@@ -61,6 +63,7 @@ struct ocf_uop {
 	bool finished;
 	bool copied;			/* @copy holds the buffer */
 	struct ocf_kbuf copy;
+	void *bounce;			/* if set, OCF_BOUNCE_MAX bytes @copy may use */
 	struct ocf_ubuf src;
 	struct ocf_ubuf dst;
 	struct ocf_ukop *kop;		/* OCF_OP_KEY, else NULL */

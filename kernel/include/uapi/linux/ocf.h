@@ -596,17 +596,24 @@ struct ocf_session_info {
  * Teardown, on kernels from 6.7 (io_uring can cancel a command): closing
  * the ring, the submitter's exit and its exec cancel its operations in
  * flight: each CQE is posted at once with -ECANCELED, and nothing waits.
- * The cancelled operation itself runs on until its producer finishes it,
- * holding its file's state, its place in the limits and its pinned pages;
- * its pinned output may still be written in place after the -ECANCELED,
- * its copied output is dropped. Buffers of a cancelled operation must
- * therefore not be reused for anything secret while it may still run.
+ * io_uring cancels by ring and task: an exec cancels the operations the
+ * execing task issued on a ring it shares with other processes, whatever
+ * they wait for. The cancelled operation itself runs on until its producer
+ * finishes it, holding its file's state, its place in the limits and its
+ * pinned pages; its pinned output may still be written in place after the
+ * -ECANCELED, its copied output is dropped. Buffers of a cancelled
+ * operation must therefore not be reused for anything secret while it may
+ * still run. An operation of up to 4 KiB issued from the submitter's task
+ * (not an io_uring worker) is not cancelled: a software producer finishes
+ * it before the submission returns, a hardware one within its timeout.
  * Teardown, before 6.7 (no cancel): an accepted operation always runs to
  * its CQE. Closing the ring returns at once, and a kernel worker waits for
  * the ring's operations (io_uring warns after 5 minutes); exec waits for
- * the task's operations; exit does not wait. To keep those waits to
- * seconds, a file has at most max_uring_in_flight (256) operations in
- * flight through io_uring (-EAGAIN past it) and OCF_OP_KEY is refused.
+ * the task's operations; exit does not wait. To keep those waits short,
+ * a file has at most max_uring_in_flight (256) operations in flight
+ * through io_uring (-EAGAIN past it) and OCF_OP_KEY is refused; with the
+ * default locked-memory limit that bounds a ring's drain to seconds, but
+ * a user allowed gigabytes of locked memory can make it minutes.
  * On every kernel, closing /dev/ocf waits for nothing: the operations keep
  * the file's state alive until they complete.
  */
