@@ -200,9 +200,8 @@ private:
 		std::error_code ec;
 		auto s = ocf::session::create(device_, params, ec);
 		if (ec == std::errc::operation_not_supported)
-			throw failure(std::string(producer.empty() ? "no producer" : producer) +
-					      " offers " + ocf_alg_name(cipher) +
-					      " (ocfctl producers lists those loaded)",
+			throw failure((producer.empty() ? "no producer offers " : producer + " does not offer ") +
+					      ocf_alg_name(cipher) + " (ocfctl producers lists those loaded)",
 				      ec);
 		if (ec)
 			throw call_failure("creating a session", ec);
