@@ -288,6 +288,61 @@ TEST_CASE("ocfctl --json: producers, sessions and stats of another process's tra
 	check_stats(ps.at("stats"));
 }
 
+// A cell of bench's "results": the keys docs/ocfctl.md lists, ops done.
+void check_result(const json::value &c, std::size_t runs)
+{
+	INFO("backend " << c.at("backend").text);
+	check_keys(c, {"backend", "producer", "size", "threads", "depth", "ops_per_second",
+		       "megabytes_per_second", "runs"});
+	CHECK(c.at("backend").is(kind::string));
+	CHECK((c.at("producer").is(kind::string) || c.at("producer").is(kind::null)));
+	check_counts(c, {"size", "threads", "depth"});
+	CHECK(c.at("ops_per_second").number > 0);
+	CHECK(c.at("megabytes_per_second").number > 0);
+	REQUIRE(c.at("runs").is(kind::array));
+	CHECK(c.at("runs").items.size() == runs);
+	for (const auto &r : c.at("runs").items)
+		CHECK(r.number > 0);
+}
+
+// A cell a ratio names: which result it is.
+void check_cell_ref(const json::value &ref)
+{
+	check_keys(ref, {"backend", "size", "threads", "depth"});
+	CHECK(ref.at("backend").is(kind::string));
+	check_counts(ref, {"size", "threads", "depth"});
+}
+
+void check_ratio(const json::value &r)
+{
+	check_keys(r, {"label", "issue", "ours", "theirs", "ratio", "target", "met"});
+	CHECK(r.at("label").is(kind::string));
+	check_cell_ref(r.at("ours"));
+	check_cell_ref(r.at("theirs"));
+	CHECK(r.at("ratio").number > 0);
+	if (r.at("target").is(kind::null)) {
+		CHECK(r.at("met").is(kind::null));
+		CHECK(r.at("issue").is(kind::null));
+	} else {
+		CHECK(r.at("target").number > 0);
+		REQUIRE(r.at("met").is(kind::boolean));
+		CHECK(r.at("met").boolean == (r.at("ratio").number >= r.at("target").number));
+		CHECK(r.at("issue").is_integer());
+	}
+}
+
+// The "bench" object's own keys.
+void check_bench(const json::value &b, double seconds, int runs, bool targets)
+{
+	check_keys(b, {"seconds", "runs", "targets", "results", "ratios", "failures"});
+	CHECK(b.at("seconds").is(kind::number));
+	CHECK(b.at("seconds").number == Approx(seconds));
+	CHECK(b.at("runs").is_integer());
+	CHECK(b.at("runs").number == runs);
+	REQUIRE(b.at("targets").is(kind::boolean));
+	CHECK(b.at("targets").boolean == targets);
+}
+
 TEST_CASE("ocfctl --json: bench results, ratios and the backends that failed")
 {
 	shim_state state;
@@ -297,24 +352,26 @@ TEST_CASE("ocfctl --json: bench results, ratios and the backends that failed")
 	json::value doc = document(r.out);
 	check_keys(doc, {"version", "bench"});
 	const json::value &b = doc.at("bench");
-	check_keys(b, {"seconds", "results", "ratios", "failures"});
-	CHECK(b.at("seconds").is(kind::number));
-	CHECK(b.at("seconds").number == Approx(0.02));
+	check_bench(b, 0.02, 1, false);
 	// ocf-null at depths 1 and 64, openssl at depth 1 only.
 	REQUIRE(b.at("results").items.size() == 3);
 	for (const auto &c : b.at("results").items) {
-		check_keys(c, {"backend", "size", "threads", "depth", "ops_per_second",
-			       "megabytes_per_second"});
-		CHECK(c.at("backend").is(kind::string));
-		check_counts(c, {"size", "threads", "depth"});
+		check_result(c, 1);
 		CHECK(c.at("size").text == "64");
-		CHECK(c.at("ops_per_second").number > 0);
-		CHECK(c.at("megabytes_per_second").number > 0);
+		if (c.at("backend").text == "ocf-null")
+			CHECK(c.at("producer").text == "devshim");
+		else
+			CHECK(c.at("producer").is(kind::null));
 	}
-	// The one ratio this run has cells for: ocf-null 64 B, batch 64 vs batch 1.
+	// The one ratio this run has cells for: ocf-null 64 B, batch 64 vs batch 1,
+	// with issue 18's target.
 	REQUIRE(b.at("ratios").items.size() == 1);
-	check_keys(b.at("ratios").items[0], {"label", "ratio"});
-	CHECK(b.at("ratios").items[0].at("ratio").number > 0);
+	const json::value &ratio = b.at("ratios").items[0];
+	check_ratio(ratio);
+	CHECK(ratio.at("issue").text == "18");
+	CHECK(ratio.at("target").number == 5);
+	CHECK(ratio.at("ours").at("depth").text == "64");
+	CHECK(ratio.at("theirs").at("depth").text == "1");
 	CHECK(b.at("failures").items.empty());
 
 	// A backend that cannot run is listed with its error, the others still
@@ -334,6 +391,131 @@ TEST_CASE("ocfctl --json: bench results, ratios and the backends that failed")
 	check_error(f.at("error"), false, -ENOENT, "ENOENT");
 }
 
+TEST_CASE("ocfctl bench: SUBMIT/REAP backends do ops, pinned to the producer asked for, "
+	  "each cell the median of interleaved runs")
+{
+	shim_state state;
+	auto r = ocfctl(state.env(), "bench --json --backend ocf-aes-async,ocf-3des-async,ocf-null-async,"
+				     "ocf-aes --producer devshim --sizes 64 --threads 1,2 --depth 1,16 "
+				     "--seconds 0.02 --runs 3");
+	CHECK(r.status == 0);
+	json::value doc = document(r.out);
+	const json::value &b = doc.at("bench");
+	check_bench(b, 0.02, 3, false);
+	REQUIRE(b.at("results").items.size() == 4 * 2 * 2);
+	for (const auto &c : b.at("results").items) {
+		check_result(c, 3);
+		CHECK(c.at("producer").text == "devshim");
+		// The median of the three runs.
+		std::vector<double> runs;
+		for (const auto &run : c.at("runs").items)
+			runs.push_back(run.number);
+		std::sort(runs.begin(), runs.end());
+		CHECK(c.at("ops_per_second").number == Approx(runs[1]).epsilon(0.001));
+	}
+	CHECK(b.at("failures").items.empty());
+	// The async 64 B ratio needs its RUN batch 64, which this run lacks.
+	for (const auto &ratio : b.at("ratios").items)
+		check_ratio(ratio);
+
+	// A producer that is not there: every /dev/ocf backend fails, saying so.
+	r = ocfctl(state.env(), "bench --json --backend ocf-aes-async,openssl --producer swcrypt "
+				"--sizes 64 --threads 1 --depth 4 --seconds 0.02");
+	CHECK(r.status == 1);
+	doc = document(r.out);
+	REQUIRE(doc.at("bench").at("failures").items.size() == 1);
+	const json::value &f = doc.at("bench").at("failures").items[0];
+	CHECK(f.at("backend").text == "ocf-aes-async");
+	check_error(f.at("error"), false, -ENOENT, "ENOENT");
+	CHECK(f.at("error").at("message").text.find("swcrypt") != std::string::npos);
+}
+
+TEST_CASE("ocfctl bench: a producer that completes ops without doing them fails every backend "
+	  "that encrypts, whatever the path")
+{
+	shim_state state;
+	std::string lying = state.env() + "OCF_DEVSHIM_SKIP_CRYPTO=1 ";
+	const std::vector<std::string> encrypting = {"ocf-aes", "ocf-aes-async", "ocf-3des",
+						     "ocf-3des-async"};
+	for (const auto &backend : encrypting) {
+		INFO("backend " << backend);
+		// The same run on an honest shim passes: the failure below is the lie's.
+		auto honest = ocfctl(state.env(), "bench --json --backend " + backend +
+							  " --sizes 64 --threads 1 --depth 1,8 --seconds 0.02");
+		CHECK(honest.status == 0);
+		auto r = ocfctl(lying, "bench --json --backend " + backend +
+					       " --sizes 64 --threads 1 --depth 1,8 --seconds 0.02");
+		CHECK(r.status == 1);
+		json::value doc = document(r.out);
+		const json::value &b = doc.at("bench");
+		CHECK(b.at("results").items.empty());
+		REQUIRE(b.at("failures").items.size() == 1);
+		const json::value &f = b.at("failures").items[0];
+		CHECK(f.at("backend").text == backend);
+		CHECK(f.at("error").at("message").text.find("wrong data") != std::string::npos);
+	}
+}
+
+TEST_CASE("ocfctl bench: an io_uring backend whose ops are not done is a failure, not a cell")
+{
+	// The shim serves ioctls only: io_uring's commands reach the /dev/null
+	// behind the descriptor. Kernels whose /dev/null takes io_uring
+	// commands (for testing io_uring itself) complete each op untouched,
+	// and the output check must catch it; elsewhere each op fails, or
+	// io_uring is not allowed here. Either way: a failure.
+	shim_state state;
+	for (const char *backend : {"ocf-aes-uring", "ocf-aes-sqpoll", "ocf-3des-uring"}) {
+		INFO("backend " << backend);
+		auto r = ocfctl(state.env(), std::string("bench --json --backend ") + backend +
+						     " --sizes 64 --threads 1 --depth 4 --seconds 0.02");
+		CHECK(r.status == 1);
+		json::value doc = document(r.out);
+		CHECK(doc.at("bench").at("results").items.empty());
+		REQUIRE(doc.at("bench").at("failures").items.size() == 1);
+		CHECK(doc.at("bench").at("failures").items[0].at("backend").text == backend);
+	}
+}
+
+TEST_CASE("ocfctl bench --targets --json: the comparisons' cells, each failure listed; "
+	  "--targets picks its own cells")
+{
+	// The shim's one producer is neither swcrypt nor null0, which the
+	// targets' /dev/ocf cells are pinned to: those fail, OpenSSL's run.
+	shim_state state;
+	auto r = ocfctl(state.env(), "bench --targets --json --seconds 0.02 --runs 2");
+	CHECK(r.status == 1);
+	json::value doc = document(r.out);
+	const json::value &b = doc.at("bench");
+	check_bench(b, 0.02, 2, true);
+	bool saw_openssl = false;
+	for (const auto &c : b.at("results").items) {
+		check_result(c, 2);
+		std::string backend = c.at("backend").text;
+		CHECK(!backend.starts_with("ocf-"));
+		if (backend == "openssl") {
+			saw_openssl = true;
+			CHECK(c.at("size").text == "16384");
+			CHECK(c.at("threads").number == std::max(1u, std::thread::hardware_concurrency()));
+		}
+	}
+	CHECK(saw_openssl);
+	std::vector<std::string> failed;
+	for (const auto &f : b.at("failures").items) {
+		if (f.at("backend").text.starts_with("ocf-"))
+			check_error(f.at("error"), false, -ENOENT, "ENOENT");
+		failed.push_back(f.at("backend").text);
+	}
+	std::sort(failed.begin(), failed.end());
+	failed.erase(std::remove(failed.begin(), failed.end(), "afalg"), failed.end()); // host-dependent
+	CHECK(failed == std::vector<std::string>{"ocf-aes", "ocf-aes-async", "ocf-aes-sqpoll",
+						 "ocf-aes-uring", "ocf-null"});
+
+	for (const char *option : {"--backend ocf-aes", "--sizes 64", "--threads 1", "--depth 4",
+				   "--producer swcrypt"})
+		check_error_document(ocfctl("", std::string("bench --json --targets ") + option), 2,
+				     -EINVAL, "EINVAL");
+}
+
 TEST_CASE("ocfctl --json: failures are error documents with the errno and exit status")
 {
 	for (const char *command : {"version", "producers", "sessions", "stats"}) {
@@ -348,5 +530,6 @@ TEST_CASE("ocfctl --json: failures are error documents with the errno and exit s
 	check_error_document(ocfctl("", "frobnicate --json"), 2, -EINVAL, "EINVAL");
 	check_error_document(ocfctl("", "bench --json --sizes banana"), 2, -EINVAL, "EINVAL");
 	check_error_document(ocfctl("", "bench --json --backend nosuch"), 2, -EINVAL, "EINVAL");
+	check_error_document(ocfctl("", "bench --json --runs 0"), 2, -EINVAL, "EINVAL");
 	check_error_document(ocfctl("", "sessions --json --device"), 2, -EINVAL, "EINVAL");
 }

@@ -9,7 +9,8 @@
 // (RUN/SUBMIT themselves fail with -value), "fail_session_new", "unplugged"
 // (the producer is gone: no producer listed, sessions -EOPNOTSUPP, operations
 // -ENODEV), "absent" (open fails with ENOENT), "hardware" (the producer is
-// flagged OCF_PRODUCER_HARDWARE), "max_len", "session_new_delay_us" (each
+// flagged OCF_PRODUCER_HARDWARE), "skip_crypto" (operations succeed without
+// touching their data), "max_len", "session_new_delay_us" (each
 // SESSION_NEW takes that long: a race window), "reset"; queries (value
 // ignored): "open_files" (device files open now, all processes),
 // "files_here" (in this process). Returns 0, the query's answer, or -EINVAL.

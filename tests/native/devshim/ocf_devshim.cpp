@@ -15,7 +15,9 @@
 //   tags 4, 8, 12..16 bytes, releasing no plaintext on -EBADMSG.
 //
 // Environment: OCF_DEVSHIM_HARDWARE=1 flags the producer OCF_PRODUCER_HARDWARE
-// (what mode auto uses). OCF_DEVSHIM_STATE=FILE keeps the shared part (the
+// (what mode auto uses). OCF_DEVSHIM_SKIP_CRYPTO=1 makes every operation
+// succeed without touching its data (a producer that lies, for tests that
+// must notice). OCF_DEVSHIM_STATE=FILE keeps the shared part (the
 // session table, the producer's counters) in FILE instead, so that separate
 // programs see each other's sessions and requests, as they would on one
 // /dev/ocf (e.g. ocfctl sessions listing another process's). Tests steer it at run time through
@@ -199,6 +201,7 @@ struct Control {
 	bool unplugged = false;		// no producer: listing empty, ops -ENODEV
 	bool absent = false;		// open() fails with ENOENT
 	bool hardware = false;
+	bool skip_crypto = false;	// ops succeed without touching the data: a lying producer
 	std::uint32_t max_len = 16u << 20;
 	long session_new_delay_us = 0;	// widens a race window for fork tests
 };
@@ -251,6 +254,8 @@ __attribute__((constructor)) void shim_init()
 	pthread_atfork([] { g_mu.lock(); }, [] { g_mu.unlock(); }, [] { g_mu.unlock(); });
 	const char *hw = std::getenv("OCF_DEVSHIM_HARDWARE");
 	g_ctl.hardware = hw && *hw == '1';
+	const char *skip = std::getenv("OCF_DEVSHIM_SKIP_CRYPTO");
+	g_ctl.skip_crypto = skip && *skip == '1';
 }
 
 void shared_add(const File &f, std::uint32_t id, const Session &s)
@@ -516,6 +521,11 @@ int run_op(const Session &s, ocf_op &op)
 	}
 	if (op.len > g_ctl.max_len)
 		return -E2BIG;
+	if (g_ctl.skip_crypto) {
+		g_shared->requests++;
+		g_shared->bytes += op.len;
+		return 0;
+	}
 	u8 *src = reinterpret_cast<u8 *>(static_cast<std::uintptr_t>(op.src));
 	u8 *dst = op.dst ? reinterpret_cast<u8 *>(static_cast<std::uintptr_t>(op.dst)) : src;
 	const CipherInfo *c = s.cipher ? cipher_info(s.cipher) : nullptr;
@@ -831,6 +841,8 @@ __attribute__((visibility("default"))) long ocf_devshim_control(const char *what
 		g_ctl.absent = value != 0;
 	else if (w == "hardware")
 		g_ctl.hardware = value != 0;
+	else if (w == "skip_crypto")
+		g_ctl.skip_crypto = value != 0;
 	else if (w == "session_new_delay_us")
 		g_ctl.session_new_delay_us = value;
 	else if (w == "max_len")
@@ -840,7 +852,7 @@ __attribute__((visibility("default"))) long ocf_devshim_control(const char *what
 	else if (w == "files_here")	// files open in this process
 		return static_cast<long>(g_files.size());
 	else if (w == "reset")
-		g_ctl = Control{ .hardware = g_ctl.hardware };
+		g_ctl = Control{ .hardware = g_ctl.hardware, .skip_crypto = g_ctl.skip_crypto };
 	else
 		return -EINVAL;
 	return 0;
