@@ -6,6 +6,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/dma-mapping.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
@@ -454,8 +455,9 @@ struct ocf_run {
 #define OCF_RUN_SPARE_OPS	256
 /* ...and this much room for copies; an op that does not fit allocates its own. */
 #define OCF_RUN_BOUNCE_MAX	(64 * 1024)
-/* A copy's slot: a cache line of its own, for a producer that DMA-maps it. */
-#define OCF_RUN_SLOT(len)	ALIGN(max_t(u32, (len), 1), L1_CACHE_BYTES)
+/* A copy's slot: DMA cache lines of its own, for a producer that DMA-maps it. */
+#define OCF_RUN_SLOT(len)	ALIGN(max_t(u32, (len), 1), \
+				      max_t(unsigned int, L1_CACHE_BYTES, dma_get_cache_alignment()))
 
 static void ocf_run_free(struct ocf_run *run)
 {
@@ -512,7 +514,8 @@ static void ocf_run_bounce(struct ocf_run *run)
 	need = min_t(size_t, need, OCF_RUN_BOUNCE_MAX);
 	if (need > run->bounce_size) {
 		kfree(run->bounce);
-		run->bounce = kmalloc(need, GFP_KERNEL_ACCOUNT);
+		/* Without it each op allocates its own: no need to try hard. */
+		run->bounce = kmalloc(need, GFP_KERNEL_ACCOUNT | __GFP_NOWARN | __GFP_NORETRY);
 		run->bounce_size = run->bounce ? need : 0;
 	}
 	for (i = 0; i < run->count; i++) {
@@ -714,20 +717,24 @@ static long ocf_ioctl_submit(struct ocf_file *f, void __user *argp)
 		atomic_inc(&f->submitted);
 		err = ocf_uop_setup(f, u, &run->ops[i], ocf_async_complete, ocf_async_kcomplete,
 				    f);
-		/* Once dispatched, @u is the completion's: it may be reaped already. */
+		/*
+		 * Small ops go as one batch, as RUN's do: a synchronous producer
+		 * does them here, which costs less than a worker's handoff per
+		 * op. Large ones go to the workers, so that SUBMIT returns soon.
+		 * Once dispatched, @u is the completion's: it may be reaped
+		 * already.
+		 */
 		if (!err && u->kop)
 			err = ocf_kdispatch(&u->kop->kreq);
-		else if (!err)
+		else if (!err && u->req.len <= OCF_BOUNCE_MAX)
 			run->reqs[n++] = &u->req;
+		else if (!err)
+			err = ocf_dispatch(&u->req);
 		if (err) {
 			u->status = err;
 			ocf_async_post(f, u);
 		}
 	}
-	/*
-	 * As one batch, as RUN does: a synchronous producer does small ones
-	 * here, which costs less than a worker's handoff per op.
-	 */
 	ocf_dispatch_batch(run->reqs, n);
 	if (!ret && put_user(i, &((struct ocf_batch __user *)argp)->done))
 		ret = -EFAULT;
@@ -1100,7 +1107,7 @@ static int ocf_uring_issue_inline(struct io_uring_cmd *ioucmd, struct ocf_uop *u
 	struct ocf_request *req = &u->req;
 	int status;
 
-	u->owner = OCF_URING_ISSUING;
+	WRITE_ONCE(u->owner, OCF_URING_ISSUING);
 	ocf_dispatch_batch(&req, 1);
 	if (cmpxchg(&u->owner, OCF_URING_ISSUING, ioucmd) == OCF_URING_ISSUING)
 		return -EIOCBQUEUED;

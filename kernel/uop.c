@@ -169,6 +169,7 @@ void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct)
 	u->finished = false;
 	u->copied = false;
 	u->copy.block = NULL;
+	u->copy.borrowed = false;
 	u->copy.pages = NULL;
 	u->copy.sgt.sgl = NULL;
 	u->bounce = NULL;

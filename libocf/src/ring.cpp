@@ -150,8 +150,11 @@ extern "C" int ocf_ring_submit(ocf_ring *ring)
 	int ret;
 	while ((ret = io_uring_submit(&ring->uring)) == -EINTR) {
 	}
-	if (ret >= 0 && sqpoll)
-		ret = static_cast<int>(published);
+	// Under SQPOLL they are the thread's even when its wakeup failed.
+	if (sqpoll) {
+		ring->in_flight += published;
+		return ret < 0 ? ret : static_cast<int>(published);
+	}
 	if (ret > 0)
 		ring->in_flight += static_cast<unsigned>(ret);
 	return ret;

@@ -92,6 +92,9 @@ err_free:
 static void ocf_swcrypt_scratch_put(struct ocf_swcrypt_session *ss,
 				    struct ocf_swcrypt_scratch *sc)
 {
+	/* A failed check left the right MAC here: not for the next op to hold. */
+	memzero_explicit(sc->digest, sizeof(sc->digest));
+	memzero_explicit(sc->expected, sizeof(sc->expected));
 	if (cmpxchg(&ss->spare, NULL, sc))
 		ocf_swcrypt_scratch_free(sc);
 }

@@ -260,7 +260,9 @@ struct ocf_op {
  * the user's, see docs/limits.md), or a fatal signal ended the wait (the
  * operations then finish without writing their outputs).
  *
- * OCF_IOC_SUBMIT queues the operations and returns at once. Each produces one
+ * OCF_IOC_SUBMIT queues the operations and returns without waiting for
+ * them, except that a software producer does operations of up to 4 KiB
+ * before it returns (cheaper than handing each to a worker). Each produces one
  * struct ocf_completion, to be collected with OCF_IOC_REAP; the buffers must
  * stay valid until then (outputs up to 4 KiB, and outputs of decryptions
  * that verify, are copied out at reap time; other large ones are written in
@@ -605,7 +607,8 @@ struct ocf_session_info {
  * operation must therefore not be reused for anything secret while it may
  * still run. An operation of up to 4 KiB issued from the submitter's task
  * (not an io_uring worker) is not cancelled: a software producer finishes
- * it before the submission returns, a hardware one within its timeout.
+ * it before the submission returns (its CQE is posted then, without task
+ * work), a hardware one within its timeout.
  * Teardown, before 6.7 (no cancel): an accepted operation always runs to
  * its CQE. Closing the ring returns at once, and a kernel worker waits for
  * the ring's operations (io_uring warns after 5 minutes); exec waits for
