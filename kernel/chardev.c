@@ -452,7 +452,7 @@ struct ocf_run {
 };
 
 /* What a file keeps of its last RUN: the arrays of up to this many ops... */
-#define OCF_RUN_SPARE_OPS	256
+#define OCF_RUN_SPARE_OPS	128
 /* ...and this much room for copies; an op that does not fit allocates its own. */
 #define OCF_RUN_BOUNCE_MAX	(64 * 1024)
 /* A copy's slot: DMA cache lines of its own, for a producer that DMA-maps it. */
