@@ -127,8 +127,12 @@ MODULE_PARM_DESC(parallel_bytes,
 
 static void ocf_request_start_work(struct work_struct *work);
 
-/* Checks @req and takes it over; after this, complete will be called once. */
-static int ocf_request_prepare(struct ocf_request *req)
+/*
+ * Checks @req and takes it over; after this, complete will be called once.
+ * @now: its start (a batch's requests share one: clock reads cost, under
+ * virtualization most of all).
+ */
+static int ocf_request_prepare(struct ocf_request *req, u64 now)
 {
 	struct ocf_session *s = req->session;
 	int ret;
@@ -145,7 +149,7 @@ static int ocf_request_prepare(struct ocf_request *req)
 	ocf_session_get(s);
 	req->status = 0;
 	req->producer = NULL;
-	req->start_ns = ktime_get_ns();
+	req->start_ns = now;
 	ocf_counters_start(&s->counters, req->len);
 	return 0;
 }
@@ -165,7 +169,7 @@ int ocf_dispatch(struct ocf_request *req)
 {
 	int ret;
 
-	ret = ocf_request_prepare(req);
+	ret = ocf_request_prepare(req, ktime_get_ns());
 	if (ret)
 		return ret;
 	ocf_request_requeue(req);
@@ -232,12 +236,12 @@ void ocf_dispatch_batch(struct ocf_request **reqs, u32 n)
 {
 	struct ocf_batch_share *b;
 	u32 i, k = 0, helpers = 0;
-	u64 bytes = 0;
+	u64 bytes = 0, now = ktime_get_ns();
 	int ret;
 
 	might_sleep();
 	for (i = 0; i < n; i++) {
-		ret = ocf_request_prepare(reqs[i]);
+		ret = ocf_request_prepare(reqs[i], now);
 		if (ret) {
 			reqs[i]->status = ret;
 			reqs[i]->complete(reqs[i]);
@@ -301,13 +305,14 @@ int ocf_dispatch_sync(struct ocf_request *req)
 }
 EXPORT_SYMBOL_GPL(ocf_dispatch_sync);
 
-static void ocf_request_finish(struct ocf_request *req)
+/* @now: when it was done */
+static void ocf_request_finish(struct ocf_request *req, u64 now)
 {
 	struct ocf_session *s = req->session;
 
 	if (!req->status && ocf_request_verifies(req))
 		ocf_request_copy_rest(req);
-	ocf_counters_done(&s->counters, req->len, req->status, ktime_get_ns() - req->start_ns);
+	ocf_counters_done(&s->counters, req->len, req->status, now - req->start_ns);
 	req->complete(req);
 	ocf_session_put(s);
 }
@@ -382,7 +387,7 @@ static void ocf_request_start(struct ocf_request *req, bool submitter)
 	/* A killed submitter leaves: what it has not started yet fails. */
 	if (submitter && fatal_signal_pending(current)) {
 		req->status = -EINTR;
-		ocf_request_finish(req);
+		ocf_request_finish(req, ktime_get_ns());
 		return;
 	}
 	down_read(&s->rwsem);
@@ -390,7 +395,7 @@ static void ocf_request_start(struct ocf_request *req, bool submitter)
 	if (i < 0) {
 		up_read(&s->rwsem);
 		req->status = i;
-		ocf_request_finish(req);
+		ocf_request_finish(req, ktime_get_ns());
 		return;
 	}
 	b = s->bindings[i];
@@ -476,7 +481,7 @@ static void ocf_request_complete(struct ocf_request *req)
 	spin_unlock(&p->lock);
 	if (next)
 		ocf_request_queue(next, ocf_request_retry, 0);
-	ocf_request_finish(req);
+	ocf_request_finish(req, now);
 }
 
 static void ocf_request_complete_work(struct work_struct *work)

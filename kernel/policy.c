@@ -114,14 +114,15 @@ static u32 ocf_policy_completion_bind(const struct ocf_session_params *params,
  * a while, its rating, else a common guess. A stale measurement says more
  * about the load the producer last saw (a slowed chip, a burst of tiny
  * requests) than about the producer, and a producer rated too low would
- * never again get the requests that measure it.
+ * never again get the requests that measure it. @now is the request's
+ * start: its batch's, which may precede the producer's last completion.
  */
-static u64 ocf_producer_rate(const struct ocf_producer *p, u64 outstanding)
+static u64 ocf_producer_rate(const struct ocf_producer *p, u64 outstanding, u64 now)
 {
 	u64 rate = READ_ONCE(p->rate_bps);
 
 	if (rate && !outstanding &&
-	    ktime_get_ns() - READ_ONCE(p->last_done_ns) > OCF_RATE_STALE_NS)
+	    (s64)(now - READ_ONCE(p->last_done_ns)) > OCF_RATE_STALE_NS)
 		rate = 0;
 	if (!rate)
 		rate = p->rated_bps;
@@ -149,7 +150,7 @@ static u32 ocf_policy_completion_route(struct ocf_session *s, const struct ocf_r
 			continue;
 		outstanding = ocf_counters_outstanding(p->counters);
 		cost = mul_u64_u64_div_u64(outstanding + req->len, NSEC_PER_SEC,
-					   ocf_producer_rate(p, outstanding));
+					   ocf_producer_rate(p, outstanding, req->start_ns));
 		if (cost < best_cost[hw]) {
 			best_cost[hw] = cost;
 			best[hw] = i;
