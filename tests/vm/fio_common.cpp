@@ -28,14 +28,22 @@ std::string read_file(const std::string &path)
 }
 
 // The job file without what makes a run last a time rather than a number
-// of ops, with @ios per job thread and @extra in [global].
+// of ops, with @ios per job thread and @extra in [global] in place of
+// the file's own settings of those options.
 std::string shortened(const std::string &text, unsigned ios, const std::vector<std::string> &extra)
 {
 	std::istringstream in(text);
 	std::string out, line;
+	auto overridden = [&extra](const std::string &l) {
+		for (const auto &e : extra)
+			if (l.starts_with(e.substr(0, e.find('=') + 1)))
+				return true;
+		return false;
+	};
 	while (std::getline(in, line)) {
+		// fio would list an option set twice twice in its JSON.
 		if (line == "time_based" || line.starts_with("runtime=") ||
-		    line.starts_with("ramp_time="))
+		    line.starts_with("ramp_time=") || overridden(line))
 			continue;
 		out += line + "\n";
 		if (line == "[global]") {
@@ -95,41 +103,52 @@ result run(const std::string &job_file, const std::string &section, const std::s
 	result r;
 	const auto dir = std::filesystem::temp_directory_path();
 	const std::string tag = std::to_string(::getpid());
-	const auto job = dir / ("ocf-fio-" + tag + ".fio");
+	const auto job_file_tmp = dir / ("ocf-fio-" + tag + ".fio");
 	const auto out = dir / ("ocf-fio-" + tag + ".json");
 	const std::string text = shortened(read_file(job_path(job_file)), ios, extra);
-	std::ofstream(job) << text;
+	std::ofstream(job_file_tmp) << text;
 	std::filesystem::remove(out);
 
 	const counters before = producer_counters(producers);
-	const child_result fio = run_command({"/usr/bin/fio", "--output-format=json",
-					      "--output=" + out.string(), "--section=" + section,
-					      job.string()},
-					     false, {"OCF_FIO_ENGINE=" + engine});
+	std::vector<std::string> argv = {"/usr/bin/fio", "--output-format=json",
+					 "--output=" + out.string()};
+	if (!section.empty())
+		argv.push_back("--section=" + section);
+	argv.push_back(job_file_tmp.string());
+	const child_result fio = run_command(argv, false, {"OCF_FIO_ENGINE=" + engine});
 	const counters after = producer_counters(producers);
 
-	r.log = "fio " + section + " of " + job_file + " (status " +
-		std::to_string(fio.exit_code()) + "):\n" + fio.output + "\njob:\n" + text;
+	r.log = "fio " + (section.empty() ? "" : section + " of ") + job_file + " (status " +
+		std::to_string(fio.exit_code()) + "):\n" + fio.output + "\njob file:\n" + text;
 	r.ocf_bytes = after.bytes - before.bytes;
 	r.ocf_requests = after.requests - before.requests;
 	r.ocf_errors = after.errors - before.errors;
 	for (std::size_t i = 0; i < after.per_producer.size(); i++)
 		r.producer_bytes.push_back(after.per_producer[i] - before.per_producer[i]);
-	std::filesystem::remove(job);
+	std::filesystem::remove(job_file_tmp);
 	if (!fio.ok())
 		return r;
 	try {
 		const std::string doc_text = read_file(out.string());
 		r.log += "\nJSON:\n" + doc_text;
 		const json::value doc = json::parse(doc_text);
+		const json::value *global = doc.find("global options");
 		for (const auto &j : doc.at("jobs").items) {
+			job one;
+			one.name = j.at("jobname").text;
+			const json::value *n = j.at("job options").find("numjobs");
+			if (!n && global)
+				n = global->find("numjobs");
+			if (n)
+				one.threads = static_cast<unsigned>(std::stoul(n->text));
 			for (const char *dir_name : {"read", "write"}) {
-				r.io_bytes += whole(j.at(dir_name).at("io_bytes"));
-				r.ios += whole(j.at(dir_name).at("total_ios"));
+				one.io_bytes += whole(j.at(dir_name).at("io_bytes"));
+				one.ios += whole(j.at(dir_name).at("total_ios"));
 			}
-			r.errors += whole(j.at("error")) != 0;
+			one.error = static_cast<long long>(whole(j.at("error")));
+			r.jobs.push_back(one);
 		}
-		r.ran = !doc.at("jobs").items.empty();
+		r.ran = !r.jobs.empty();
 	} catch (const std::exception &e) {
 		r.log += std::string("\nfio's JSON: ") + e.what();
 	}
@@ -137,22 +156,29 @@ result run(const std::string &job_file, const std::string &section, const std::s
 	return r;
 }
 
-std::string mismatch(const result &r, std::uint64_t ios)
+std::string mismatch(const result &r, unsigned ios)
 {
 	if (!r.ran)
-		return "fio did not run the job";
+		return "fio did not run the jobs";
 	std::string m;
 	auto want = [&m](bool ok, const std::string &what) {
 		if (!ok)
 			m += what + "; ";
 	};
-	want(r.errors == 0, "a job ended with an error");
-	want(r.ios == ios, "fio did " + std::to_string(r.ios) + " I/Os, not " + std::to_string(ios));
-	want(r.io_bytes > 0, "fio moved no bytes");
-	want(r.ocf_bytes == r.io_bytes,
-	     "OCF " + std::to_string(r.ocf_bytes) + " bytes, fio " + std::to_string(r.io_bytes));
-	want(r.ocf_requests == r.ios, "OCF " + std::to_string(r.ocf_requests) + " requests, fio " +
-					      std::to_string(r.ios) + " I/Os");
+	std::uint64_t bytes = 0, total = 0;
+	for (const auto &j : r.jobs) {
+		want(j.error == 0, j.name + " ended with error " + std::to_string(j.error));
+		want(j.ios == std::uint64_t(ios) * j.threads,
+		     j.name + " did " + std::to_string(j.ios) + " I/Os in " +
+			     std::to_string(j.threads) + " threads");
+		want(j.io_bytes > 0, j.name + " moved no bytes");
+		bytes += j.io_bytes;
+		total += j.ios;
+	}
+	want(r.ocf_bytes == bytes,
+	     "OCF " + std::to_string(r.ocf_bytes) + " bytes, fio " + std::to_string(bytes));
+	want(r.ocf_requests == total,
+	     "OCF " + std::to_string(r.ocf_requests) + " requests, fio " + std::to_string(total) + " I/Os");
 	want(r.ocf_errors == 0, "OCF counted errors");
 	return m;
 }
