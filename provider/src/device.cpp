@@ -24,9 +24,11 @@
 //   with their sizes) are OCF's, and a request that OCF did not run (the
 //   ioctl failed, or did not write the op's status) makes the file be
 //   checked before anything else is done. What is given up: a sandbox
-//   entered between a context's first request and a later one of the same
-//   context, which no sandboxing program we know does (OpenSSH enters its
-//   sandbox before the key exchange keys any cipher).
+//   entered between two requests on one session (a context's; a hash
+//   algorithm's, which every digest of the process shares) with no session
+//   made and no refresh between them: that request's ioctl is killed.
+//   OpenSSH's pre-auth child (up to 9.x) is a fork child, whose sessions
+//   are all new, and enters its sandbox at once (tests/provider/sshd.sh).
 #include "device.hpp"
 
 #include "prov.hpp"
