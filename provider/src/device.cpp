@@ -28,7 +28,10 @@
 //   algorithm's, which every digest of the process shares) with no session
 //   made and no refresh between them: that request's ioctl is killed.
 //   OpenSSH's pre-auth child (up to 9.x) is a fork child, whose sessions
-//   are all new, and enters its sandbox at once (tests/provider/sshd.sh).
+//   are all new; it opens the device before its sandbox (RAND_bytes, for
+//   the DRBG's AES-CTR), but the DRBG re-keys that context after every
+//   output, so each of its requests comes with a session made (or freed)
+//   under an fstat (tests/provider/sshd.sh).
 #include "device.hpp"
 
 #include "prov.hpp"
