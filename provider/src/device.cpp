@@ -5,16 +5,33 @@
 // and nginx forks its workers after loading its configuration):
 // - the device is opened on first need, never at provider load;
 // - a failed open (absent, denied) means software, retried every few seconds;
-// - every ioctl is preceded by a getpid() check against the process that
-//   opened the file: a fork child never touches the parent's file or
-//   sessions (it does not even close them: the number may be reused), it
-//   opens its own;
-// - every ioctl is also preceded by an fstat(2) of the descriptor: it must
-//   still be the file we opened (a program may close our descriptor and
-//   reuse the number), and a process that entered a sandbox after opening it
-//   (OpenSSH's pre-auth child opens it before its seccomp filter is on,
-//   which refuses fstat with EACCES and kills on ioctl) notices it there and
-//   stops using OCF for good.
+// - a fork child never touches the parent's file or sessions: the
+//   pthread_atfork child handler closes the parent's descriptor (its number
+//   cannot have been reused yet) and bumps the device generation, which
+//   every session carries and every request compares with one atomic load;
+//   the child opens its own. A child made without the handlers (a raw
+//   clone(2), glibc's _Fork) is caught at its next session or producer list
+//   by update()'s getpid() check, which forgets the file without closing it;
+// - the descriptor is fstat(2)ed before every ioctl but a request's: at the
+//   open, each session made or freed, each refresh of the producer list
+//   (every second while in use) and each key operation. It must still be
+//   the file we opened (a program may close our descriptor and reuse the
+//   number), and a process that entered a sandbox after opening it
+//   (OpenSSH's pre-auth sandbox refuses fstat with EACCES and kills on
+//   ioctl) notices it there and stops using OCF for good, its sessions
+//   with it. A request (OCF_IOC_RUN) pays no system call but its ioctl:
+//   its session was made under an fstat, the ioctl numbers (magic 0xcf,
+//   with their sizes) are OCF's, and a request that OCF did not run (the
+//   ioctl failed, or did not write the op's status) makes the file be
+//   checked before anything else is done. What is given up: a sandbox
+//   entered between two requests on one session (a context's; a hash
+//   algorithm's, which every digest of the process shares) with no session
+//   made and no refresh between them: that request's ioctl is killed.
+//   OpenSSH's pre-auth child (up to 9.x) is a fork child, whose sessions
+//   are all new; it opens the device before its sandbox (RAND_bytes, for
+//   the DRBG's AES-CTR), but the DRBG re-keys that context after every
+//   output, so each of its requests comes with a session made (or freed)
+//   under an fstat (tests/provider/sshd.sh).
 #include "device.hpp"
 
 #include "prov.hpp"
@@ -76,14 +93,14 @@ State &state()
 	return s;
 }
 
-std::atomic<pid_t> g_pid{0};
 std::atomic<std::uint64_t> g_gen{0};
 std::atomic<ocf_device *> g_dev{nullptr};
 std::atomic<dev_t> g_rdev{0};
 std::atomic<ino_t> g_ino{0};
 
 // Bumped in a fork child, so that caps() needs no getpid() system call on
-// its fast path. run() checks getpid() before every ioctl regardless.
+// its fast path (run() needs none either: forget() in the child bumps the
+// generation that its sessions carry).
 std::atomic<unsigned> g_forks{0};
 
 void fork_prepare()
@@ -133,7 +150,6 @@ void forget(State &s, pid_t pid)
 	s.op_limit = kOcfDefaultMaxOpLen;
 	g_dev.store(nullptr);
 	g_gen.store(s.gen);
-	g_pid.store(pid);
 }
 
 enum class FileState { Ours, Changed, Refused };
@@ -364,7 +380,8 @@ Caps caps()
 
 bool session_live(const Session &s)
 {
-	return s.gen != 0 && s.gen == g_gen.load() && g_pid.load() == getpid() && g_dev.load();
+	return s.gen != 0 && s.gen == g_gen.load(std::memory_order_acquire) &&
+	       g_dev.load(std::memory_order_acquire);
 }
 
 void session_free(Session &s)
@@ -422,25 +439,42 @@ int session_new(Session &s, const ocf_session_params &params, bool need_hw)
 	return 0;
 }
 
+// What a request's status holds until OCF writes it: no errno, and not 0.
+constexpr std::int32_t kNotRun = 1;
+
+// After a request that OCF did not run: whether the descriptor is still
+// ours. If not, the device is dropped (reopened at the next use) and the
+// request's sessions with it.
+bool still_ours(ocf_device *d)
+{
+	FileState f = check_file(d);
+	if (f == FileState::Ours)
+		return true;
+	State &st = state();
+	std::lock_guard lock(st.mu);
+	if (st.dev == d)
+		drop(st, f);
+	g_snap.next_due.store(0, std::memory_order_relaxed);
+	return false;
+}
+
 int run(const Session &s, ocf_op &op)
 {
-	ocf_device *d = g_dev.load();
-	if (!d || s.gen == 0 || s.gen != g_gen.load() || g_pid.load() != getpid())
+	// No system call but the ioctl (see the rules at the top): the
+	// generation says the session is of this process's current file.
+	ocf_device *d = g_dev.load(std::memory_order_acquire);
+	if (!d || s.gen == 0 || s.gen != g_gen.load(std::memory_order_acquire))
 		return -ESTALE;
 	if (s.max_len && op.len > s.max_len)
 		return -E2BIG;
-	if (FileState f = check_file(d); f != FileState::Ours) {
-		State &st = state();
-		std::lock_guard lock(st.mu);
-		if (st.dev == d)
-			drop(st, f);
-		g_snap.next_due.store(0, std::memory_order_relaxed);
-		return -ESTALE;
-	}
 	op.session = s.id;
+	op.status = kNotRun;
 	int r = ocf_run(d, &op, 1);
-	if (r < 0)
-		return r;
+	if (r != 1 || op.status == kNotRun) {
+		if (!still_ours(d))
+			return -ESTALE;
+		return r < 0 ? r : -EPROTO;
+	}
 	if (op.status == -E2BIG || op.status == -ENODEV || op.status == -ENOENT) {
 		State &st = state();
 		std::lock_guard lock(st.mu);
@@ -460,18 +494,9 @@ int run(const Session &s, ocf_op &op)
 
 ocf_device *kop_device()
 {
-	ocf_device *d = g_dev.load();
-	if (!d || g_pid.load() != getpid())
-		return nullptr;
-	if (FileState f = check_file(d); f != FileState::Ours) {
-		State &st = state();
-		std::lock_guard lock(st.mu);
-		if (st.dev == d)
-			drop(st, f);
-		g_snap.next_due.store(0, std::memory_order_relaxed);
-		return nullptr;
-	}
-	return d;
+	// A key operation costs a thousand requests: it keeps its fstat.
+	ocf_device *d = g_dev.load(std::memory_order_acquire);
+	return d && still_ours(d) ? d : nullptr;
 }
 
 namespace {

@@ -30,20 +30,29 @@ constexpr std::size_t kMaxCollect = kOcfDefaultMaxOpLen - OCF_MAX_MAC_LEN;
 
 // Hash sessions have no key: one per algorithm serves every context.
 dev::Session g_hash_sessions[kDigests];	// under dev::Lock::HashSessions
+// Each thread's copy of them: a digest takes the lock only when its
+// thread's copy is no longer live (none yet, a fork, a new device), not
+// per request. A copy of a session OCF lost fails its next request
+// (-ENOENT, -ESTALE: data untouched, done in software) and is forgotten.
+thread_local dev::Session t_hash_sessions[kDigests];
 
 bool hash_session(std::size_t idx, bool need_hw, dev::Session *out)
 {
-	std::lock_guard lock(dev::lock(dev::Lock::HashSessions));
-	dev::Session &s = g_hash_sessions[idx];
-	if (!dev::session_live(s)) {
-		ocf_session_params p{};
-		p.mac = g_digest_algs[idx].ocf_hash;
-		if (dev::session_new(s, p, false) < 0)
-			return false;
+	dev::Session &mine = t_hash_sessions[idx];
+	if (!dev::session_live(mine)) {
+		std::lock_guard lock(dev::lock(dev::Lock::HashSessions));
+		dev::Session &s = g_hash_sessions[idx];
+		if (!dev::session_live(s)) {
+			ocf_session_params p{};
+			p.mac = g_digest_algs[idx].ocf_hash;
+			if (dev::session_new(s, p, false) < 0)
+				return false;
+		}
+		mine = s;
 	}
-	if (need_hw && !s.hw)
+	if (need_hw && !mine.hw)
 		return false;
-	*out = s;
+	*out = mine;
 	return true;
 }
 
@@ -55,6 +64,7 @@ int run_hash(std::size_t idx, const dev::Session &used, ocf_op &op)
 {
 	int r = dev::run(used, op);
 	if (dev::session_gone(r)) {
+		t_hash_sessions[idx] = dev::Session{};
 		std::lock_guard lock(dev::lock(dev::Lock::HashSessions));
 		dev::Session &s = g_hash_sessions[idx];
 		if (s.gen == used.gen && s.id == used.id)

@@ -32,7 +32,7 @@ enum class Mode { Auto, Always, Never };
 
 struct Config {
 	Mode mode = Mode::Auto;
-	std::size_t threshold = 4096;	// bytes; smaller requests stay in software (auto)
+	std::size_t threshold = 2048;	// bytes; smaller requests stay in software (auto)
 	bool debug = false;
 };
 

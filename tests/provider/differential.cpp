@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace ptest;
@@ -753,6 +754,44 @@ TEST_CASE("differential: SHA-1, SHA-2 and HMAC at random lengths and splits", "[
 		}
 		check_ocf_use(cnt, mode);
 	}
+}
+
+// Digests share one session per algorithm; each thread keeps its own copy
+// of it (no lock per digest): several threads at once, all right.
+TEST_CASE("differential: SHA-256 digests from four threads at once", "[diff][digest][threads]")
+{
+	constexpr int kThreads = 4, kEach = 50;
+	ptr<EVP_MD> od(ocf_md(ocf_ctx("always"), "SHA256")), rd(ref_md("SHA256"));
+	REQUIRE(od);
+	std::vector<bytes> in, want;
+	for (int i = 0; i < kThreads * kEach; i++) {
+		in.push_back(rand_bytes(rand_below(3000)));
+		want.push_back(bytes(32));
+		unsigned n = 0;
+		REQUIRE(EVP_Digest(in.back().data(), in.back().size(), want.back().data(), &n, rd.get(),
+				   nullptr));
+	}
+	long long before = ocf_requests();
+	std::vector<bytes> got(in.size(), bytes(32));
+	std::vector<std::thread> threads;
+	for (int t = 0; t < kThreads; t++)
+		threads.emplace_back([&, t] {
+			for (int i = t * kEach; i < (t + 1) * kEach; i++) {
+				unsigned n = 0;
+				auto k = static_cast<std::size_t>(i);
+				if (!EVP_Digest(in[k].data(), in[k].size(), got[k].data(), &n, od.get(),
+						nullptr))
+					got[k].clear();
+			}
+		});
+	for (auto &t : threads)
+		t.join();
+	for (std::size_t i = 0; i < in.size(); i++) {
+		INFO("message " << i << ", " << in[i].size() << " bytes");
+		CHECK(got[i] == want[i]);
+	}
+	if (before >= 0)
+		CHECK(ocf_requests() >= before + kThreads * kEach);
 }
 
 // ---- Plain CBC in libssl's TLS record mode (encrypt-then-MAC) ----
