@@ -104,10 +104,14 @@ extern "C" int ocf_ring_prep(ocf_ring *ring, const ocf_op *op)
 	// SQ head past its SQE (it does so after a whole pass): what fills the
 	// ring then is published and being consumed, so wait for the thread.
 	// Entries not submitted yet it cannot see: those are the caller's to submit.
+	// The kernel's SQ_WAIT may return before the head moves (it counts what
+	// the thread has taken, not what it has committed): wait again, until
+	// the ring or its thread fails.
 	io_uring_sq &sq = ring->uring.sq;
-	if (!sqe && (ring->uring.flags & IORING_SETUP_SQPOLL) &&
-	    sq.sqe_head != io_uring_smp_load_acquire(sq.khead)) {
-		io_uring_sqring_wait(&ring->uring);
+	while (!sqe && (ring->uring.flags & IORING_SETUP_SQPOLL) &&
+	       sq.sqe_head != io_uring_smp_load_acquire(sq.khead)) {
+		if (io_uring_sqring_wait(&ring->uring) < 0)
+			break;
 		sqe = io_uring_get_sqe(&ring->uring);
 	}
 	if (!sqe)
