@@ -2,6 +2,8 @@
 // ocf::device: the C++ face of the C API's device, async and listing calls.
 #include <ocf/ocf.hpp>
 
+#include "internal.hpp"
+
 #include <algorithm>
 #include <array>
 #include <new>
@@ -110,18 +112,7 @@ std::vector<completion> device::reap(unsigned min_complete, unsigned max,
 	std::vector<ocf_completion> raw(std::min<unsigned>(max, OCF_MAX_BATCH));
 	int got = ocf_reap(handle_.get(), raw.data(), static_cast<unsigned>(raw.size()),
 			   min_complete);
-	if (got < 0) {
-		ec = make_error(got);
-		return {};
-	}
-	ec.clear();
-	std::vector<completion> done;
-	done.reserve(static_cast<std::size_t>(got));
-	for (int i = 0; i < got; ++i) {
-		const ocf_completion &c = raw[static_cast<std::size_t>(i)];
-		done.push_back({c.tag, c.status ? make_error(c.status) : std::error_code{}});
-	}
-	return done;
+	return detail::to_completions(raw, got, ec);
 }
 
 std::vector<completion> device::reap(unsigned min_complete, unsigned max) const

@@ -2,6 +2,8 @@
 // ocf::ring: the C++ face of the C API's io_uring ring.
 #include <ocf/ocf.hpp>
 
+#include "internal.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -74,18 +76,7 @@ std::vector<completion> ring::reap(unsigned min_complete, unsigned max, std::err
 {
 	std::vector<ocf_completion> raw(max);
 	int got = ocf_ring_reap(handle_.get(), raw.data(), max, min_complete);
-	if (got < 0) {
-		ec = make_error(got);
-		return {};
-	}
-	ec.clear();
-	std::vector<completion> done;
-	done.reserve(static_cast<std::size_t>(got));
-	for (int i = 0; i < got; ++i) {
-		const ocf_completion &c = raw[static_cast<std::size_t>(i)];
-		done.push_back({c.tag, c.status ? make_error(c.status) : std::error_code{}});
-	}
-	return done;
+	return detail::to_completions(raw, got, ec);
 }
 
 std::vector<completion> ring::reap(unsigned min_complete, unsigned max)

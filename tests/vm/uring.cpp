@@ -387,14 +387,11 @@ TEST_CASE("io_uring: the ring and the file closed with ops in flight: they finis
 	CHECK(eventually([&] { return pins_outstanding() == pins0; }, 20000));
 }
 
-TEST_CASE("io_uring: a process killed with ops in flight exits at once; they finish and release "
-	  "everything",
-	  "[uring][teardown]")
+// Forks a child that puts 64 ops on null0 (which holds them while busy_every
+// is set) through a ring of its own and then, with them in flight, does @then,
+// which does not return. Returns the child's pid once its ops are in.
+static pid_t fork_holding_ops(std::uint32_t null0, void (*then)())
 {
-	device probe;
-	std::uint32_t null0 = null0_id(probe);
-	long long pins0 = pins_outstanding();
-	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
 	int up[2];
 	REQUIRE(::pipe(up) == 0);
 	std::fflush(nullptr);
@@ -410,8 +407,7 @@ TEST_CASE("io_uring: a process killed with ops in flight exits at once; they fin
 			if (held.submit(r, dev.fd(), held_session(dev, null0)) == 64)
 				c = 'y';
 			(void)!::write(up[1], &c, 1);
-			for (;;)
-				::pause();
+			then();
 		} catch (...) {
 			(void)!::write(up[1], &c, 1);
 		}
@@ -422,6 +418,21 @@ TEST_CASE("io_uring: a process killed with ops in flight exits at once; they fin
 	REQUIRE(::read(up[0], &c, 1) == 1);
 	::close(up[0]);
 	CHECK(c == 'y');
+	return pid;
+}
+
+TEST_CASE("io_uring: a process killed with ops in flight exits at once; they finish and release "
+	  "everything",
+	  "[uring][teardown]")
+{
+	device probe;
+	std::uint32_t null0 = null0_id(probe);
+	long long pins0 = pins_outstanding();
+	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+	pid_t pid = fork_holding_ops(null0, [] {
+		for (;;)
+			::pause();
+	});
 	CHECK(sessions_of(probe, pid) == 1);
 	REQUIRE(::kill(pid, SIGKILL) == 0);
 	int st = 0;
@@ -454,32 +465,10 @@ TEST_CASE("io_uring: from 6.7, exec cancels the task's ops at once; they finish 
 	std::uint32_t null0 = null0_id(probe);
 	long long pins0 = pins_outstanding();
 	auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
-	int up[2];
-	REQUIRE(::pipe(up) == 0);
-	std::fflush(nullptr);
-	pid_t pid = ::fork();
-	REQUIRE(pid >= 0);
-	if (pid == 0) {
-		::close(up[0]);
-		char c = 'n';
-		try {
-			device dev;
-			ring r(64);
-			held_ops held;
-			if (held.submit(r, dev.fd(), held_session(dev, null0)) == 64)
-				c = 'y';
-		} catch (...) {
-		}
-		(void)!::write(up[1], &c, 1);
-		// Still held by null0: without a cancel this exec would wait for them.
+	// Still held by null0: without a cancel this exec would wait for them.
+	pid_t pid = fork_holding_ops(null0, [] {
 		::execl("/bin/true", "true", static_cast<char *>(nullptr));
-		::_exit(1);
-	}
-	::close(up[1]);
-	char c = 0;
-	REQUIRE(::read(up[0], &c, 1) == 1);
-	::close(up[0]);
-	CHECK(c == 'y');
+	});
 	int st = 0;
 	bool ended = eventually([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, 5000);
 	CHECK(ended);
