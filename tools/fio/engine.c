@@ -20,8 +20,8 @@
  *   spread=op            instead, each job opens a session on every named
  *                        producer and sends its ops to them in turn
  *   backend=ring|submit  ring (default), or the SUBMIT/REAP ioctls
- *   sqpoll=1             the ring with IORING_SETUP_SQPOLL (refused for now:
- *                        such a job hung in the VM)
+ *   sqpoll=1             the ring with IORING_SETUP_SQPOLL (slow at iodepth=1:
+ *                        the kernel's thread sleeps between ops)
  *
  * Built against Debian's source of the installed fio (tools/fio/fio-source):
  * fio installs no engine headers, and the structs below are its own.
@@ -278,14 +278,6 @@ static int ocf_fio_init(struct thread_data *td)
 	}
 	if (ocf_fio_sessions(td, d, o))
 		goto fail;
-	if (o->sqpoll) {
-		/*
-		 * TODO: a job with sqpoll=1 hung in the VM (fio never saw its
-		 * completions); refused until that is understood.
-		 */
-		log_err("fio_ocf: sqpoll=1 is not supported yet\n");
-		goto fail;
-	}
 	if (!o->backend || !strcmp(o->backend, "ring")) {
 		ret = ocf_ring_open(d->dev, d->depth, o->sqpoll ? OCF_RING_SQPOLL : 0, &d->ring);
 		if (ret) {
