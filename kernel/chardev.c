@@ -217,7 +217,8 @@ static bool ocf_zeroed(const void *p, size_t len)
 /* Without CONFIG_IO_URING the stubs compile, but no ring can reach us. */
 #define OCF_FEATURES (OCF_FEATURE_SIZED_IOCTLS | OCF_FEATURE_USER_LIMITS | \
 		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER | OCF_FEATURE_KEY_OPS | \
-		      (IS_ENABLED(CONFIG_IO_URING) ? OCF_FEATURE_URING : 0))
+		      (IS_ENABLED(CONFIG_IO_URING) ? OCF_FEATURE_URING : 0) | \
+		      (IS_ENABLED(CONFIG_IO_URING) && OCF_URING_FIXED ? OCF_FEATURE_URING_FIXED : 0))
 
 static long ocf_ioctl_version(void __user *argp)
 {
@@ -1157,11 +1158,30 @@ static void ocf_uring_cancel(struct io_uring_cmd *ioucmd, unsigned int issue_fla
 		io_uring_cmd_done(ioucmd, -ECANCELED, 0, issue_flags);
 }
 
+/*
+ * The op's buffers in the ring's registered buffer sqe->buf_index: each
+ * must lie within it (-EFAULT). Used where the op would pin pages; small
+ * ops are copied through their addresses as any other.
+ */
+static int ocf_uring_import(struct io_uring_cmd *ioucmd, const struct ocf_uring_op *uo,
+			    struct ocf_ufixed *fixed, unsigned int issue_flags)
+{
+	int ret;
+
+	if (!OCF_URING_FIXED || uo->op == OCF_OP_KEY)
+		return -EINVAL;
+	ret = ocf_uring_import_fixed(ioucmd, uo->src, uo->len, WRITE, &fixed->src, issue_flags);
+	if (ret || !uo->dst || uo->dst == uo->src)
+		return ret;
+	return ocf_uring_import_fixed(ioucmd, uo->dst, uo->len, READ, &fixed->dst, issue_flags);
+}
+
 static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	struct ocf_uring_pdu *pdu = ocf_uring_pdu(ioucmd);
 	struct ocf_file *f = ioucmd->file->private_data;
 	struct ocf_uring_op uo;
+	struct ocf_ufixed fixed;
 	struct ocf_op op = {};
 	struct ocf_uop *u;
 	int ret;
@@ -1174,8 +1194,7 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	}
 	if (ioucmd->cmd_op != OCF_URING_OP)
 		return -ENOTTY;
-	/* Registered buffers are not supported (yet): refused, not misread. */
-	if (!(issue_flags & IO_URING_F_SQE128) || (ioucmd->flags & IORING_URING_CMD_FIXED))
+	if (!(issue_flags & IO_URING_F_SQE128))
 		return -EINVAL;
 	/* Read once: the SQE is in memory the submitter can still write. */
 	memcpy(&uo, ocf_uring_cmd_payload(ioucmd), sizeof(uo));
@@ -1188,6 +1207,11 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	 */
 	if (uo.op == OCF_OP_KEY && !OCF_URING_CANCELABLE)
 		return -EOPNOTSUPP;
+	if (ioucmd->flags & IORING_URING_CMD_FIXED) {
+		ret = ocf_uring_import(ioucmd, &uo, &fixed, issue_flags);
+		if (ret)
+			return ret;
+	}
 	op.session = uo.session;
 	op.op = uo.op;
 	op.flags = uo.flags;
@@ -1221,7 +1245,10 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	mmgrab(u->mm);
 	kref_get(&f->ref);
 	pdu->u = u;
+	if (ioucmd->flags & IORING_URING_CMD_FIXED)
+		u->fixed = &fixed;
 	ret = ocf_uop_setup(f, u, &op, ocf_uring_complete, ocf_uring_kcomplete, ioucmd);
+	u->fixed = NULL;
 	if (ret) {
 		pdu->u = NULL;
 		ocf_uring_release(u, false);
@@ -1229,8 +1256,13 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	}
 	if (!u->kop && u->req.len <= OCF_BOUNCE_MAX && (issue_flags & IO_URING_F_NONBLOCK))
 		return ocf_uring_issue_inline(ioucmd, u);
-	/* From here a cancel may take the command: @ioucmd is only ocf_uring_post()'s. */
-	ocf_uring_mark_cancelable(ioucmd, issue_flags);
+	/*
+	 * From here a cancel may take the command: @ioucmd is only
+	 * ocf_uring_post()'s. Not an op on a registered buffer's pages: its
+	 * CQE lets the buffer go, while the producer may still write them.
+	 */
+	if (!u->src.borrowed)
+		ocf_uring_mark_cancelable(ioucmd, issue_flags);
 	if (u->kop) {
 		ret = ocf_kdispatch(&u->kop->kreq);
 	} else if (u->req.len <= OCF_BOUNCE_MAX || !(issue_flags & IO_URING_F_NONBLOCK)) {

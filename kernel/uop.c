@@ -3,10 +3,12 @@
  * Buffers of user operations: copied when small (cheaper than pinning) or
  * when the operation verifies before it releases its output (so the bytes
  * verified are the bytes decrypted, and no unverified plaintext reaches
- * user memory); otherwise pinned and handed to the producer as
+ * user memory); otherwise pinned (or, in an io_uring registered buffer,
+ * borrowed pinned already) and handed to the producer as
  * scatterlists, without a copy.
  */
 
+#include <linux/bvec.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -56,8 +58,48 @@ err_uncharge:
 	return ret == -ENOMEM ? ret : -EFAULT;
 }
 
+/*
+ * Maps the bvecs of a registered buffer's @iter: io_uring pinned and
+ * accounted them at registration, and the op's request holds the buffer
+ * until its CQE, which is posted only after the op is released.
+ */
+static int ocf_ubuf_borrow(struct ocf_ubuf *b, const struct iov_iter *iter)
+{
+	const struct bio_vec *bv = iter->bvec;
+	size_t skip = iter->iov_offset, left = iov_iter_count(iter);
+	struct scatterlist *sg;
+	unsigned int n, i;
+	int ret;
+
+	if (WARN_ON_ONCE(!iov_iter_is_bvec(iter)) || !left)
+		return -EFAULT;
+	for (n = 0; left; n++, skip = 0)
+		left -= min_t(size_t, bv[n].bv_len - skip, left);
+	ret = sg_alloc_table(&b->sgt, n, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret;
+	skip = iter->iov_offset;
+	left = iov_iter_count(iter);
+	for_each_sg(b->sgt.sgl, sg, n, i) {
+		size_t off = bv[i].bv_offset + skip;
+		size_t seg = min_t(size_t, bv[i].bv_len - skip, left);
+
+		/* A huge page's bvec may span pages: the offset starts in one. */
+		sg_set_page(sg, bv[i].bv_page + off / PAGE_SIZE, seg, offset_in_page(off));
+		left -= seg;
+		skip = 0;
+	}
+	b->borrowed = true;
+	return 0;
+}
+
 static void ocf_ubuf_unpin(struct ocf_ubuf *b, const struct ocf_pages_account *acct)
 {
+	if (b->borrowed) {
+		sg_free_table(&b->sgt);
+		b->borrowed = false;
+		return;
+	}
 	if (!b->pages)
 		return;
 	sg_free_table(&b->sgt);
@@ -174,7 +216,10 @@ void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct)
 	u->copy.sgt.sgl = NULL;
 	u->bounce = NULL;
 	u->src.pages = NULL;
+	u->src.borrowed = false;
 	u->dst.pages = NULL;
+	u->dst.borrowed = false;
+	u->fixed = NULL;
 	u->kop = NULL;
 }
 
@@ -225,13 +270,19 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 		req->dst = req->src;
 		return 0;
 	}
-	ret = ocf_ubuf_pin(&u->src, u->acct, src, op->len, in_place);
+	if (u->fixed)
+		ret = ocf_ubuf_borrow(&u->src, &u->fixed->src);
+	else
+		ret = ocf_ubuf_pin(&u->src, u->acct, src, op->len, in_place);
 	if (ret)
 		return ret;
 	req->src = u->src.sgt.sgl;
 	req->dst = req->src;
 	if (!in_place) {
-		ret = ocf_ubuf_pin(&u->dst, u->acct, u->user_out, op->len, true);
+		if (u->fixed)
+			ret = ocf_ubuf_borrow(&u->dst, &u->fixed->dst);
+		else
+			ret = ocf_ubuf_pin(&u->dst, u->acct, u->user_out, op->len, true);
 		if (ret)
 			return ret;
 		req->dst = u->dst.sgt.sgl;

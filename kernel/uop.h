@@ -3,6 +3,7 @@
 #define OCF_UOP_H
 
 #include <linux/list.h>
+#include <linux/uio.h>
 #include <linux/ocf.h>
 #include <linux/scatterlist.h>
 
@@ -10,12 +11,26 @@ struct mm_struct;
 struct ocf_session;
 struct ocf_pages_account;
 
-/* User pages pinned for the crypto to run on them directly. */
+/*
+ * User pages for the crypto to run on them directly: pinned here, or
+ * borrowed from an io_uring registered buffer, which its request keeps
+ * pinned until the CQE.
+ */
 struct ocf_ubuf {
-	struct page **pages;
+	struct page **pages;		/* pinned here, else NULL */
 	unsigned int npages;
 	bool write;
+	bool borrowed;			/* @sgt maps a registered buffer's pages */
 	struct sg_table sgt;
+};
+
+/*
+ * An io_uring operation's buffers in a registered buffer
+ * (IORING_URING_CMD_FIXED): bvec iterators, used while the op is prepared.
+ */
+struct ocf_ufixed {
+	struct iov_iter src;
+	struct iov_iter dst;		/* unused in place */
 };
 
 /*
@@ -66,6 +81,7 @@ struct ocf_uop {
 	void *bounce;			/* if set, OCF_BOUNCE_MAX bytes @copy may use */
 	struct ocf_ubuf src;
 	struct ocf_ubuf dst;
+	const struct ocf_ufixed *fixed;	/* if set, pages are borrowed, not pinned */
 	struct ocf_ukop *kop;		/* OCF_OP_KEY, else NULL */
 };
 

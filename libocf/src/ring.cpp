@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <new>
 
@@ -95,10 +96,10 @@ extern "C" void ocf_ring_close(ocf_ring *ring)
 	delete ring;
 }
 
-extern "C" int ocf_ring_prep(ocf_ring *ring, const ocf_op *op)
+namespace {
+
+io_uring_sqe *prep_sqe(ocf_ring *ring, const ocf_op *op)
 {
-	if (!ring || !op || op->reserved0 || op->reserved[0] || op->reserved[1])
-		return -EINVAL;
 	io_uring_sqe *sqe = io_uring_get_sqe(&ring->uring);
 	// Under SQPOLL a CQE can be out before the kernel's thread has moved the
 	// SQ head past its SQE (it does so after a whole pass): what fills the
@@ -115,7 +116,7 @@ extern "C" int ocf_ring_prep(ocf_ring *ring, const ocf_op *op)
 		sqe = io_uring_get_sqe(&ring->uring);
 	}
 	if (!sqe)
-		return -EBUSY;
+		return nullptr;
 	// The SQE is 128 bytes; fields of the first half not set here must be zero.
 	std::memset(sqe, 0, 2 * sizeof(*sqe));
 	sqe->opcode = IORING_OP_URING_CMD;
@@ -138,7 +139,47 @@ extern "C" int ocf_ring_prep(ocf_ring *ring, const ocf_op *op)
 	uo.iv_offset = op->iv_offset;
 	static_assert(sizeof(uo) == OCF_URING_OP_SIZE);
 	std::memcpy(sqe->cmd, &uo, sizeof(uo));
+	return sqe;
+}
+
+bool bad_op(const ocf_op *op)
+{
+	return !op || op->reserved0 || op->reserved[0] || op->reserved[1];
+}
+
+} // namespace
+
+extern "C" int ocf_ring_prep(ocf_ring *ring, const ocf_op *op)
+{
+	if (!ring || bad_op(op))
+		return -EINVAL;
+	return prep_sqe(ring, op) ? 0 : -EBUSY;
+}
+
+extern "C" int ocf_ring_prep_fixed(ocf_ring *ring, const ocf_op *op, unsigned buf_index)
+{
+	if (!ring || bad_op(op) || buf_index > UINT16_MAX)
+		return -EINVAL;
+	io_uring_sqe *sqe = prep_sqe(ring, op);
+	if (!sqe)
+		return -EBUSY;
+	sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
+	sqe->buf_index = static_cast<std::uint16_t>(buf_index);
 	return 0;
+}
+
+extern "C" int ocf_ring_register_buffers(ocf_ring *ring, const iovec *iovs, unsigned n)
+{
+	if (!ring || !iovs || !n)
+		return -EINVAL;
+	return io_uring_register_buffers(&ring->uring, iovs, n);
+}
+
+extern "C" int ocf_ring_unregister_buffers(ocf_ring *ring)
+{
+	if (!ring)
+		return -EINVAL;
+	return io_uring_unregister_buffers(&ring->uring);
 }
 
 extern "C" int ocf_ring_submit(ocf_ring *ring)

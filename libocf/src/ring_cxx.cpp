@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 namespace ocf {
 
@@ -39,6 +40,34 @@ bool ring::prep(const ocf_op &op)
 	if (ret == -EINVAL)
 		throw std::invalid_argument("ocf::ring::prep: an op with reserved fields set");
 	return ret == 0;
+}
+
+bool ring::prep_fixed(const ocf_op &op, unsigned buffer_index)
+{
+	int ret = ocf_ring_prep_fixed(handle_.get(), &op, buffer_index);
+	if (ret == -EINVAL)
+		throw std::invalid_argument(
+			"ocf::ring::prep_fixed: an op with reserved fields set, or a bad index");
+	return ret == 0;
+}
+
+void ring::register_buffers(std::span<const std::span<std::byte>> buffers)
+{
+	std::vector<iovec> iovs;
+	iovs.reserve(buffers.size());
+	for (auto b : buffers)
+		iovs.push_back(iovec{b.data(), b.size()});
+	int ret = ocf_ring_register_buffers(handle_.get(), iovs.data(),
+					    static_cast<unsigned>(iovs.size()));
+	if (ret)
+		throw std::system_error(make_error(ret), "io_uring buffer registration");
+}
+
+void ring::unregister_buffers()
+{
+	int ret = ocf_ring_unregister_buffers(handle_.get());
+	if (ret)
+		throw std::system_error(make_error(ret), "io_uring buffer unregistration");
 }
 
 std::size_t ring::prep(const batch &ops, std::size_t first)

@@ -1043,23 +1043,26 @@ bool eventually(const std::function<bool()> &pred, int timeout_ms)
 	}
 }
 
-long long pins_outstanding()
+unsigned long long vmstat(std::string_view counter)
 {
 	// The counters are per CPU and folded into /proc/vmstat about once a
 	// second; without the refresh a balanced count reads a few pages off.
 	write_text("/proc/sys/vm/stat_refresh", "1");
 	std::ifstream in("/proc/vmstat");
 	if (!in)
-		return -1;
+		throw std::runtime_error("cannot read /proc/vmstat");
 	std::string name;
-	unsigned long long v, acquired = 0, released = 0;
-	while (in >> name >> v) {
-		if (name == "nr_foll_pin_acquired")
-			acquired = v;
-		else if (name == "nr_foll_pin_released")
-			released = v;
-	}
-	return static_cast<long long>(acquired - released);
+	unsigned long long v;
+	while (in >> name >> v)
+		if (name == counter)
+			return v;
+	throw std::runtime_error("no " + std::string(counter) + " in /proc/vmstat");
+}
+
+long long pins_outstanding()
+{
+	return static_cast<long long>(vmstat("nr_foll_pin_acquired") -
+				      vmstat("nr_foll_pin_released"));
 }
 
 bool debug_kernel()

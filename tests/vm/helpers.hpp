@@ -321,8 +321,10 @@ std::uint32_t max_len_for(device &dev, std::uint32_t producer);
 // Polls @pred every 20 ms for up to @timeout_ms.
 bool eventually(const std::function<bool()> &pred, int timeout_ms);
 // Pages pinned with FOLL_PIN and not yet released, system-wide
-// (/proc/vmstat nr_foll_pin_acquired - nr_foll_pin_released); -1 if unreadable.
+// (/proc/vmstat nr_foll_pin_acquired - nr_foll_pin_released).
 long long pins_outstanding();
+// A counter of /proc/vmstat, refreshed first; throws when absent.
+unsigned long long vmstat(std::string_view counter);
 // Whether this is the KASAN/lockdep kernel of tools/debug-kernel (its
 // CONFIG_LOCALVERSION), under which everything runs several times slower.
 bool debug_kernel();

@@ -18,6 +18,8 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <span>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
 #include <sys/utsname.h>
@@ -53,7 +55,8 @@ public:
 
 	// An SQE for @uo on @fd; false when the SQ is full.
 	bool prep(int fd, const ocf_uring_op &uo, std::uint64_t user_data,
-		  std::uint32_t cmd_op = OCF_URING_OP, std::uint32_t cmd_flags = 0)
+		  std::uint32_t cmd_op = OCF_URING_OP, std::uint32_t cmd_flags = 0,
+		  std::uint16_t buf_index = 0)
 	{
 		io_uring_sqe *sqe = io_uring_get_sqe(&r_);
 		if (!sqe)
@@ -61,6 +64,7 @@ public:
 		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, nullptr, 0, 0);
 		sqe->cmd_op = cmd_op;
 		sqe->uring_cmd_flags = cmd_flags;
+		sqe->buf_index = buf_index;
 		// A 64-byte SQE has 16 bytes of command area; the rest is the next SQE.
 		std::size_t room = (r_.flags & IORING_SETUP_SQE128) ? sizeof(uo) : 16;
 		std::memcpy(sqe->cmd, &uo, room);
@@ -92,6 +96,8 @@ public:
 		iovec iov{p, len};
 		return io_uring_register_buffers(&r_, &iov, 1);
 	}
+
+	int unregister_buffers() { return io_uring_unregister_buffers(&r_); }
 
 private:
 	io_uring r_{};
@@ -495,8 +501,8 @@ TEST_CASE("io_uring: bad SQEs get the documented errors", "[uring][bad_input]")
 	const ocf_uring_op good = to_uring(op);
 
 	auto one = [&](ring &r, const ocf_uring_op &uo, std::uint32_t cmd_op = OCF_URING_OP,
-		       std::uint32_t cmd_flags = 0) {
-		REQUIRE(r.prep(dev.fd(), uo, 77, cmd_op, cmd_flags));
+		       std::uint32_t cmd_flags = 0, std::uint16_t buf_index = 0) {
+		REQUIRE(r.prep(dev.fd(), uo, 77, cmd_op, cmd_flags, buf_index));
 		REQUIRE(r.submit() == 1);
 		auto done = r.reap(1, 10000);
 		REQUIRE(done.size() == 1);
@@ -542,9 +548,26 @@ TEST_CASE("io_uring: bad SQEs get the documented errors", "[uring][bad_input]")
 	uo = good;
 	uo.dst = uptr(bad.ro());
 	CHECK(one(r, uo) == -EFAULT);
-	// Registered buffers are refused, not taken for plain addresses.
+	// A registered buffer: the op must lie in the one the SQE names.
 	REQUIRE(r.register_buffer(buf.data(), 64) == 0);
-	CHECK(one(r, good, OCF_URING_OP, IORING_URING_CMD_FIXED) == -EINVAL);
+	CHECK(one(r, good, OCF_URING_OP, IORING_URING_CMD_FIXED) == 0);
+	CHECK(one(r, good, OCF_URING_OP, IORING_URING_CMD_FIXED, 1) == -EFAULT);
+	buffer outside(64, 1);
+	uo = good;
+	uo.src = uptr(outside.data());
+	CHECK(one(r, uo, OCF_URING_OP, IORING_URING_CMD_FIXED) == -EFAULT);
+	uo = good;
+	uo.dst = uptr(outside.data());
+	CHECK(one(r, uo, OCF_URING_OP, IORING_URING_CMD_FIXED) == -EFAULT);
+	uo = good;
+	uo.len = 65; // one byte past the registered buffer's end
+	uo.cipher_len = 64;
+	CHECK(one(r, uo, OCF_URING_OP, IORING_URING_CMD_FIXED) == -EFAULT);
+	CHECK(one(r, uo) == 0); // the same op without the flag is fine
+	uo = ocf_uring_op{};
+	uo.op = OCF_OP_KEY;
+	CHECK(one(r, uo, OCF_URING_OP, IORING_URING_CMD_FIXED) ==
+	      (uring_cancels() ? -EINVAL : -EOPNOTSUPP));
 	// Without a cancel (before 6.7) a key op could hold a ring's teardown for long.
 	ocf_kop kop{};
 	uo = ocf_uring_op{};
@@ -681,6 +704,229 @@ TEST_CASE("io_uring: an unprivileged user is held to the ioctls' limits", "[urin
 		CHECK(child.ok());
 	}
 	CHECK(eventually([&] { return null0_in_flight(probe) == 0; }, 20000));
+}
+
+namespace {
+
+// Anonymous memory for registered buffers, unmapped when destroyed (unless
+// a test unmaps it first).
+struct mapping {
+	std::uint8_t *p = nullptr;
+	std::size_t len = 0;
+	explicit mapping(std::size_t n) : len(n)
+	{
+		void *m = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+				 -1, 0);
+		if (m == MAP_FAILED)
+			throw std::runtime_error("mmap");
+		p = static_cast<std::uint8_t *>(m);
+	}
+	~mapping() { unmap(); }
+	mapping(const mapping &) = delete;
+	mapping &operator=(const mapping &) = delete;
+	void unmap() noexcept
+	{
+		if (p)
+			::munmap(p, len);
+		p = nullptr;
+	}
+	std::span<std::byte> bytes_at(std::size_t off, std::size_t n) const
+	{
+		return {reinterpret_cast<std::byte *>(p + off), n};
+	}
+};
+
+} // namespace
+
+TEST_CASE("io_uring: ops in a registered buffer match OpenSSL and pin no pages of their own",
+	  "[uring][fixed][libocf]")
+{
+	OCFT_SEED_INFO();
+	auto rng = make_rng("uring fixed");
+	ocf::device d;
+	ocf_version v{};
+	v.size = sizeof(v);
+	REQUIRE(xioctl(d.fd(), OCF_IOC_VERSION, &v) == 0);
+	// Every kernel the project supports has registered buffers for commands.
+	REQUIRE((v.features & OCF_FEATURE_URING_FIXED));
+	const std::size_t max_len = static_cast<std::size_t>(ocf_param("max_op_len"));
+	// Two registered buffers; each op's input and output lie in one.
+	mapping first(2 * max_len + 8192), second(256 * 1024);
+	const std::array<std::span<std::byte>, 2> regs{first.bytes_at(0, first.len),
+							second.bytes_at(0, second.len)};
+	ocf::ring r(d, 16);
+	r.register_buffers(regs);
+
+	struct one_op {
+		std::uint32_t cipher;
+		bytes key, iv, plain;
+		bool in_place;
+		unsigned index;
+		std::size_t src_off, dst_off;
+	};
+	std::vector<one_op> ops;
+	const std::array<std::pair<std::uint32_t, std::size_t>, 3> ciphers{
+		{{OCF_CIPHER_AES_CBC, 16}, {OCF_CIPHER_AES_CTR, 32}, {OCF_CIPHER_3DES_CBC, 24}}};
+	for (auto [cipher, key_len] : ciphers)
+		for (std::size_t len : {16ul, 4096ul, 4112ul, 65536ul, 200016ul, max_len})
+			for (bool in_place : {true, false}) {
+				one_op o{cipher, random_bytes(rng, key_len),
+					 random_bytes(rng, 16), random_bytes(rng, len), in_place,
+					 len <= 100000 ? static_cast<unsigned>(ops.size() % 2) : 0u, 0, 0};
+				if (cipher == OCF_CIPHER_3DES_CBC)
+					o.iv.resize(8);
+				// Odd addresses, and outputs that start mid-page.
+				o.src_off = 1 + random_below(rng, 4000);
+				o.dst_off = o.in_place ? o.src_off
+						       : (o.index ? 131072 : max_len + 4096) + 3 +
+								 random_below(rng, 1000);
+				ops.push_back(std::move(o));
+			}
+
+	const long long pins_before = pins_outstanding();
+	unsigned long long acquired_before = vmstat("nr_foll_pin_acquired");
+	std::size_t pinning = 0; // ops over 4 KiB: those that would pin without the buffer
+	for (std::size_t i = 0; i < ops.size(); i++) {
+		const one_op &o = ops[i];
+		INFO("op " << i << ": cipher " << o.cipher << ", " << o.plain.size() << " bytes, "
+			   << (o.in_place ? "in place" : "out of place") << ", buffer " << o.index);
+		const mapping &m = o.index ? second : first;
+		std::memcpy(m.p + o.src_off, o.plain.data(), o.plain.size());
+		ocf::session s(d, {.cipher = o.cipher, .cipher_key = std::as_bytes(std::span(o.key))});
+		ocf_op op{};
+		ocf_op_cipher(&op, s.id(), OCF_OP_ENCRYPT, m.p + o.src_off,
+			      o.in_place ? nullptr : m.p + o.dst_off,
+			      static_cast<std::uint32_t>(o.plain.size()), o.iv.data());
+		op.tag = i;
+		REQUIRE(r.prep_fixed(op, o.index));
+		REQUIRE(r.submit() == 1);
+		auto done = r.reap(1, 1);
+		REQUIRE(done.size() == 1);
+		CHECK(done[0].tag == i);
+		CHECK(!done[0].status);
+		const bytes want = ref_cipher(o.cipher, o.key, o.iv, o.plain.data(), o.plain.size(), true);
+		CHECK(diff(m.p + o.dst_off, want) == "");
+		pinning += o.plain.size() > 4096;
+	}
+	REQUIRE(pinning > 20);
+	// Registration pinned the pages once; the ops took none of their own.
+	CHECK(vmstat("nr_foll_pin_acquired") == acquired_before);
+	CHECK(pins_outstanding() == pins_before);
+
+	// The counter would have seen them: the same large op without the flag pins.
+	{
+		ocf::session s(d, {.cipher = OCF_CIPHER_AES_CBC,
+				   .cipher_key = std::as_bytes(std::span(ops[0].key))});
+		ocf_op op{};
+		ocf_op_cipher(&op, s.id(), OCF_OP_ENCRYPT, first.p + 1, nullptr, 65536,
+			      ops[0].iv.data());
+		REQUIRE(r.prep(op));
+		REQUIRE(r.submit() == 1);
+		auto done = r.reap(1, 1);
+		REQUIRE(done.size() == 1);
+		CHECK(!done[0].status);
+		CHECK(vmstat("nr_foll_pin_acquired") > acquired_before);
+	}
+	r.unregister_buffers();
+	ocf_op op{};
+	CHECK_THROWS_AS(r.prep_fixed(op, 1u << 16), std::invalid_argument);
+}
+
+TEST_CASE("io_uring: registered buffers unregistered, unmapped and their ring closed with ops in "
+	  "flight: the ops finish, then all is released",
+	  "[uring][fixed][hostile]")
+{
+	device dev;
+	const std::uint32_t null0 = null0_id(dev);
+	const long long pins_before = pins_outstanding();
+	const std::size_t n = 8, len = 65536;
+
+	SECTION("unregistered: the ops finish on the buffer and their output is right")
+	{
+		mapping m(2 * n * len);
+		auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+		std::uint32_t sid = held_session(dev, null0);
+		ring r(16);
+		REQUIRE(r.register_buffer(m.p, m.len) == 0);
+		for (std::size_t i = 0; i < n; i++) {
+			std::memset(m.p + i * len, static_cast<int>(i + 1), len);
+			REQUIRE(r.prep(dev.fd(), null_op(sid, m.p + i * len, m.p + (n + i) * len, len), i,
+				       OCF_URING_OP, IORING_URING_CMD_FIXED));
+		}
+		REQUIRE(r.submit() == static_cast<int>(n));
+		CHECK(eventually([&] { return null0_in_flight(dev) == n; }, 10000));
+		// On some kernels this waits for the ops; on others it returns at once.
+		std::atomic<int> unregistered{1};
+		std::thread t([&] { unregistered = r.unregister_buffers(); });
+		std::this_thread::sleep_for(200ms);
+		busy.reset();
+		t.join();
+		CHECK(unregistered == 0);
+		auto done = r.reap(n);
+		REQUIRE(done.size() == n);
+		for (auto [i, res] : done) {
+			INFO("op " << i);
+			CHECK(res == 0);
+			CHECK(std::count(m.p + (n + i) * len, m.p + (n + i + 1) * len,
+					 static_cast<std::uint8_t>(i + 1)) == static_cast<long>(len));
+		}
+	}
+	SECTION("unmapped and the ring closed: nothing waits, nothing is written anywhere else")
+	{
+		auto m = std::make_unique<mapping>(2 * n * len);
+		auto busy = std::make_unique<param_override>(std::string(null_params) + "busy_every", "1");
+		std::uint32_t sid = held_session(dev, null0);
+		auto r = std::make_unique<ring>(16);
+		REQUIRE(r->register_buffer(m->p, m->len) == 0);
+		for (std::size_t i = 0; i < n; i++)
+			REQUIRE(r->prep(dev.fd(), null_op(sid, m->p + i * len, m->p + (n + i) * len, len),
+					i, OCF_URING_OP, IORING_URING_CMD_FIXED));
+		REQUIRE(r->submit() == static_cast<int>(n));
+		CHECK(eventually([&] { return null0_in_flight(dev) == n; }, 10000));
+		m.reset(); // the pages stay pinned by the registration
+		r.reset(); // io_uring's teardown waits in a worker, not here
+		busy.reset();
+	}
+	CHECK(eventually([&] { return null0_in_flight(dev) == 0; }, 20000));
+	CHECK(eventually([&] { return pins_outstanding() == pins_before; }, 20000));
+}
+
+TEST_CASE("io_uring: an unprivileged user's registered buffer counts against RLIMIT_MEMLOCK "
+	  "once, not per op",
+	  "[uring][fixed][limits]")
+{
+	device probe;
+	const std::uint32_t null0 = null0_id(probe);
+	auto child = run_child([null0]() -> std::string {
+		// The registration takes 48 of the 64 pages allowed: a 64 KiB op
+		// (16 pages) more to pin does not fit, but runs on the buffer.
+		struct rlimit rl {256 * 1024, 256 * 1024};
+		CHILD_EXPECT(::setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
+		std::string e = drop_to_nobody();
+		if (!e.empty())
+			return e;
+		device dev;
+		std::uint32_t sid = held_session(dev, null0);
+		const std::size_t len = 65536;
+		mapping m(192 * 1024);
+		ring r(4);
+		CHILD_EXPECT(r.register_buffer(m.p, m.len) == 0);
+		std::memset(m.p, 0x5a, len);
+		std::memset(m.p + len, 0, len);
+		CHILD_EXPECT(r.prep(dev.fd(), null_op(sid, m.p, m.p + len, len), 1));
+		CHILD_EXPECT(r.prep(dev.fd(), null_op(sid, m.p, m.p + len, len), 2, OCF_URING_OP,
+				    IORING_URING_CMD_FIXED));
+		CHILD_EXPECT(r.submit() == 2);
+		auto done = r.reap(2);
+		CHILD_EXPECT(done.size() == 2);
+		for (auto [tag, res] : done)
+			CHILD_EXPECT(res == (tag == 1 ? -ENOMEM : 0));
+		CHILD_EXPECT(std::count(m.p + len, m.p + 2 * len, std::uint8_t{0x5a}) ==
+			     static_cast<long>(len));
+		return "";
+	});
+	CHECK(child.output == "");
+	CHECK(child.ok());
 }
 
 TEST_CASE("libocf's ring: prep, submit and reap through the C API and ocf::ring", "[uring][libocf]")

@@ -124,4 +124,32 @@ static inline void ocf_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
 }
 #endif
 
+/*
+ * A command's buffer in the ring's registered buffers (IORING_URING_CMD_FIXED),
+ * as a bvec iterator: from 6.2 (and Debian's 6.1), with the issue's flags
+ * from 6.15. @rw is WRITE for a buffer the op reads, READ for one it writes.
+ */
+#if defined(OCF_HAVE_IO_URING_IMPORT_FIXED_ISSUE_FLAGS)
+#define OCF_URING_FIXED		true
+static inline int ocf_uring_import_fixed(struct io_uring_cmd *ioucmd, u64 addr, u32 len, int rw,
+					 struct iov_iter *iter, unsigned int issue_flags)
+{
+	return io_uring_cmd_import_fixed(addr, len, rw, iter, ioucmd, issue_flags);
+}
+#elif defined(OCF_HAVE_IO_URING_IMPORT_FIXED)
+#define OCF_URING_FIXED		true
+static inline int ocf_uring_import_fixed(struct io_uring_cmd *ioucmd, u64 addr, u32 len, int rw,
+					 struct iov_iter *iter, unsigned int issue_flags)
+{
+	return io_uring_cmd_import_fixed(addr, len, rw, iter, ioucmd);
+}
+#else
+#define OCF_URING_FIXED		false
+static inline int ocf_uring_import_fixed(struct io_uring_cmd *ioucmd, u64 addr, u32 len, int rw,
+					 struct iov_iter *iter, unsigned int issue_flags)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 #endif /* _LINUX_OCF_COMPAT_H */

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include <linux/ocf.h>
 
@@ -302,6 +303,39 @@ void ocf_ring_close(struct ocf_ring *ring);
  * room for them).
  */
 int ocf_ring_prep(struct ocf_ring *ring, const struct ocf_op *op);
+
+/**
+ * ocf_ring_register_buffers() - register buffers for ocf_ring_prep_fixed()
+ * @iovs: @n buffers; io_uring pins their pages and charges them to
+ *	RLIMIT_MEMLOCK once, here
+ *
+ * Ops over 4 KiB whose input and output lie in one of them then run on its
+ * pages without pinning them per op (smaller ops are copied either way).
+ * One set at a time: unregister before registering others.
+ * Return: 0, -EINVAL, -EBUSY (registered already), -ENOMEM (over
+ * RLIMIT_MEMLOCK), -EFAULT (not mapped), or another errno of
+ * io_uring_register(2).
+ */
+int ocf_ring_register_buffers(struct ocf_ring *ring, const struct iovec *iovs, unsigned n);
+
+/**
+ * ocf_ring_unregister_buffers() - drop the registered buffers
+ *
+ * Ops in flight on them keep their buffer until their completion.
+ * Return: 0, -ENXIO (none registered), or another errno of io_uring_register(2).
+ */
+int ocf_ring_unregister_buffers(struct ocf_ring *ring);
+
+/**
+ * ocf_ring_prep_fixed() - queue an op whose buffers lie in a registered one
+ * @buf_index: the registered buffer (ocf_ring_register_buffers()'s @iovs
+ *	index) that holds all @op->len bytes at @op->src and at @op->dst
+ *
+ * As ocf_ring_prep(). The op completes with -EFAULT when a buffer is not
+ * within that registered buffer, -EINVAL for OCF_OP_KEY or from a module
+ * without OCF_FEATURE_URING_FIXED.
+ */
+int ocf_ring_prep_fixed(struct ocf_ring *ring, const struct ocf_op *op, unsigned buf_index);
 
 /**
  * ocf_ring_submit() - hand the queued ops to the module

@@ -368,6 +368,14 @@ public:
 	// Queues ops[first..] of a batch, as many as fit; returns how many.
 	std::size_t prep(const batch &ops, std::size_t first = 0);
 
+	// Registered buffers (see ocf_ring_register_buffers()): ops over 4 KiB
+	// inside one skip pinning pages per op. Throw std::system_error.
+	void register_buffers(std::span<const std::span<std::byte>> buffers);
+	void unregister_buffers();
+	// Queues an op whose input and output lie in registered buffer
+	// @buffer_index; as prep(const ocf_op &).
+	bool prep_fixed(const ocf_op &op, unsigned buffer_index);
+
 	// Hands the queued ops over; returns how many.
 	unsigned submit();
 	unsigned submit(std::error_code &ec) noexcept;

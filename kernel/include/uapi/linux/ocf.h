@@ -87,6 +87,7 @@ enum ocf_alg {
 #define OCF_FEATURE_REAP_OWNER		0x8ull
 #define OCF_FEATURE_KEY_OPS		0x10ull	/* OCF_OP_KEY: struct ocf_kop */
 #define OCF_FEATURE_URING		0x20ull	/* IORING_OP_URING_CMD (a sysctl may bar it) */
+#define OCF_FEATURE_URING_FIXED		0x40ull	/* ... with IORING_URING_CMD_FIXED */
 
 /**
  * struct ocf_version - OCF_IOC_VERSION
@@ -581,6 +582,15 @@ struct ocf_session_info {
  * sqe->cmd. The command area is read once, at issue: the SQE may be reused
  * as soon as io_uring_enter() (or the SQPOLL thread) has consumed it; the
  * buffers must stay valid until the CQE.
+ * Registered buffers (OCF_FEATURE_URING_FIXED): with sqe->uring_cmd_flags =
+ * IORING_URING_CMD_FIXED, @src and @dst (@len bytes each) must both lie in
+ * the ring's registered buffer sqe->buf_index (io_uring_register_buffers()),
+ * else -EFAULT. An op that would pin its pages (over 4 KiB, not a
+ * decryption that verifies) then uses the buffer's pages, pinned and
+ * charged to RLIMIT_MEMLOCK once, at registration: no pinning per op. Such
+ * an op is never cancelled (see Teardown): its CQE is what lets io_uring
+ * release the buffer, so it comes only once the producer is done with it.
+ * Smaller ops are copied through their addresses, as without the flag.
  * Completion: one CQE, its res the operation's status: 0 or a negative
  * errno, the per-operation errors of struct ocf_op, which counts against
  * the same file and user limits as OCF_IOC_SUBMIT (-EAGAIN at an in-flight
@@ -589,15 +599,18 @@ struct ocf_session_info {
  * if that task has exited by then, nothing is written and res is -EINTR
  * (unless the op had already failed); pinned outputs are written in place.
  * Errors for a bad SQE: -ENOTTY (cmd_op not OCF_URING_OP), -EINVAL (the
- * ring lacks IORING_SETUP_SQE128, @reserved is not zero, or the SQE asks
- * for a registered buffer, IORING_URING_CMD_FIXED, which is not supported),
+ * ring lacks IORING_SETUP_SQE128, @reserved is not zero, or
+ * IORING_URING_CMD_FIXED with OCF_OP_KEY or on a kernel without registered
+ * buffers for commands), -EFAULT (IORING_URING_CMD_FIXED and a buffer not
+ * within the registered one, or no such registered buffer: io_uring's),
  * -EOPNOTSUPP (OCF_OP_KEY on a kernel before 6.7: see Teardown; use the
  * ioctls there), and for the operation: -E2BIG (@len over the op limit),
  * -EINVAL (regions, lengths), as for OCF_IOC_SUBMIT. A ring set up with
  * IORING_SETUP_IOPOLL gets -EOPNOTSUPP from io_uring itself.
  * Teardown, on kernels from 6.7 (io_uring can cancel a command): closing
  * the ring, the submitter's exit and its exec cancel its operations in
- * flight: each CQE is posted at once with -ECANCELED, and nothing waits.
+ * flight: each CQE is posted at once with -ECANCELED, and nothing waits
+ * (but for ops on a registered buffer's pages, which run to their CQE).
  * io_uring cancels by ring and task: an exec cancels the operations the
  * execing task issued on a ring it shares with other processes, whatever
  * they wait for. The cancelled operation itself runs on until its producer
