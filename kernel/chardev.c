@@ -1100,18 +1100,22 @@ static void ocf_uring_post(struct ocf_uop *u)
 /*
  * Dispatches a small op in the issuing task and, when a synchronous
  * producer finished it there, returns its status for io_uring to post at
- * once; else -EIOCBQUEUED. Not cancelable: an op that does not finish
- * here went to a producer that finishes or fails it within its timeout.
+ * once; else -EIOCBQUEUED, and the op is cancelable from then on. Marked
+ * after its dispatch, still before its completion can post: that runs as
+ * task work of this task, after the issue returns.
  */
-static int ocf_uring_issue_inline(struct io_uring_cmd *ioucmd, struct ocf_uop *u)
+static int ocf_uring_issue_inline(struct io_uring_cmd *ioucmd, struct ocf_uop *u,
+				  unsigned int issue_flags)
 {
 	struct ocf_request *req = &u->req;
 	int status;
 
 	WRITE_ONCE(u->owner, OCF_URING_ISSUING);
 	ocf_dispatch_batch(&req, 1);
-	if (cmpxchg(&u->owner, OCF_URING_ISSUING, ioucmd) == OCF_URING_ISSUING)
+	if (cmpxchg(&u->owner, OCF_URING_ISSUING, ioucmd) == OCF_URING_ISSUING) {
+		ocf_uring_mark_cancelable(ioucmd, issue_flags);
 		return -EIOCBQUEUED;
+	}
 	/* A failed cmpxchg() orders nothing: see the completion's writes before its xchg(). */
 	smp_rmb();
 	status = ocf_uring_finish(ioucmd, u);
@@ -1255,7 +1259,7 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		return ret;
 	}
 	if (!u->kop && u->req.len <= OCF_BOUNCE_MAX && (issue_flags & IO_URING_F_NONBLOCK))
-		return ocf_uring_issue_inline(ioucmd, u);
+		return ocf_uring_issue_inline(ioucmd, u, issue_flags);
 	/*
 	 * From here a cancel may take the command: @ioucmd is only
 	 * ocf_uring_post()'s. Not an op on a registered buffer's pages: its

@@ -619,9 +619,9 @@ struct ocf_session_info {
  * -ECANCELED, its copied output is dropped. Buffers of a cancelled
  * operation must therefore not be reused for anything secret while it may
  * still run. An operation of up to 4 KiB issued from the submitter's task
- * (not an io_uring worker) is not cancelled: a software producer finishes
- * it before the submission returns (its CQE is posted then, without task
- * work), a hardware one within its timeout.
+ * (not an io_uring worker) that a software producer finishes before the
+ * submission returns has its CQE posted then, without task work: there is
+ * nothing left to cancel.
  * Teardown, before 6.7 (no cancel): an accepted operation always runs to
  * its CQE. Closing the ring returns at once, and a kernel worker waits for
  * the ring's operations (io_uring warns after 5 minutes); exec waits for
