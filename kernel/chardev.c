@@ -48,6 +48,7 @@ struct ocf_file {
 	atomic_t submitted;		/* SUBMIT ops not yet reaped: REAP's wait target */
 	atomic_t uring_in_flight;	/* io_uring ops until released */
 	struct ocf_run *spare_run;	/* the last RUN's memory, for the next */
+	struct ocf_uop *spare_uop;	/* the last small io_uring op's, with its bounce */
 	struct ocf_user *user;		/* the opener's per-user limits */
 	struct ocf_pages_account acct;	/* the opener's locked pages */
 	kuid_t uid;
@@ -78,6 +79,10 @@ static void ocf_file_free(struct kref *ref)
 	struct ocf_file *f = container_of(ref, struct ocf_file, ref);
 
 	ocf_run_free(f->spare_run);
+	if (f->spare_uop) {
+		kfree(f->spare_uop->bounce);
+		kfree(f->spare_uop);
+	}
 	xa_destroy(&f->sessions);
 	ocf_user_put(f->user);
 	put_pid(f->owner);
@@ -1026,13 +1031,47 @@ static void ocf_uring_unreserve(struct ocf_file *f)
 	atomic_dec(&f->uring_in_flight);
 }
 
+/*
+ * An io_uring op's memory. A small op takes the file's spare, whose bounce
+ * block holds its copy: ops that complete at issue, one after the other,
+ * then allocate (and, with init_on_alloc, clear) nothing. Otherwise a new
+ * one, which a small op gives a bounce block for the spare it may become.
+ */
+static struct ocf_uop *ocf_uring_uop_get(struct ocf_file *f, const struct ocf_uring_op *uo)
+{
+	bool small = uo->op != OCF_OP_KEY && uo->len <= OCF_BOUNCE_MAX;
+	struct ocf_uop *u = small ? xchg(&f->spare_uop, NULL) : NULL;
+	void *bounce;
+
+	if (u) {
+		bounce = u->bounce;
+	} else {
+		u = kmalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+		if (!u)
+			return NULL;
+		bounce = small ? kmalloc(OCF_BOUNCE_MAX, GFP_KERNEL_ACCOUNT | __GFP_NOWARN) : NULL;
+	}
+	ocf_uop_init(u, &f->acct);
+	u->bounce = bounce;
+	return u;
+}
+
+/* Keeps @u as the file's spare if it has a bounce block (cleared at finish) and none is kept. */
+static void ocf_uring_uop_put(struct ocf_file *f, struct ocf_uop *u)
+{
+	if (u->bounce && !cmpxchg(&f->spare_uop, NULL, u))
+		return;
+	kfree(u->bounce);
+	kfree(u);
+}
+
 /* Releases an op that was accepted: its buffers, reservation and file reference. */
 static int ocf_uring_release(struct ocf_uop *u, bool copy_out)
 {
 	struct ocf_file *f = ocf_uop_file(u);
 	int status = ocf_uop_finish(u, copy_out);
 
-	kfree(u);
+	ocf_uring_uop_put(f, u);
 	ocf_uring_unreserve(f);
 	ocf_file_put(f);
 	return status;
@@ -1238,12 +1277,11 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	ret = ocf_uring_reserve(f);
 	if (ret)
 		return ocf_uring_fail(ioucmd, ret);
-	u = kmalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	u = ocf_uring_uop_get(f, &uo);
 	if (!u) {
 		ocf_uring_unreserve(f);
 		return -ENOMEM;
 	}
-	ocf_uop_init(u, &f->acct);
 	/* The submitter's address space: ocf_uring_done() copies out only in it. */
 	u->mm = current->mm;
 	mmgrab(u->mm);
