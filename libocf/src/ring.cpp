@@ -18,6 +18,9 @@
 struct ocf_ring {
 	io_uring uring;
 	int dev_fd;
+	// The device's file is registered with the ring (index 0): io_uring
+	// then takes no reference to it per SQE.
+	bool fixed_file;
 	// Submitted ops whose CQE has not been reaped: the module may still
 	// write into their buffers, so close waits for them.
 	unsigned in_flight;
@@ -73,6 +76,8 @@ extern "C" int ocf_ring_open(ocf_device *dev, unsigned entries, uint32_t flags, 
 		return ret;
 	}
 	ring->dev_fd = dev->fd;
+	// Where it cannot be registered (a file table limit), SQEs name the fd.
+	ring->fixed_file = io_uring_register_files(&ring->uring, &ring->dev_fd, 1) == 0;
 	*out = ring;
 	return 0;
 }
@@ -120,7 +125,12 @@ io_uring_sqe *prep_sqe(ocf_ring *ring, const ocf_op *op)
 	// The SQE is 128 bytes; fields of the first half not set here must be zero.
 	std::memset(sqe, 0, 2 * sizeof(*sqe));
 	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = ring->dev_fd;
+	if (ring->fixed_file) {
+		sqe->fd = 0;
+		sqe->flags = IOSQE_FIXED_FILE;
+	} else {
+		sqe->fd = ring->dev_fd;
+	}
 	sqe->cmd_op = OCF_URING_OP;
 	sqe->user_data = op->tag;
 	ocf_uring_op uo{};
