@@ -49,6 +49,7 @@ struct ocf_file {
 	atomic_t uring_in_flight;	/* io_uring ops until released */
 	struct ocf_run *spare_run;	/* the last RUN's memory, for the next */
 	struct ocf_uop *spare_uop;	/* the last small io_uring op's, with its bounce */
+	atomic_t spare_made;		/* the op with the bounce exists (@spare_uop or in use) */
 	struct ocf_user *user;		/* the opener's per-user limits */
 	struct ocf_pages_account acct;	/* the opener's locked pages */
 	kuid_t uid;
@@ -117,6 +118,7 @@ static int ocf_open(struct inode *inode, struct file *file)
 	atomic_set(&f->nsessions, 0);
 	atomic_set(&f->reserved, 0);
 	atomic_set(&f->uring_in_flight, 0);
+	atomic_set(&f->spare_made, 0);
 	atomic_set(&f->submitted, 0);
 	f->owner = get_pid(task_tgid(current));
 	spin_lock_init(&f->lock);
@@ -1007,15 +1009,16 @@ static struct ocf_file *ocf_uop_file(struct ocf_uop *u)
 }
 
 /*
- * The file's limits, and where io_uring cannot cancel, a lower one of its
- * own that bounds how long a ring's teardown waits.
+ * The file's limits, and for ops io_uring cannot cancel (any before 6.7; on
+ * a registered buffer, any), a lower one of its own that bounds how long a
+ * ring's teardown waits.
  */
-static int ocf_uring_reserve(struct ocf_file *f)
+static int ocf_uring_reserve(struct ocf_file *f, bool cancelable)
 {
 	int ret;
 
 	if (atomic_inc_return(&f->uring_in_flight) > READ_ONCE(ocf_max_uring_in_flight) &&
-	    !OCF_URING_CANCELABLE) {
+	    !cancelable) {
 		atomic_dec(&f->uring_in_flight);
 		return -EAGAIN;
 	}
@@ -1034,14 +1037,15 @@ static void ocf_uring_unreserve(struct ocf_file *f)
 /*
  * An io_uring op's memory. A small op takes the file's spare, whose bounce
  * block holds its copy: ops that complete at issue, one after the other,
- * then allocate (and, with init_on_alloc, clear) nothing. Otherwise a new
- * one, which a small op gives a bounce block for the spare it may become.
+ * then allocate (and, with init_on_alloc, clear) nothing. A file has at
+ * most one op with a bounce block, made for the first small op: others
+ * in flight meanwhile copy into blocks of their size.
  */
 static struct ocf_uop *ocf_uring_uop_get(struct ocf_file *f, const struct ocf_uring_op *uo)
 {
 	bool small = uo->op != OCF_OP_KEY && uo->len <= OCF_BOUNCE_MAX;
 	struct ocf_uop *u = small ? xchg(&f->spare_uop, NULL) : NULL;
-	void *bounce;
+	void *bounce = NULL;
 
 	if (u) {
 		bounce = u->bounce;
@@ -1049,18 +1053,25 @@ static struct ocf_uop *ocf_uring_uop_get(struct ocf_file *f, const struct ocf_ur
 		u = kmalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
 		if (!u)
 			return NULL;
-		bounce = small ? kmalloc(OCF_BOUNCE_MAX, GFP_KERNEL_ACCOUNT | __GFP_NOWARN) : NULL;
+		if (small && !atomic_cmpxchg(&f->spare_made, 0, 1)) {
+			bounce = kmalloc(OCF_BOUNCE_MAX, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+			if (!bounce)
+				atomic_set(&f->spare_made, 0);
+		}
 	}
 	ocf_uop_init(u, &f->acct);
 	u->bounce = bounce;
 	return u;
 }
 
-/* Keeps @u as the file's spare if it has a bounce block (cleared at finish) and none is kept. */
+/* The one op with a bounce block (cleared at finish) goes back to be the spare. */
 static void ocf_uring_uop_put(struct ocf_file *f, struct ocf_uop *u)
 {
 	if (u->bounce && !cmpxchg(&f->spare_uop, NULL, u))
 		return;
+	/* Only if a race ever broke the invariant: then a new spare may be made. */
+	if (u->bounce)
+		atomic_set(&f->spare_made, 0);
 	kfree(u->bounce);
 	kfree(u);
 }
@@ -1081,8 +1092,8 @@ static int ocf_uring_release(struct ocf_uop *u, bool copy_out)
 static int ocf_uring_finish(struct io_uring_cmd *ioucmd, struct ocf_uop *u)
 {
 	struct ocf_file *f = ocf_uop_file(u);
-	/* Not a worker's, nor an exiting task's without one. */
-	bool own = u->mm == current->mm;
+	/* Not a worker's, nor an exiting task's without one; a registered buffer is anyone's. */
+	bool own = u->mm == current->mm || u->out_fixed;
 
 	/* What is lost is what only a copy-out delivers; pinned output is in place. */
 	if (!own && !u->status && (u->copied || u->kop))
@@ -1203,20 +1214,22 @@ static void ocf_uring_cancel(struct io_uring_cmd *ioucmd, unsigned int issue_fla
 
 /*
  * The op's buffers in the ring's registered buffer sqe->buf_index: each
- * must lie within it (-EFAULT). Used where the op would pin pages; small
- * ops are copied through their addresses as any other.
+ * must lie within it (-EFAULT), the input readable and the output (the
+ * input itself, in place) writable. Large ops run on its pages, small
+ * ones are copied from and to them through the iterators.
  */
 static int ocf_uring_import(struct io_uring_cmd *ioucmd, const struct ocf_uring_op *uo,
 			    struct ocf_ufixed *fixed, unsigned int issue_flags)
 {
+	u64 out = uo->dst ?: uo->src;
 	int ret;
 
 	if (!OCF_URING_FIXED || uo->op == OCF_OP_KEY)
 		return -EINVAL;
 	ret = ocf_uring_import_fixed(ioucmd, uo->src, uo->len, WRITE, &fixed->src, issue_flags);
-	if (ret || !uo->dst || uo->dst == uo->src)
+	if (ret)
 		return ret;
-	return ocf_uring_import_fixed(ioucmd, uo->dst, uo->len, READ, &fixed->dst, issue_flags);
+	return ocf_uring_import_fixed(ioucmd, out, uo->len, READ, &fixed->out, issue_flags);
 }
 
 static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
@@ -1239,6 +1252,9 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 		return -ENOTTY;
 	if (!(issue_flags & IO_URING_F_SQE128))
 		return -EINVAL;
+	/* A user task's, or its io_uring threads': copies go to its memory. */
+	if (unlikely(!current->mm))
+		return -EOPNOTSUPP;
 	/* Read once: the SQE is in memory the submitter can still write. */
 	memcpy(&uo, ocf_uring_cmd_payload(ioucmd), sizeof(uo));
 	if (!ocf_zeroed(uo.reserved, sizeof(uo.reserved)))
@@ -1274,7 +1290,8 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	 * where it may block" and reissue from a worker, which waits for
 	 * nothing here. The limit is the op's status, as for SUBMIT.
 	 */
-	ret = ocf_uring_reserve(f);
+	ret = ocf_uring_reserve(f, OCF_URING_CANCELABLE &&
+				   !(ioucmd->flags & IORING_URING_CMD_FIXED));
 	if (ret)
 		return ocf_uring_fail(ioucmd, ret);
 	u = ocf_uring_uop_get(f, &uo);

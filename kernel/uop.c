@@ -85,7 +85,7 @@ static int ocf_ubuf_borrow(struct ocf_ubuf *b, const struct iov_iter *iter)
 		size_t seg = min_t(size_t, bv[i].bv_len - skip, left);
 
 		/* A huge page's bvec may span pages: the offset starts in one. */
-		sg_set_page(sg, bv[i].bv_page + off / PAGE_SIZE, seg, offset_in_page(off));
+		sg_set_page(sg, nth_page(bv[i].bv_page, off / PAGE_SIZE), seg, offset_in_page(off));
 		left -= seg;
 		skip = 0;
 	}
@@ -133,12 +133,30 @@ static void ocf_kbuf_free(struct ocf_kbuf *k, const struct ocf_pages_account *ac
 	ocf_pages_uncharge(acct, k->npages);
 }
 
+/* @n bytes of the input at @at: from the user's @src, or the next of @from. */
+static bool ocf_copy_in(void *to, const void __user *src, size_t at, size_t n,
+			struct iov_iter *from)
+{
+	if (from)
+		return copy_from_iter(to, n, from) == n;
+	return !copy_from_user(to, src + at, n);
+}
+
+/* @n bytes of the output at @at: to the user's @dst, or the next of @to. */
+static bool ocf_copy_out(void __user *dst, size_t at, const void *from, size_t n,
+			 struct iov_iter *to)
+{
+	if (to)
+		return copy_to_iter(from, n, to) == n;
+	return !copy_to_user(dst + at, from, n);
+}
+
 /*
- * A copy of @len bytes at @src, in @bounce if given and the copy fits; on
- * error ocf_kbuf_free() cleans up.
+ * A copy of @len bytes at @src (or of registered buffer @from), in @bounce
+ * if given and the copy fits; on error ocf_kbuf_free() cleans up.
  */
 static int ocf_kbuf_copy_in(struct ocf_kbuf *k, const struct ocf_pages_account *acct,
-			    const void __user *src, u32 len, void *bounce)
+			    const void __user *src, struct iov_iter *from, u32 len, void *bounce)
 {
 	unsigned int i;
 	size_t at;
@@ -150,7 +168,7 @@ static int ocf_kbuf_copy_in(struct ocf_kbuf *k, const struct ocf_pages_account *
 		k->block = bounce ?: kmalloc(max_t(u32, len, 1), GFP_KERNEL_ACCOUNT);
 		if (!k->block)
 			return -ENOMEM;
-		if (copy_from_user(k->block, src, len))
+		if (!ocf_copy_in(k->block, src, 0, len, from))
 			return -EFAULT;
 		sg_init_one(&k->sg, k->block, len);
 		return 0;
@@ -170,24 +188,25 @@ static int ocf_kbuf_copy_in(struct ocf_kbuf *k, const struct ocf_pages_account *
 		k->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT);
 		if (!k->pages[i])
 			return -ENOMEM;
-		if (copy_from_user(page_address(k->pages[i]), src + at,
-				   min_t(size_t, PAGE_SIZE, len - at)))
+		if (!ocf_copy_in(page_address(k->pages[i]), src, at,
+				 min_t(size_t, PAGE_SIZE, len - at), from))
 			return -EFAULT;
 	}
 	return sg_alloc_table_from_pages(&k->sgt, k->pages, k->npages, 0, len,
 					 GFP_KERNEL_ACCOUNT);
 }
 
-static int ocf_kbuf_copy_out(const struct ocf_kbuf *k, void __user *dst, u32 len)
+static int ocf_kbuf_copy_out(const struct ocf_kbuf *k, void __user *dst, struct iov_iter *to,
+			     u32 len)
 {
 	unsigned int i;
 	size_t at;
 
 	if (k->block)
-		return copy_to_user(dst, k->block, len) ? -EFAULT : 0;
+		return ocf_copy_out(dst, 0, k->block, len, to) ? 0 : -EFAULT;
 	for (i = 0, at = 0; i < k->npages; i++, at += PAGE_SIZE)
-		if (copy_to_user(dst + at, page_address(k->pages[i]),
-				 min_t(size_t, PAGE_SIZE, len - at)))
+		if (!ocf_copy_out(dst, at, page_address(k->pages[i]),
+				  min_t(size_t, PAGE_SIZE, len - at), to))
 			return -EFAULT;
 	return 0;
 }
@@ -220,6 +239,7 @@ void ocf_uop_init(struct ocf_uop *u, const struct ocf_pages_account *acct)
 	u->dst.pages = NULL;
 	u->dst.borrowed = false;
 	u->fixed = NULL;
+	u->out_fixed = false;
 	u->kop = NULL;
 }
 
@@ -263,9 +283,15 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 
 	if (op->len <= OCF_BOUNCE_MAX || ocf_uop_verifies(op, s)) {
 		u->copied = true;
-		ret = ocf_kbuf_copy_in(&u->copy, u->acct, src, op->len, u->bounce);
+		ret = ocf_kbuf_copy_in(&u->copy, u->acct, src, u->fixed ? &u->fixed->src : NULL,
+				       op->len, u->bounce);
 		if (ret)
 			return ret;
+		/* A registered buffer's pages, whatever is mapped at its addresses now. */
+		if (u->fixed) {
+			u->out_iter = u->fixed->out;
+			u->out_fixed = true;
+		}
 		req->src = ocf_kbuf_sg(&u->copy);
 		req->dst = req->src;
 		return 0;
@@ -280,7 +306,7 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 	req->dst = req->src;
 	if (!in_place) {
 		if (u->fixed)
-			ret = ocf_ubuf_borrow(&u->dst, &u->fixed->dst);
+			ret = ocf_ubuf_borrow(&u->dst, &u->fixed->out);
 		else
 			ret = ocf_ubuf_pin(&u->dst, u->acct, u->user_out, op->len, true);
 		if (ret)
@@ -375,7 +401,7 @@ void ocf_uop_release_pins(struct ocf_uop *u)
 /**
  * ocf_uop_finish() - release a user operation's buffers and session
  * @u: prepared; its status is final
- * @copy_out: copy a copied result to the user (needs the submitter's mm)
+ * @copy_out: copy a copied result out (to the user: needs the submitter's mm)
  *
  * A failed operation releases nothing to the user's output.
  * Return: the operation's final status.
@@ -388,7 +414,8 @@ int ocf_uop_finish(struct ocf_uop *u, bool copy_out)
 		ocf_uop_finish_kop(u, copy_out);
 	if (u->copied) {
 		if (copy_out && !u->status &&
-		    ocf_kbuf_copy_out(&u->copy, u->user_out, u->req.len))
+		    ocf_kbuf_copy_out(&u->copy, u->user_out, u->out_fixed ? &u->out_iter : NULL,
+				      u->req.len))
 			u->status = -EFAULT;
 		ocf_kbuf_free(&u->copy, u->acct);
 	}

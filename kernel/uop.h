@@ -26,11 +26,12 @@ struct ocf_ubuf {
 
 /*
  * An io_uring operation's buffers in a registered buffer
- * (IORING_URING_CMD_FIXED): bvec iterators, used while the op is prepared.
+ * (IORING_URING_CMD_FIXED): bvec iterators, the input's as a source and
+ * the output's (the input's own pages, in place) as a destination.
  */
 struct ocf_ufixed {
 	struct iov_iter src;
-	struct iov_iter dst;		/* unused in place */
+	struct iov_iter out;
 };
 
 /*
@@ -81,7 +82,9 @@ struct ocf_uop {
 	void *bounce;			/* if set, OCF_BOUNCE_MAX bytes @copy may use */
 	struct ocf_ubuf src;
 	struct ocf_ubuf dst;
-	const struct ocf_ufixed *fixed;	/* if set, pages are borrowed, not pinned */
+	struct ocf_ufixed *fixed;	/* while prepared: the op's registered buffer */
+	bool out_fixed;			/* a copied output goes to @out_iter, not @user_out */
+	struct iov_iter out_iter;
 	struct ocf_ukop *kop;		/* OCF_OP_KEY, else NULL */
 };
 

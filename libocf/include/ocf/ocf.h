@@ -310,7 +310,9 @@ int ocf_ring_prep(struct ocf_ring *ring, const struct ocf_op *op);
  *	RLIMIT_MEMLOCK once, here
  *
  * Ops over 4 KiB whose input and output lie in one of them then run on its
- * pages without pinning them per op (smaller ops are copied either way).
+ * pages without pinning them per op; smaller ones are copied from and to
+ * its pages. Those ops are never cancelled by io_uring: closing the ring
+ * waits for them (as ocf_ring_close() does for every op anyway).
  * One set at a time: unregister before registering others.
  * Return: 0, -EINVAL, -EBUSY (registered already), -ENOMEM (over
  * RLIMIT_MEMLOCK), -EFAULT (not mapped), or another errno of
@@ -321,8 +323,11 @@ int ocf_ring_register_buffers(struct ocf_ring *ring, const struct iovec *iovs, u
 /**
  * ocf_ring_unregister_buffers() - drop the registered buffers
  *
- * Ops in flight on them keep their buffer until their completion.
- * Return: 0, -ENXIO (none registered), or another errno of io_uring_register(2).
+ * Ops in flight on them keep their buffer until their completion; up to
+ * Linux 6.12 this call waits for them, and a signal ends the wait with
+ * -EINTR, the buffers still registered.
+ * Return: 0, -ENXIO (none registered), -EINTR, or another errno of
+ * io_uring_register(2).
  */
 int ocf_ring_unregister_buffers(struct ocf_ring *ring);
 

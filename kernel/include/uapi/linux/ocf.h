@@ -589,8 +589,12 @@ struct ocf_session_info {
  * decryption that verifies) then uses the buffer's pages, pinned and
  * charged to RLIMIT_MEMLOCK once, at registration: no pinning per op. Such
  * an op is never cancelled (see Teardown): its CQE is what lets io_uring
- * release the buffer, so it comes only once the producer is done with it.
- * Smaller ops are copied through their addresses, as without the flag.
+ * release the buffer, so it comes only once the producer is done with it;
+ * ops with the flag therefore count against max_uring_in_flight on every
+ * kernel. Ops that are copied (up to 4 KiB, and decryptions that verify)
+ * are copied from and to the registered buffer's pages too, whatever is
+ * mapped at those addresses now; their output is written even if the
+ * submitting task has exited.
  * Completion: one CQE, its res the operation's status: 0 or a negative
  * errno, the per-operation errors of struct ocf_op, which counts against
  * the same file and user limits as OCF_IOC_SUBMIT (-EAGAIN at an in-flight
