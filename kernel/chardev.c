@@ -225,7 +225,8 @@ static bool ocf_zeroed(const void *p, size_t len)
 #define OCF_FEATURES (OCF_FEATURE_SIZED_IOCTLS | OCF_FEATURE_USER_LIMITS | \
 		      OCF_FEATURE_VERIFY_FIRST | OCF_FEATURE_REAP_OWNER | OCF_FEATURE_KEY_OPS | \
 		      (IS_ENABLED(CONFIG_IO_URING) ? OCF_FEATURE_URING : 0) | \
-		      (IS_ENABLED(CONFIG_IO_URING) && OCF_URING_FIXED ? OCF_FEATURE_URING_FIXED : 0))
+		      (IS_ENABLED(CONFIG_IO_URING) && OCF_URING_FIXED ? \
+		       OCF_FEATURE_URING_FIXED : 0))
 
 static long ocf_ioctl_version(void __user *argp)
 {
@@ -464,8 +465,9 @@ struct ocf_run {
 /* ...and this much room for copies; an op that does not fit allocates its own. */
 #define OCF_RUN_BOUNCE_MAX	(64 * 1024)
 /* A copy's slot: DMA cache lines of its own, for a producer that DMA-maps it. */
-#define OCF_RUN_SLOT(len)	ALIGN(max_t(u32, (len), 1), \
-				      max_t(unsigned int, L1_CACHE_BYTES, dma_get_cache_alignment()))
+#define OCF_RUN_SLOT(len)						\
+	ALIGN(max_t(u32, (len), 1),					\
+	      max_t(unsigned int, L1_CACHE_BYTES, dma_get_cache_alignment()))
 
 static void ocf_run_free(struct ocf_run *run)
 {
@@ -1239,6 +1241,7 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	struct ocf_uring_op uo;
 	struct ocf_ufixed fixed;
 	struct ocf_op op = {};
+	bool fixed_buf;
 	struct ocf_uop *u;
 	int ret;
 
@@ -1290,8 +1293,8 @@ static int ocf_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	 * where it may block" and reissue from a worker, which waits for
 	 * nothing here. The limit is the op's status, as for SUBMIT.
 	 */
-	ret = ocf_uring_reserve(f, OCF_URING_CANCELABLE &&
-				   !(ioucmd->flags & IORING_URING_CMD_FIXED));
+	fixed_buf = ioucmd->flags & IORING_URING_CMD_FIXED;
+	ret = ocf_uring_reserve(f, OCF_URING_CANCELABLE && !fixed_buf);
 	if (ret)
 		return ocf_uring_fail(ioucmd, ret);
 	u = ocf_uring_uop_get(f, &uo);
