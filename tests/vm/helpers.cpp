@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <thread>
@@ -1207,6 +1208,14 @@ child_result run_child_paused(const std::function<std::string(const child_sync &
 	while (::waitpid(pid, &r.status, 0) < 0 && errno == EINTR) {
 	}
 	return r;
+}
+
+std::string drop_to_nobody(std::size_t memlock)
+{
+	struct rlimit rl {memlock, memlock};
+	if (::setrlimit(RLIMIT_MEMLOCK, &rl))
+		return std::string("setrlimit(RLIMIT_MEMLOCK): ") + std::strerror(errno);
+	return drop_to_nobody();
 }
 
 std::string drop_to_nobody()

@@ -357,6 +357,8 @@ child_result run_command(const std::vector<std::string> &argv, bool as_nobody = 
 			 const std::vector<std::string> &env = {});
 // In a child: setgroups(0), setgid and setuid to nobody (65534); "" or the error.
 std::string drop_to_nobody();
+// The same, after setting RLIMIT_MEMLOCK (soft and hard) to @memlock bytes.
+std::string drop_to_nobody(std::size_t memlock);
 
 #define CHILD_EXPECT(cond)                                                                   \
 	do {                                                                                 \

@@ -509,9 +509,7 @@ TEST_CASE("pinned pages of an unprivileged user stop at RLIMIT_MEMLOCK", "[hosti
 	{
 		param_override busy(std::string(null_params) + "busy_every", "1");
 		auto r = run_child([null0]() -> std::string {
-			struct rlimit rl {256 * 1024, 256 * 1024};
-			CHILD_EXPECT(::setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
-			std::string e = drop_to_nobody();
+			std::string e = drop_to_nobody(256 * 1024);
 			if (!e.empty())
 				return e;
 			device dev;

@@ -692,9 +692,7 @@ TEST_CASE("io_uring: an unprivileged user is held to the ioctls' limits", "[urin
 							     "1");
 		auto child = run_child_paused(
 			[null0](const child_sync &sync) -> std::string {
-				struct rlimit rl {256 * 1024, 256 * 1024};
-				CHILD_EXPECT(::setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
-				std::string e = drop_to_nobody();
+				std::string e = drop_to_nobody(256 * 1024);
 				if (!e.empty())
 					return e;
 				device dev;
@@ -970,9 +968,7 @@ TEST_CASE("io_uring: an unprivileged user's registered buffer counts against RLI
 		// The registration takes 60 of the 64 pages allowed: a 64 KiB op
 		// out of place (32 pages to pin, or 16 to copy) does not fit, but
 		// runs on the buffer.
-		struct rlimit rl {256 * 1024, 256 * 1024};
-		CHILD_EXPECT(::setrlimit(RLIMIT_MEMLOCK, &rl) == 0);
-		std::string e = drop_to_nobody();
+		std::string e = drop_to_nobody(256 * 1024);
 		if (!e.empty())
 			return e;
 		device dev;
