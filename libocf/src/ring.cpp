@@ -116,11 +116,15 @@ io_uring_sqe *prep_sqe(ocf_ring *ring, const ocf_op *op)
 	// the thread has taken, not what it has committed): wait again, until
 	// the ring or its thread fails.
 	io_uring_sq &sq = ring->uring.sq;
-	while (!sqe && (ring->uring.flags & IORING_SETUP_SQPOLL) &&
-	       sq.sqe_head != io_uring_smp_load_acquire(sq.khead)) {
-		// Seen once in 500 rounds of ocfctl bench: the wait failed while the
-		// thread was still working through the queue. Only a failed thread
-		// or ring ends the wait; anything else yields to the thread.
+	while (!sqe && (ring->uring.flags & IORING_SETUP_SQPOLL)) {
+		// Every submitted SQE taken (perhaps just now, after the first
+		// try): what fills the queue is the caller's to submit.
+		if (sq.sqe_head == io_uring_smp_load_acquire(sq.khead)) {
+			sqe = io_uring_get_sqe(&ring->uring);
+			break;
+		}
+		// Only a failed thread or ring ends the wait; anything else
+		// yields to the thread and looks again.
 		int ret = io_uring_sqring_wait(&ring->uring);
 		if (ret == -EOWNERDEAD || ret == -EBADF || ret == -ENXIO || ret == -EFAULT)
 			break;
