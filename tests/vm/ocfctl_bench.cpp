@@ -103,6 +103,7 @@ TEST_CASE("ocfctl bench --targets --json: each comparison of issues 18 and 19 wi
 		CHECK(r.at("ratio").number > 0);
 		CHECK(r.at("target").number > 0);
 		REQUIRE(r.at("met").is(kind::boolean));
+		// As printed: the ratio to 3 decimals.
 		CHECK(r.at("met").boolean == (r.at("ratio").number >= r.at("target").number));
 		of_18 += r.at("issue").text == "18";
 		of_19 += r.at("issue").text == "19";

