@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -84,6 +85,28 @@ struct ocf_session_params {
 	u8 cipher_key[OCF_MAX_KEY_LEN];
 	u8 mac_key[OCF_MAX_MAC_KEY_LEN];
 };
+
+/*
+ * Kernel-internal session flag (never accepted from /dev/ocf): the session is
+ * served by hardware producers only, also when it migrates; with none left
+ * its requests fail with -ENODEV. The crypto-API bridge sets it, as software
+ * producers reach the crypto API themselves and routing them would loop.
+ */
+#define OCF_SESSION_HW_ONLY	0x80000000u
+
+/*
+ * The crypto-API bridge's algorithms carry CRYPTO_ALG_KERN_DRIVER_ONLY and
+ * driver names starting with this. A producer that uses the crypto API
+ * itself passes that flag in its mask and checks what a template built
+ * (ocf_crypto_driver_is_ours()), so that it is never handed OCF back.
+ */
+#define OCF_BRIDGE_DRIVER_PREFIX	"ocf-"
+
+/* Whether a crypto API driver name is, or is built on, one of the bridge's. */
+static inline bool ocf_crypto_driver_is_ours(const char *driver_name)
+{
+	return strstr(driver_name, OCF_BRIDGE_DRIVER_PREFIX);
+}
 
 struct ocf_session *ocf_session_new(const struct ocf_session_params *params);
 void ocf_session_free(struct ocf_session *s);
