@@ -348,6 +348,22 @@ void ocf_bridge_producers_changed(void)
 	mod_delayed_work(system_long_wq, &ocf_bridge_work, 0);
 }
 
+/**
+ * ocf_bridge_producer_leaving() - a producer is about to unregister
+ *
+ * Waits for a registration under way: the kernel's self-tests of a new
+ * algorithm may be running on this producer, and one that lost its
+ * producer midway would fail them (testmgr warns, and the algorithm stays
+ * unusable until it is registered again). The producer is still fully
+ * there, so they finish.
+ * Context: process; sleeps; no OCF lock held.
+ */
+void ocf_bridge_producer_leaving(void)
+{
+	lockdep_assert_not_held(&ocf_lock);
+	flush_delayed_work(&ocf_bridge_work);
+}
+
 static int ocf_bridge_enable_set(const char *val, const struct kernel_param *kp)
 {
 	int ret = param_set_bool(val, kp);

@@ -66,6 +66,7 @@ extern struct ocf_bridge_alg ocf_bridge_skciphers[];
 extern const unsigned int ocf_bridge_nskciphers;
 
 void ocf_bridge_producers_changed(void);
+void ocf_bridge_producer_leaving(void);
 int ocf_bridge_init(void);
 void ocf_bridge_exit(void);
 

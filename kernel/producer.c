@@ -146,6 +146,8 @@ void ocf_producer_unregister(struct ocf_producer *p)
 	LIST_HEAD(waiting);
 	u32 migrated = 0;
 
+	/* A bridge registration may be self-testing on @p: let it finish. */
+	ocf_bridge_producer_leaving();
 	mutex_lock(&ocf_lock);
 	list_del(&p->node);
 	mutex_unlock(&ocf_lock);
