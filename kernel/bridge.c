@@ -71,7 +71,7 @@ static DECLARE_DELAYED_WORK(ocf_bridge_work, ocf_bridge_update);
  * submitters may be in softirq context.
  */
 static struct {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects in_flight and backlog */
 	u32 in_flight;
 	struct list_head backlog;
 } ocf_bridge_queue = {
@@ -250,6 +250,10 @@ static struct crypto_alg *ocf_bridge_crypto_alg(struct ocf_bridge_alg *a)
 	switch (a->type) {
 	case OCF_BRIDGE_SKCIPHER:
 		return &a->u.skcipher.base;
+	case OCF_BRIDGE_AHASH:
+		return &a->u.ahash.halg.base;
+	case OCF_BRIDGE_AEAD:
+		return &a->u.aead.base;
 	}
 	return NULL;
 }
@@ -261,6 +265,12 @@ static int ocf_bridge_register(struct ocf_bridge_alg *a)
 	case OCF_BRIDGE_SKCIPHER:
 		a->u.skcipher.base.cra_priority = READ_ONCE(ocf_bridge_cipher_priority);
 		return crypto_register_skcipher(&a->u.skcipher);
+	case OCF_BRIDGE_AHASH:
+		a->u.ahash.halg.base.cra_priority = READ_ONCE(ocf_bridge_hash_priority);
+		return crypto_register_ahash(&a->u.ahash);
+	case OCF_BRIDGE_AEAD:
+		a->u.aead.base.cra_priority = READ_ONCE(ocf_bridge_aead_priority);
+		return crypto_register_aead(&a->u.aead);
 	}
 	return -EINVAL;
 }
@@ -278,6 +288,12 @@ static bool ocf_bridge_unregister(struct ocf_bridge_alg *a)
 	switch (a->type) {
 	case OCF_BRIDGE_SKCIPHER:
 		crypto_unregister_skcipher(&a->u.skcipher);
+		break;
+	case OCF_BRIDGE_AHASH:
+		crypto_unregister_ahash(&a->u.ahash);
+		break;
+	case OCF_BRIDGE_AEAD:
+		crypto_unregister_aead(&a->u.aead);
 		break;
 	}
 	return true;
@@ -322,6 +338,10 @@ static bool ocf_bridge_update_all(void)
 	lockdep_assert_held(&ocf_bridge_mutex);
 	for (i = 0; i < ocf_bridge_nskciphers; i++)
 		retry |= ocf_bridge_update_one(&ocf_bridge_skciphers[i]);
+	for (i = 0; i < ocf_bridge_nahashes; i++)
+		retry |= ocf_bridge_update_one(&ocf_bridge_ahashes[i]);
+	for (i = 0; i < ocf_bridge_naeads; i++)
+		retry |= ocf_bridge_update_one(&ocf_bridge_aeads[i]);
 	return retry;
 }
 

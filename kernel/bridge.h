@@ -7,6 +7,8 @@
 #ifndef OCF_BRIDGE_H
 #define OCF_BRIDGE_H
 
+#include <crypto/internal/aead.h>
+#include <crypto/internal/hash.h>
 #include <crypto/internal/skcipher.h>
 #include <linux/atomic.h>
 #include <linux/list.h>
@@ -14,6 +16,8 @@
 
 enum ocf_bridge_type {
 	OCF_BRIDGE_SKCIPHER,
+	OCF_BRIDGE_AHASH,
+	OCF_BRIDGE_AEAD,
 };
 
 /**
@@ -34,6 +38,8 @@ struct ocf_bridge_alg {
 	atomic_t tfms;
 	union {
 		struct skcipher_alg skcipher;
+		struct ahash_alg ahash;
+		struct aead_alg aead;
 	} u;
 };
 
@@ -64,6 +70,12 @@ void ocf_bridge_tfm_put(struct ocf_bridge_alg *a);
 extern unsigned int ocf_bridge_cipher_priority;
 extern struct ocf_bridge_alg ocf_bridge_skciphers[];
 extern const unsigned int ocf_bridge_nskciphers;
+extern unsigned int ocf_bridge_hash_priority;
+extern struct ocf_bridge_alg ocf_bridge_ahashes[];
+extern const unsigned int ocf_bridge_nahashes;
+extern unsigned int ocf_bridge_aead_priority;
+extern struct ocf_bridge_alg ocf_bridge_aeads[];
+extern const unsigned int ocf_bridge_naeads;
 
 void ocf_bridge_producers_changed(void);
 void ocf_bridge_producer_leaving(void);

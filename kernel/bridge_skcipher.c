@@ -107,13 +107,13 @@ static void ocf_bridge_sk_done(struct ocf_bridge_req *br, int status)
 	struct ocf_bridge_sk_req *rctx = container_of(br, struct ocf_bridge_sk_req, br);
 	struct skcipher_request *req = container_of(br->base, struct skcipher_request, base);
 	struct crypto_skcipher *tfm = crypto_skcipher_reqtfm(req);
-	u32 ivlen = crypto_skcipher_ivsize(tfm);
+	u32 ivlen = crypto_skcipher_ivsize(tfm), last = req->cryptlen - ivlen;
 
 	if (!status) {
 		if (ocf_bridge_of_skcipher(tfm)->cipher == OCF_CIPHER_AES_CTR)
 			ocf_bridge_ctr_add(req->iv, DIV_ROUND_UP(req->cryptlen, AES_BLOCK_SIZE));
 		else if (br->oreq.op == OCF_OP_ENCRYPT)
-			scatterwalk_map_and_copy(req->iv, req->dst, req->cryptlen - ivlen, ivlen, 0);
+			scatterwalk_map_and_copy(req->iv, req->dst, last, ivlen, 0);
 		else
 			memcpy(req->iv, rctx->iv_next, ivlen);
 	}

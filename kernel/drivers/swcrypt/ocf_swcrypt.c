@@ -24,23 +24,18 @@ struct ocf_swcrypt_scratch;
  * CRYPTO_ALG_KERN_DRIVER_ONLY, which this mask excludes (so are other
  * hardware drivers: this is the software producer); a template instance
  * built on one of them does not inherit the flag, so what is allocated is
- * checked by driver name too (ocf_swcrypt_not_ours()).
+ * checked by driver name too (ocf_swcrypt_ours()).
  */
 #define OCF_SWCRYPT_MASK	CRYPTO_ALG_KERN_DRIVER_ONLY
 
-/* @tfm, or ERR_PTR(-ELOOP) (and @tfm freed) when it is the bridge's. */
-#define ocf_swcrypt_not_ours(tfm, free)						\
-({										\
-	typeof(tfm) __t = (tfm);						\
-	if (!IS_ERR(__t) &&							\
-	    ocf_crypto_driver_is_ours(crypto_tfm_alg_driver_name(&__t->base))) { \
-		pr_warn_once("refusing %s: OCF's own bridge\n",		\
-			     crypto_tfm_alg_driver_name(&__t->base));		\
-		free(__t);							\
-		__t = ERR_PTR(-ELOOP);						\
-	}									\
-	__t;									\
-})
+/* Whether @tfm is the bridge's, or built on it. */
+static bool ocf_swcrypt_ours(struct crypto_tfm *tfm)
+{
+	if (!ocf_crypto_driver_is_ours(crypto_tfm_alg_driver_name(tfm)))
+		return false;
+	pr_warn_once("refusing %s: OCF's own bridge\n", crypto_tfm_alg_driver_name(tfm));
+	return true;
+}
 
 struct ocf_swcrypt_session {
 	struct crypto_skcipher *skcipher;
@@ -150,8 +145,11 @@ static int ocf_swcrypt_newsession(struct ocf_producer *p, const struct ocf_sessi
 	ss->mac_len = params->mac_len;
 	ss->mac_then_cipher = params->flags & OCF_SESSION_MAC_THEN_CIPHER;
 	if (c && c->kind == OCF_KIND_AEAD) {
-		ss->aead = ocf_swcrypt_not_ours(crypto_alloc_aead(c->crypto_name, 0, OCF_SWCRYPT_MASK),
-						crypto_free_aead);
+		ss->aead = crypto_alloc_aead(c->crypto_name, 0, OCF_SWCRYPT_MASK);
+		if (!IS_ERR(ss->aead) && ocf_swcrypt_ours(crypto_aead_tfm(ss->aead))) {
+			crypto_free_aead(ss->aead);
+			ss->aead = ERR_PTR(-ELOOP);
+		}
 		if (IS_ERR(ss->aead)) {
 			ret = PTR_ERR(ss->aead);
 			ss->aead = NULL;
@@ -160,9 +158,11 @@ static int ocf_swcrypt_newsession(struct ocf_producer *p, const struct ocf_sessi
 		ret = crypto_aead_setkey(ss->aead, params->cipher_key, params->cipher_key_len) ?:
 		      crypto_aead_setauthsize(ss->aead, params->mac_len);
 	} else if (c) {
-		ss->skcipher = ocf_swcrypt_not_ours(crypto_alloc_skcipher(c->crypto_name, 0,
-									   OCF_SWCRYPT_MASK),
-						    crypto_free_skcipher);
+		ss->skcipher = crypto_alloc_skcipher(c->crypto_name, 0, OCF_SWCRYPT_MASK);
+		if (!IS_ERR(ss->skcipher) && ocf_swcrypt_ours(crypto_skcipher_tfm(ss->skcipher))) {
+			crypto_free_skcipher(ss->skcipher);
+			ss->skcipher = ERR_PTR(-ELOOP);
+		}
 		if (IS_ERR(ss->skcipher)) {
 			ret = PTR_ERR(ss->skcipher);
 			ss->skcipher = NULL;
@@ -174,8 +174,11 @@ static int ocf_swcrypt_newsession(struct ocf_producer *p, const struct ocf_sessi
 	if (ret)
 		goto err_free;
 	if (m) {
-		ss->ahash = ocf_swcrypt_not_ours(crypto_alloc_ahash(m->crypto_name, 0, OCF_SWCRYPT_MASK),
-						 crypto_free_ahash);
+		ss->ahash = crypto_alloc_ahash(m->crypto_name, 0, OCF_SWCRYPT_MASK);
+		if (!IS_ERR(ss->ahash) && ocf_swcrypt_ours(crypto_ahash_tfm(ss->ahash))) {
+			crypto_free_ahash(ss->ahash);
+			ss->ahash = ERR_PTR(-ELOOP);
+		}
 		if (IS_ERR(ss->ahash)) {
 			ret = PTR_ERR(ss->ahash);
 			ss->ahash = NULL;

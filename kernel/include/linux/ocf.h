@@ -172,6 +172,14 @@ struct ocf_request {
 	u64 start_ns;
 };
 
+/*
+ * Kernel-internal request flag (never accepted from /dev/ocf): the MAC region
+ * of @dst is left alone by the framework's copy of the bytes outside the
+ * cipher region. The crypto API's AEAD buffers have no room there: on
+ * encryption its source ends before the tag, on decryption its destination.
+ */
+#define OCF_OP_NO_COPY_MAC	0x80000000u
+
 int ocf_dispatch(struct ocf_request *req);
 int ocf_dispatch_sync(struct ocf_request *req);
 void ocf_dispatch_batch(struct ocf_request **reqs, u32 n);
