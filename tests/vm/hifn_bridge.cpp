@@ -14,6 +14,7 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -491,4 +492,77 @@ TEST_CASE("bridge: authenc(hmac(sha1),cbc(aes)) and authenc(hmac(sha1),cbc(des3_
 		}
 	}
 	REQUIRE(c.remove() == 0);
+}
+
+TEST_CASE("bridge: the crypto API's queue contract for an in-kernel user: -EINPROGRESS, -ENOSPC past "
+	  "the queue, -EBUSY then -EINPROGRESS with MAY_BACKLOG (tests/kmod/bridge)", "[hifn][bridge]")
+{
+	// Built by `make test-modules` next to our modules, for this kernel only.
+	const char *env = std::getenv("OCF_MODULE_DIR");
+	std::string dir = env ? env : std::string(OCF_SOURCE_DIR) + "/kernel";
+	std::string ko = dir + "/../tests/kmod/bridge/ocf_bridge_test.ko";
+	if (!std::ifstream(ko)) {
+		WARN("no " << ko << " for this kernel: not run");
+		return;
+	}
+	REQUIRE(wait_listed("ocf-cbc-des3_ede", true));
+	param_override queue("/sys/module/ocf/parameters/bridge_queue_len", "4");
+	param_override slow(std::string(model_params) + "latency_us", "1000");
+	child_result ins = run_command({"/sbin/insmod", ko, "driver=ocf-cbc-des3_ede", "requests=64"});
+	INFO(ins.output);
+	CHECK(ins.ok());
+	if (ins.ok())
+		CHECK(run_command({"/sbin/rmmod", "ocf_bridge_test"}).ok());
+}
+
+TEST_CASE("bridge: dm-crypt takes ocf-cbc-des3_ede (CRYPTO_ALG_ALLOCATES_MEMORY clear) and writes "
+	  "what the kernel's own 3DES writes", "[hifn][bridge]")
+{
+	REQUIRE(wait_listed("ocf-cbc-des3_ede", true));
+	// Two 1 MiB devices with one key: ours (the highest priority cbc(des3_ede))
+	// and the generic one by driver name; same plaintext in, same
+	// ciphertext on disk, plaintext back. dm-crypt refuses algorithms
+	// that allocate memory per request, so taking ours proves the flag clear.
+	const char *script = R"(
+set -e
+modprobe dm-crypt
+modprobe loop 2>/dev/null || true
+d=$(mktemp -d)
+trap 'dmsetup remove ocfbr_a 2>/dev/null; dmsetup remove ocfbr_b 2>/dev/null;
+      [ -z "$la" ] || losetup -d "$la"; [ -z "$lb" ] || losetup -d "$lb"; rm -rf "$d"' EXIT
+la= lb=
+dd if=/dev/zero of="$d/a" bs=1M count=1 status=none
+cp "$d/a" "$d/b"
+la=$(losetup -f --show "$d/a")
+lb=$(losetup -f --show "$d/b")
+key=00112233445566778899aabbccddeeff0123456789abcdeffedcba9876543210
+key=${key%????????????????}
+dmsetup create ocfbr_a --table "0 2048 crypt capi:cbc(des3_ede)-plain $key 0 $la 0"
+dmsetup create ocfbr_b --table "0 2048 crypt capi:cbc(des3_ede-generic)-plain $key 0 $lb 0"
+# No udev in the guest: the device nodes are made here.
+dmsetup mknodes
+[ -b /dev/mapper/ocfbr_a ] && [ -b /dev/mapper/ocfbr_b ]
+refs=$(awk '/^driver/ {d=$3} /^refcnt/ && d=="ocf-cbc-des3_ede" {print $3}' /proc/crypto)
+echo "ocf-cbc-des3_ede refcnt with the mapping: $refs"
+[ "$refs" -gt 1 ]
+head -c 1048576 /dev/urandom >"$d/plain"
+dd if="$d/plain" of=/dev/mapper/ocfbr_a bs=64k oflag=direct status=none
+dd if="$d/plain" of=/dev/mapper/ocfbr_b bs=64k oflag=direct status=none
+sync
+cmp "$la" "$lb"
+! cmp -s "$la" "$d/plain"
+dd if=/dev/mapper/ocfbr_a bs=64k iflag=direct status=none | cmp - "$d/plain"
+echo dm-crypt ok
+)";
+	device dev;
+	std::uint64_t before = 0, after = 0;
+	for (const auto &p : hifn_producers(dev))
+		before += p.stats.bytes;
+	child_result r = run_command({"/bin/sh", "-c", script});
+	INFO(r.output);
+	CHECK(r.ok());
+	for (const auto &p : hifn_producers(dev))
+		after += p.stats.bytes;
+	// Written and read back through the chips.
+	CHECK(after - before >= 2 * 1048576);
 }

@@ -91,6 +91,7 @@ int hifn_soft_init(struct hifn_soft *s)
 			s->mac[i] = ERR_PTR(-ELOOP);
 		}
 		if (IS_ERR(s->mac[i])) {
+			pr_warn("software %s: %ld\n", hifn_soft_mac_names[i], PTR_ERR(s->mac[i]));
 			s->mac[i] = NULL;
 			hifn_soft_exit(s);
 			return -ENOENT;
