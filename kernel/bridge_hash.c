@@ -59,6 +59,7 @@ struct ocf_bridge_hash_req {
 	struct ocf_bridge_hash_state st;
 	struct scatterlist sg[2];	/* the digest, then the message */
 	struct scatterlist bufsg;	/* @st.buf, for final() */
+	bool from_src;			/* the device hashes req->src */
 	u8 digest[OCF_MAX_MAC_LEN];
 };
 
@@ -158,12 +159,39 @@ static int ocf_bridge_hash_setkey(struct crypto_ahash *tfm, const u8 *key, unsig
 	return 0;
 }
 
+/* Feeds @len bytes of @sg to the CPU's shash. */
+static int ocf_bridge_hash_sw_feed(struct shash_desc *desc, struct scatterlist *sg, u32 len)
+{
+	struct sg_mapping_iter miter;
+	int ret = 0;
+
+	if (!len)
+		return 0;
+	sg_miter_start(&miter, sg, sg_nents(sg), SG_MITER_FROM_SG | SG_MITER_ATOMIC);
+	while (len && !ret && sg_miter_next(&miter)) {
+		u32 n = min_t(size_t, miter.length, len);
+
+		ret = crypto_shash_update(desc, miter.addr, n);
+		len -= n;
+	}
+	sg_miter_stop(&miter);
+	return ret;
+}
+
 static void ocf_bridge_hash_done(struct ocf_bridge_req *br, int status)
 {
 	struct ocf_bridge_hash_req *rctx = container_of(br, struct ocf_bridge_hash_req, br);
 	struct ahash_request *req = container_of(br->base, struct ahash_request, base);
 	u32 ds = crypto_ahash_digestsize(crypto_ahash_reqtfm(req));
+	struct shash_desc *desc;
 
+	/* Longer than the device takes: the CPU hashes the caller's message. */
+	if (status == -E2BIG && br->oreq.auth_len == req->nbytes && rctx->from_src) {
+		desc = ocf_bridge_hash_desc(req);
+		status = crypto_shash_init(desc) ?:
+			 ocf_bridge_hash_sw_feed(desc, req->src, req->nbytes) ?:
+			 crypto_shash_final(desc, rctx->digest);
+	}
 	if (!status)
 		memcpy(req->result, rctx->digest, ds);
 	crypto_request_complete(br->base, status);
@@ -189,6 +217,7 @@ static int ocf_bridge_hash_device(struct ahash_request *req, struct scatterlist 
 		sg_init_one(rctx->sg, rctx->digest, ds);
 		len = 0;
 	}
+	rctx->from_src = msg == req->src;
 	memset(oreq, 0, sizeof(*oreq));
 	oreq->session = ctx->session;
 	oreq->op = OCF_OP_ENCRYPT;
@@ -201,25 +230,6 @@ static int ocf_bridge_hash_device(struct ahash_request *req, struct scatterlist 
 	rctx->br.base = &req->base;
 	rctx->br.done = ocf_bridge_hash_done;
 	return ocf_bridge_submit(&rctx->br);
-}
-
-/* Feeds @len bytes of @sg to the CPU's shash. */
-static int ocf_bridge_hash_sw_feed(struct shash_desc *desc, struct scatterlist *sg, u32 len)
-{
-	struct sg_mapping_iter miter;
-	int ret = 0;
-
-	if (!len)
-		return 0;
-	sg_miter_start(&miter, sg, sg_nents(sg), SG_MITER_FROM_SG | SG_MITER_ATOMIC);
-	while (len && !ret && sg_miter_next(&miter)) {
-		u32 n = min_t(size_t, miter.length, len);
-
-		ret = crypto_shash_update(desc, miter.addr, n);
-		len -= n;
-	}
-	sg_miter_stop(&miter);
-	return ret;
 }
 
 static int ocf_bridge_hash_init(struct ahash_request *req)
