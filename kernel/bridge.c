@@ -258,6 +258,38 @@ static struct crypto_alg *ocf_bridge_crypto_alg(struct ocf_bridge_alg *a)
 	return NULL;
 }
 
+/*
+ * Waits until the kernel's self-tests of @a are over: 6.1 runs them within
+ * crypto_register_*(), later kernels may run them after it returns. A
+ * lookup by driver name waits for them (and fails if they failed); the
+ * producer they run on cannot leave meanwhile (ocf_bridge_producer_leaving()).
+ */
+static void ocf_bridge_wait_tested(struct ocf_bridge_alg *a)
+{
+	const char *driver = ocf_bridge_crypto_alg(a)->cra_driver_name;
+	void *tfm = NULL;
+
+	switch (a->type) {
+	case OCF_BRIDGE_SKCIPHER:
+		tfm = crypto_alloc_skcipher(driver, 0, 0);
+		if (!IS_ERR(tfm))
+			crypto_free_skcipher(tfm);
+		break;
+	case OCF_BRIDGE_AHASH:
+		tfm = crypto_alloc_ahash(driver, 0, 0);
+		if (!IS_ERR(tfm))
+			crypto_free_ahash(tfm);
+		break;
+	case OCF_BRIDGE_AEAD:
+		tfm = crypto_alloc_aead(driver, 0, 0);
+		if (!IS_ERR(tfm))
+			crypto_free_aead(tfm);
+		break;
+	}
+	if (IS_ERR(tfm))
+		pr_warn("bridge: %s is not usable: %ld\n", driver, PTR_ERR(tfm));
+}
+
 static int ocf_bridge_register(struct ocf_bridge_alg *a)
 {
 	lockdep_assert_held(&ocf_bridge_mutex);
@@ -320,6 +352,7 @@ static bool ocf_bridge_update_one(struct ocf_bridge_alg *a)
 			return false;
 		}
 		a->registered = true;
+		ocf_bridge_wait_tested(a);
 		pr_info("bridge: %s registered\n", driver);
 	} else if (!want && a->registered) {
 		if (!ocf_bridge_unregister(a))
