@@ -236,7 +236,7 @@ static bool ocf_bridge_offered(const struct ocf_bridge_alg *a)
 
 	lockdep_assert_held(&ocf_lock);
 	list_for_each_entry(p, &ocf_producers, node) {
-		if (!(p->flags & OCF_PRODUCER_HARDWARE) || (p->algs & need) != need)
+		if (!(p->flags & OCF_PRODUCER_HARDWARE) || (p->algs & need) != need || p->leaving)
 			continue;
 		if (a->cipher && a->mac && !(p->flags & OCF_PRODUCER_CAN_CHAIN))
 			continue;

@@ -84,6 +84,7 @@ int ocf_producer_register(struct ocf_producer *p)
 	spin_lock_init(&p->lock);
 	init_waitqueue_head(&p->drained);
 	p->nsessions = 0;
+	p->leaving = false;
 	p->in_flight = 0;
 	p->kop_in_flight = 0;
 	p->nbacklog = 0;
@@ -146,7 +147,13 @@ void ocf_producer_unregister(struct ocf_producer *p)
 	LIST_HEAD(waiting);
 	u32 migrated = 0;
 
-	/* A bridge registration may be self-testing on @p: let it finish. */
+	/*
+	 * The bridge stops counting @p, and a registration of its that may be
+	 * self-testing on @p finishes while @p still takes sessions.
+	 */
+	mutex_lock(&ocf_lock);
+	p->leaving = true;
+	mutex_unlock(&ocf_lock);
 	ocf_bridge_producer_leaving();
 	mutex_lock(&ocf_lock);
 	list_del(&p->node);

@@ -310,6 +310,7 @@ struct ocf_producer {
 	struct list_head node;		/* ocf_producers, under ocf_lock */
 	struct list_head sessions;	/* its session bindings, under ocf_lock */
 	u32 nsessions;			/* under ocf_lock */
+	bool leaving;			/* unregistering: the bridge skips it; ocf_lock */
 	spinlock_t lock;		/* protects the fields below */
 	bool dying;
 	u32 in_flight;			/* taken by process(), not yet done */
