@@ -273,9 +273,6 @@ static long ocf_ioctl_session_new(struct ocf_file *f, void __user *argp)
 		return -EINVAL;
 	if (sn.cipher_key_len > OCF_MAX_KEY_LEN || sn.mac_key_len > OCF_MAX_MAC_KEY_LEN)
 		return -EINVAL;
-	/* Kernel-internal flags (OCF_SESSION_HW_ONLY) are not for user space. */
-	if (sn.flags & ~OCF_SESSION_FLAGS)
-		return -EINVAL;
 	params.cipher = sn.cipher;
 	params.mac = sn.mac;
 	params.flags = sn.flags;

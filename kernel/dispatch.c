@@ -69,8 +69,7 @@ static int ocf_request_check(const struct ocf_request *req, const struct ocf_ses
 
 	if (req->op != OCF_OP_ENCRYPT && req->op != OCF_OP_DECRYPT)
 		return -EINVAL;
-	if (req->flags & ~(OCF_OP_FLAGS | OCF_OP_NO_COPY_MAC) || !req->src || !req->dst ||
-	    !req->complete)
+	if (req->flags & ~OCF_OP_FLAGS || !req->src || !req->dst || !req->complete)
 		return -EINVAL;
 	if (c) {
 		if (!ocf_region_ok(req->cipher_offset, req->cipher_len, req->len))
@@ -112,19 +111,11 @@ static bool ocf_request_verifies(const struct ocf_request *req)
  */
 void ocf_request_copy_rest(struct ocf_request *req)
 {
-	u32 end = req->cipher_offset + req->cipher_len, mac_end, mac_len;
+	u32 end = req->cipher_offset + req->cipher_len;
 
 	if (req->src == req->dst)
 		return;
 	ocf_sg_copy(req->dst, req->src, 0, req->cipher_offset);
-	mac_len = req->session->params.mac_len;
-	if ((req->flags & OCF_OP_NO_COPY_MAC) && mac_len && req->mac_offset >= end) {
-		/* All but [mac_offset, mac_offset + mac_len) of what follows. */
-		mac_end = req->mac_offset + mac_len;
-		ocf_sg_copy(req->dst, req->src, end, req->mac_offset - end);
-		ocf_sg_copy(req->dst, req->src, mac_end, req->len - mac_end);
-		return;
-	}
 	ocf_sg_copy(req->dst, req->src, end, req->len - end);
 }
 EXPORT_SYMBOL_GPL(ocf_request_copy_rest);

@@ -6,7 +6,6 @@
 
 #include <linux/module.h>
 
-#include "bridge.h"
 #include "chardev.h"
 #include "dispatch.h"
 #include "kop.h"
@@ -22,17 +21,12 @@ static int __init ocf_init(void)
 	ret = ocf_kop_init();
 	if (ret)
 		goto err_dispatch;
-	ret = ocf_bridge_init();
-	if (ret)
-		goto err_kop;
 	ret = ocf_chardev_init();
 	if (ret)
-		goto err_bridge;
+		goto err_kop;
 	pr_info("OCF for Linux %s loaded\n", OCF_VERSION);
 	return 0;
 
-err_bridge:
-	ocf_bridge_exit();
 err_kop:
 	ocf_kop_exit();
 err_dispatch:
@@ -43,7 +37,6 @@ err_dispatch:
 static void __exit ocf_exit(void)
 {
 	ocf_chardev_exit();
-	ocf_bridge_exit();
 	ocf_kop_exit();
 	ocf_dispatch_exit();
 }

@@ -10,7 +10,6 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "bridge.h"
 #include "dispatch.h"
 #include "kop.h"
 #include "producer.h"
@@ -28,8 +27,6 @@ bool ocf_producer_can_serve(const struct ocf_producer *p, const struct ocf_sessi
 	if (params->cipher && !(p->algs & BIT_ULL(params->cipher)))
 		return false;
 	if (params->mac && !(p->algs & BIT_ULL(params->mac)))
-		return false;
-	if ((params->flags & OCF_SESSION_HW_ONLY) && !(p->flags & OCF_PRODUCER_HARDWARE))
 		return false;
 	if (params->cipher && params->mac && !(p->flags & OCF_PRODUCER_CAN_CHAIN))
 		return false;
@@ -84,7 +81,6 @@ int ocf_producer_register(struct ocf_producer *p)
 	spin_lock_init(&p->lock);
 	init_waitqueue_head(&p->drained);
 	p->nsessions = 0;
-	p->leaving = false;
 	p->in_flight = 0;
 	p->kop_in_flight = 0;
 	p->nbacklog = 0;
@@ -104,7 +100,6 @@ int ocf_producer_register(struct ocf_producer *p)
 	list_add_tail(&p->node, &ocf_producers);
 	mutex_unlock(&ocf_lock);
 	pr_info("producer %s registered as %u\n", p->name, p->id);
-	ocf_bridge_producers_changed();
 	return 0;
 
 err_unlock:
@@ -147,18 +142,9 @@ void ocf_producer_unregister(struct ocf_producer *p)
 	LIST_HEAD(waiting);
 	u32 migrated = 0;
 
-	/*
-	 * The bridge stops counting @p, and a registration of its that may be
-	 * self-testing on @p finishes while @p still takes sessions.
-	 */
-	mutex_lock(&ocf_lock);
-	p->leaving = true;
-	mutex_unlock(&ocf_lock);
-	ocf_bridge_producer_leaving();
 	mutex_lock(&ocf_lock);
 	list_del(&p->node);
 	mutex_unlock(&ocf_lock);
-	ocf_bridge_producers_changed();
 
 	spin_lock(&p->lock);
 	p->dying = true;

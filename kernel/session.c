@@ -21,7 +21,7 @@ static int ocf_session_check_params(struct ocf_session_params *params,
 	const struct ocf_alg_info *c = NULL, *m = NULL;
 	u32 full;
 
-	if (params->flags & ~(OCF_SESSION_FLAGS | OCF_SESSION_HW_ONLY))
+	if (params->flags & ~OCF_SESSION_FLAGS)
 		return -EINVAL;
 	if (params->cipher == OCF_ALG_NONE && params->mac == OCF_ALG_NONE)
 		return -EINVAL;

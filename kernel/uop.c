@@ -266,9 +266,6 @@ int ocf_uop_prepare(struct ocf_uop *u, const struct ocf_op *op, struct ocf_sessi
 	int ret;
 
 	u->session = s;
-	/* Kernel-internal flags (OCF_OP_NO_COPY_MAC) are not for user space. */
-	if (op->flags & ~OCF_OP_FLAGS)
-		return -EINVAL;
 	u->user_out = in_place ? src : u64_to_user_ptr(op->dst);
 	req->session = s;
 	req->op = op->op;

@@ -7,13 +7,9 @@
 
 #include <catch2/catch.hpp>
 
-#include <kcapi.h>
-
 #include <atomic>
-#include <chrono>
 #include <cstdlib>
 #include <deque>
-#include <fstream>
 #include <thread>
 
 using namespace ocft;
@@ -75,99 +71,4 @@ TEST_CASE("rmmod of the chip model under traffic loses no request; the model com
 	INFO(ins.output);
 	REQUIRE(ins.ok());
 	CHECK(hifn_producers(dev).size() == 4);
-}
-
-namespace {
-
-// Whether /proc/crypto lists @driver (done with its self-tests).
-bool crypto_listed(const std::string &driver)
-{
-	std::ifstream in("/proc/crypto");
-	std::string line, cur;
-	while (std::getline(in, line)) {
-		if (line.rfind("driver", 0) == 0)
-			cur = line.substr(line.find(':') + 2);
-		if (line.rfind("type", 0) == 0 && cur == driver)
-			return line.find("larval") == std::string::npos;
-	}
-	return false;
-}
-
-bool wait_crypto(const std::string &driver, bool listed, int seconds)
-{
-	for (int i = 0; i < seconds * 10; i++) {
-		if (crypto_listed(driver) == listed)
-			return true;
-		std::this_thread::sleep_for(std::chrono::milliseconds(100));
-	}
-	return false;
-}
-
-} // namespace
-
-TEST_CASE("bridge: rmmod of the chip model under AF_ALG traffic on two threads: no wrong output, "
-	  "clean errors, the ocf-* algorithms go and come back with the model", "[hifn][unload][bridge]")
-{
-	const char *env = std::getenv("OCF_HIFN_MODEL_KO");
-	const std::string ko = env ? env : std::string(OCF_SOURCE_DIR) + "/kernel/drivers/hifn/ocf_hifn_model.ko";
-	const char *drivers[] = {"ocf-cbc-des3_ede", "ocf-sha1", "ocf-hmac-sha1",
-				 "ocf-authenc-hmac-sha1-cbc-des3_ede"};
-	for (const char *d : drivers) {
-		INFO(d);
-		REQUIRE(wait_crypto(d, true, 120));
-	}
-	param_override slow(std::string(model_params) + "latency_us", "500");
-	std::atomic<bool> stop{false};
-	std::atomic<unsigned> ok{0}, failed{0}, wrong{0};
-	auto worker = [&](unsigned seed) {
-		auto rng = make_rng("bridge rmmod " + std::to_string(seed));
-		bytes key = random_bytes(rng, 24);
-		kcapi_handle *raw = nullptr;
-		if (kcapi_cipher_init(&raw, "ocf-cbc-des3_ede", 0) ||
-		    kcapi_cipher_setkey(raw, key.data(), static_cast<std::uint32_t>(key.size()))) {
-			failed++;
-			if (raw)
-				kcapi_cipher_destroy(raw);
-			return;
-		}
-		while (!stop) {
-			std::size_t len = 8 * (1 + random_below(rng, 1024));
-			bytes iv = random_bytes(rng, 8), in = random_bytes(rng, len), out(len);
-			ssize_t got = kcapi_cipher_encrypt(raw, in.data(), len, iv.data(), out.data(), len,
-							   KCAPI_ACCESS_HEURISTIC);
-			if (got < 0)
-				failed++;
-			else if (got == static_cast<ssize_t>(len) &&
-				 out == ref_cipher(OCF_CIPHER_3DES_CBC, key, iv, in.data(), len, true))
-				ok++;
-			else
-				wrong++;
-		}
-		kcapi_cipher_destroy(raw);
-	};
-	std::thread t1(worker, 1), t2(worker, 2);
-	std::this_thread::sleep_for(std::chrono::seconds(3));
-	child_result rm = run_command({"/sbin/rmmod", "ocf_hifn_model"});
-	std::this_thread::sleep_for(std::chrono::seconds(2));
-	stop = true;
-	t1.join();
-	t2.join();
-	INFO(rm.output << "ok " << ok << " failed " << failed << " wrong " << wrong);
-	CHECK(rm.ok());
-	CHECK(ok > 0);
-	CHECK(failed > 0);
-	CHECK(wrong == 0);
-	// The handles are closed: the algorithms go with the last chip.
-	for (const char *d : drivers) {
-		INFO(d);
-		CHECK(wait_crypto(d, false, 30));
-	}
-
-	child_result ins = run_command({"/sbin/insmod", ko, "instances=4", "rng_test=1"});
-	INFO(ins.output);
-	REQUIRE(ins.ok());
-	for (const char *d : drivers) {
-		INFO(d);
-		CHECK(wait_crypto(d, true, 120));
-	}
 }

@@ -57,18 +57,6 @@ static int hifn_soft_mac_index(u32 alg)
 	}
 }
 
-/*
- * Never OCF's crypto-API bridge, which would send the work back to OCF (to
- * this very chip): its algorithms carry CRYPTO_ALG_KERN_DRIVER_ONLY, which
- * the mask excludes, and driver names that say so (a template built on one).
- */
-#define HIFN_SOFT_MASK	CRYPTO_ALG_KERN_DRIVER_ONLY
-
-static bool hifn_soft_ours(struct crypto_tfm *tfm)
-{
-	return ocf_crypto_driver_is_ours(crypto_tfm_alg_driver_name(tfm));
-}
-
 /* Allocates what this kernel has; a missing transform fails only its users. */
 int hifn_soft_init(struct hifn_soft *s)
 {
@@ -76,22 +64,13 @@ int hifn_soft_init(struct hifn_soft *s)
 
 	mutex_init(&s->lock);
 	for (i = 0; i < HIFN_SOFT_CIPHERS; i++) {
-		s->cipher[i] = crypto_alloc_skcipher(hifn_soft_cipher_names[i], 0, HIFN_SOFT_MASK);
-		if (IS_ERR(s->cipher[i])) {
+		s->cipher[i] = crypto_alloc_skcipher(hifn_soft_cipher_names[i], 0, 0);
+		if (IS_ERR(s->cipher[i]))
 			s->cipher[i] = NULL;
-		} else if (hifn_soft_ours(crypto_skcipher_tfm(s->cipher[i]))) {
-			crypto_free_skcipher(s->cipher[i]);
-			s->cipher[i] = NULL;
-		}
 	}
 	for (i = 0; i < HIFN_SOFT_MACS; i++) {
-		s->mac[i] = crypto_alloc_ahash(hifn_soft_mac_names[i], 0, HIFN_SOFT_MASK);
-		if (!IS_ERR(s->mac[i]) && hifn_soft_ours(crypto_ahash_tfm(s->mac[i]))) {
-			crypto_free_ahash(s->mac[i]);
-			s->mac[i] = ERR_PTR(-ELOOP);
-		}
+		s->mac[i] = crypto_alloc_ahash(hifn_soft_mac_names[i], 0, 0);
 		if (IS_ERR(s->mac[i])) {
-			pr_warn("software %s: %ld\n", hifn_soft_mac_names[i], PTR_ERR(s->mac[i]));
 			s->mac[i] = NULL;
 			hifn_soft_exit(s);
 			return -ENOENT;

@@ -18,25 +18,6 @@
 
 struct ocf_swcrypt_scratch;
 
-/*
- * Never OCF's own crypto-API bridge (OCF hardware as ocf-* drivers): a
- * request would come back to OCF, a loop. Its algorithms carry
- * CRYPTO_ALG_KERN_DRIVER_ONLY, which this mask excludes (so are other
- * hardware drivers: this is the software producer); a template instance
- * built on one of them does not inherit the flag, so what is allocated is
- * checked by driver name too (ocf_swcrypt_ours()).
- */
-#define OCF_SWCRYPT_MASK	CRYPTO_ALG_KERN_DRIVER_ONLY
-
-/* Whether @tfm is the bridge's, or built on it. */
-static bool ocf_swcrypt_ours(struct crypto_tfm *tfm)
-{
-	if (!ocf_crypto_driver_is_ours(crypto_tfm_alg_driver_name(tfm)))
-		return false;
-	pr_warn_once("refusing %s: OCF's own bridge\n", crypto_tfm_alg_driver_name(tfm));
-	return true;
-}
-
 struct ocf_swcrypt_session {
 	struct crypto_skcipher *skcipher;
 	struct crypto_aead *aead;
@@ -145,11 +126,7 @@ static int ocf_swcrypt_newsession(struct ocf_producer *p, const struct ocf_sessi
 	ss->mac_len = params->mac_len;
 	ss->mac_then_cipher = params->flags & OCF_SESSION_MAC_THEN_CIPHER;
 	if (c && c->kind == OCF_KIND_AEAD) {
-		ss->aead = crypto_alloc_aead(c->crypto_name, 0, OCF_SWCRYPT_MASK);
-		if (!IS_ERR(ss->aead) && ocf_swcrypt_ours(crypto_aead_tfm(ss->aead))) {
-			crypto_free_aead(ss->aead);
-			ss->aead = ERR_PTR(-ELOOP);
-		}
+		ss->aead = crypto_alloc_aead(c->crypto_name, 0, 0);
 		if (IS_ERR(ss->aead)) {
 			ret = PTR_ERR(ss->aead);
 			ss->aead = NULL;
@@ -158,11 +135,7 @@ static int ocf_swcrypt_newsession(struct ocf_producer *p, const struct ocf_sessi
 		ret = crypto_aead_setkey(ss->aead, params->cipher_key, params->cipher_key_len) ?:
 		      crypto_aead_setauthsize(ss->aead, params->mac_len);
 	} else if (c) {
-		ss->skcipher = crypto_alloc_skcipher(c->crypto_name, 0, OCF_SWCRYPT_MASK);
-		if (!IS_ERR(ss->skcipher) && ocf_swcrypt_ours(crypto_skcipher_tfm(ss->skcipher))) {
-			crypto_free_skcipher(ss->skcipher);
-			ss->skcipher = ERR_PTR(-ELOOP);
-		}
+		ss->skcipher = crypto_alloc_skcipher(c->crypto_name, 0, 0);
 		if (IS_ERR(ss->skcipher)) {
 			ret = PTR_ERR(ss->skcipher);
 			ss->skcipher = NULL;
@@ -174,11 +147,7 @@ static int ocf_swcrypt_newsession(struct ocf_producer *p, const struct ocf_sessi
 	if (ret)
 		goto err_free;
 	if (m) {
-		ss->ahash = crypto_alloc_ahash(m->crypto_name, 0, OCF_SWCRYPT_MASK);
-		if (!IS_ERR(ss->ahash) && ocf_swcrypt_ours(crypto_ahash_tfm(ss->ahash))) {
-			crypto_free_ahash(ss->ahash);
-			ss->ahash = ERR_PTR(-ELOOP);
-		}
+		ss->ahash = crypto_alloc_ahash(m->crypto_name, 0, 0);
 		if (IS_ERR(ss->ahash)) {
 			ret = PTR_ERR(ss->ahash);
 			ss->ahash = NULL;
@@ -738,14 +707,14 @@ static u64 ocf_swcrypt_available(void)
 			continue;
 		switch (a->kind) {
 		case OCF_KIND_CIPHER:
-			has = crypto_has_skcipher(a->crypto_name, 0, OCF_SWCRYPT_MASK);
+			has = crypto_has_skcipher(a->crypto_name, 0, 0);
 			break;
 		case OCF_KIND_AEAD:
 			has = crypto_has_alg(a->crypto_name, CRYPTO_ALG_TYPE_AEAD,
-					     CRYPTO_ALG_TYPE_MASK | OCF_SWCRYPT_MASK);
+					     CRYPTO_ALG_TYPE_MASK);
 			break;
 		default:
-			has = crypto_has_ahash(a->crypto_name, 0, OCF_SWCRYPT_MASK);
+			has = crypto_has_ahash(a->crypto_name, 0, 0);
 			break;
 		}
 		if (has)

@@ -12,7 +12,6 @@
 #include <linux/list.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
-#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -86,28 +85,6 @@ struct ocf_session_params {
 	u8 mac_key[OCF_MAX_MAC_KEY_LEN];
 };
 
-/*
- * Kernel-internal session flag (never accepted from /dev/ocf): the session is
- * served by hardware producers only, also when it migrates; with none left
- * its requests fail with -ENODEV. The crypto-API bridge sets it, as software
- * producers reach the crypto API themselves and routing them would loop.
- */
-#define OCF_SESSION_HW_ONLY	0x80000000u
-
-/*
- * The crypto-API bridge's algorithms carry CRYPTO_ALG_KERN_DRIVER_ONLY and
- * driver names starting with this. A producer that uses the crypto API
- * itself passes that flag in its mask and checks what a template built
- * (ocf_crypto_driver_is_ours()), so that it is never handed OCF back.
- */
-#define OCF_BRIDGE_DRIVER_PREFIX	"ocf-"
-
-/* Whether a crypto API driver name is, or is built on, one of the bridge's. */
-static inline bool ocf_crypto_driver_is_ours(const char *driver_name)
-{
-	return strstr(driver_name, OCF_BRIDGE_DRIVER_PREFIX);
-}
-
 struct ocf_session *ocf_session_new(const struct ocf_session_params *params);
 void ocf_session_free(struct ocf_session *s);
 const struct ocf_session_params *ocf_session_params(const struct ocf_session *s);
@@ -171,14 +148,6 @@ struct ocf_request {
 	void *priv;			/* the producer's state for the session */
 	u64 start_ns;
 };
-
-/*
- * Kernel-internal request flag (never accepted from /dev/ocf): the MAC region
- * of @dst is left alone by the framework's copy of the bytes outside the
- * cipher region. The crypto API's AEAD buffers have no room there: on
- * encryption its source ends before the tag, on decryption its destination.
- */
-#define OCF_OP_NO_COPY_MAC	0x80000000u
 
 int ocf_dispatch(struct ocf_request *req);
 int ocf_dispatch_sync(struct ocf_request *req);
@@ -310,7 +279,6 @@ struct ocf_producer {
 	struct list_head node;		/* ocf_producers, under ocf_lock */
 	struct list_head sessions;	/* its session bindings, under ocf_lock */
 	u32 nsessions;			/* under ocf_lock */
-	bool leaving;			/* unregistering: the bridge skips it; ocf_lock */
 	spinlock_t lock;		/* protects the fields below */
 	bool dying;
 	u32 in_flight;			/* taken by process(), not yet done */
