@@ -36,6 +36,7 @@
 
 #include "prov.hpp"
 
+#include <algorithm>
 #include <linux/ocf.h>
 
 #include <atomic>
@@ -130,6 +131,7 @@ struct Snapshot {
 	std::atomic<bool> usable{ false };
 	std::atomic<std::uint64_t> any_algs{ 0 }, hw_algs{ 0 };
 	std::atomic<std::uint32_t> max_len{ 0 };
+	std::atomic<std::uint32_t> hw_max_len{ 0 };
 	std::atomic<std::uint32_t> any_kops{ 0 }, hw_kops{ 0 };
 	std::atomic<std::uint32_t> any_kop_bits[kKopSlots] = {}, hw_kop_bits[kKopSlots] = {};
 } g_snap;
@@ -230,19 +232,22 @@ bool refresh(State &s)
 	}
 	Caps c;
 	c.usable = true;
-	std::uint32_t max = 0;
+	std::uint32_t max = 0, hw_max = 0;
 	s.producers.clear();
 	for (int i = 0; i < n && i < static_cast<int>(v.size()); i++) {
 		const ocf_producer_info &p = v[static_cast<std::size_t>(i)];
 		s.producers.push_back({ p.id, p.max_len, (p.flags & OCF_PRODUCER_HARDWARE) != 0 });
 		c.any_algs |= p.algs;
-		if (p.flags & OCF_PRODUCER_HARDWARE)
+		if (p.flags & OCF_PRODUCER_HARDWARE) {
 			c.hw_algs |= p.algs;
+			hw_max = std::max(hw_max, p.max_len);
+		}
 		if (p.max_len > max)
 			max = p.max_len;
 		add_kops(c, p);
 	}
 	c.max_len = max < s.op_limit ? max : s.op_limit;
+	c.hw_max_len = std::min(hw_max, c.max_len);
 	if (debug_enabled() && (c.any_algs != s.caps.any_algs || c.hw_algs != s.caps.hw_algs ||
 				c.any_kops != s.caps.any_kops || c.hw_kops != s.caps.hw_kops))
 		debug("OCF producers: %d, algorithms %#llx, on hardware %#llx, longest request %u, "
@@ -350,6 +355,7 @@ Caps caps()
 		c.any_algs = g_snap.any_algs.load(std::memory_order_relaxed);
 		c.hw_algs = g_snap.hw_algs.load(std::memory_order_relaxed);
 		c.max_len = g_snap.max_len.load(std::memory_order_relaxed);
+		c.hw_max_len = g_snap.hw_max_len.load(std::memory_order_relaxed);
 		c.any_kops = g_snap.any_kops.load(std::memory_order_relaxed);
 		c.hw_kops = g_snap.hw_kops.load(std::memory_order_relaxed);
 		for (std::size_t i = 0; i < kKopSlots; i++) {
@@ -367,6 +373,7 @@ Caps caps()
 	g_snap.any_algs.store(c.any_algs, std::memory_order_relaxed);
 	g_snap.hw_algs.store(c.hw_algs, std::memory_order_relaxed);
 	g_snap.max_len.store(c.max_len, std::memory_order_relaxed);
+	g_snap.hw_max_len.store(c.hw_max_len, std::memory_order_relaxed);
 	g_snap.any_kops.store(c.any_kops, std::memory_order_relaxed);
 	g_snap.hw_kops.store(c.hw_kops, std::memory_order_relaxed);
 	for (std::size_t i = 0; i < kKopSlots; i++) {

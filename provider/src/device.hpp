@@ -31,6 +31,7 @@ struct Caps {
 	std::uint64_t any_algs = 0;	// enum ocf_alg bits offered by some producer
 	std::uint64_t hw_algs = 0;	// ... by a producer flagged OCF_PRODUCER_HARDWARE
 	std::uint32_t max_len = 0;	// longest request to send
+	std::uint32_t hw_max_len = 0;	// ... that some hardware producer takes
 	// Key operations (bit 1 << OCF_KOP_x) offered by some producer, and by
 	// a hardware one; per operation the largest modulus (bits) any
 	// producer, or any hardware one, takes for it.

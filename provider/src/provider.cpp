@@ -140,8 +140,10 @@ bool use_ocf(const Provider *prov, std::uint32_t alg1, std::uint32_t alg2, std::
 	dev::Caps c = dev::caps();
 	if (!mode_allows(prov, c, alg1, alg2))
 		return false;
-	*max_len = c.max_len;
-	return c.max_len > 0;
+	// In auto, a request longer than every hardware producer takes would go
+	// to software in the kernel: the caller splits at the hardware's limit.
+	*max_len = prov->cfg.mode == Mode::Auto ? c.hw_max_len : c.max_len;
+	return *max_len > 0;
 }
 
 bool kop_allowed(const Provider *prov, unsigned kop, std::size_t bits)
