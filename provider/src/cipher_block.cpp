@@ -150,6 +150,12 @@ int ocf_blocks(BlockCtx *c, unsigned char *out, const unsigned char *in, std::si
 	std::size_t chunk = std::min<std::size_t>(max_len, 1u << 30) / bs * bs;
 	if (chunk == 0)
 		return 0;
+	// Pieces of about equal size: a short last one would be below the
+	// kernel's small-request size and go to a software producer.
+	if (n > chunk) {
+		std::size_t pieces = (n + chunk - 1) / chunk;
+		chunk = std::min(chunk, ((n + pieces - 1) / pieces + bs - 1) / bs * bs);
+	}
 	unsigned char iv[16], next[16];
 	if (!get_state(c, iv, nullptr))
 		return 0;
